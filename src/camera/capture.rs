@@ -1,0 +1,304 @@
+//! The capture thread: reads a source, paces recordings at their own frame rate, and overwrites a
+//! single latest-frame slot so that a busy consumer drops stale frames instead of queueing them.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use image::RgbImage;
+
+use super::{CameraSettings, SourceSpec, open_source};
+
+/// Wait between attempts to reopen a failed live source.
+const RETRY_INTERVAL: Duration = Duration::from_secs(2);
+
+/// A captured frame.
+#[derive(Clone)]
+pub struct Frame {
+    pub image: Arc<RgbImage>,
+    /// Counts every frame the source produced, including dropped ones.
+    pub sequence: u64,
+    pub captured_at: Instant,
+    /// Position in a recording; `None` for live cameras.
+    pub media_time: Option<Duration>,
+}
+
+#[derive(Default)]
+struct SlotState {
+    frame: Option<Frame>,
+    dropped: u64,
+    closed: bool,
+}
+
+/// Holds at most one frame: the newest.
+#[derive(Default)]
+pub struct FrameSlot {
+    state: Mutex<SlotState>,
+    ready: Condvar,
+}
+
+/// What waiting on the slot gave.
+pub enum SlotTake {
+    Frame(Frame),
+    /// Nothing new within the timeout.
+    Empty,
+    /// The source ended or failed for good.
+    Closed,
+}
+
+impl FrameSlot {
+    fn lock(&self) -> MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Stores `frame`, dropping the previous one if nobody took it.
+    pub fn put(&self, frame: Frame) {
+        let mut state = self.lock();
+        if state.frame.replace(frame).is_some() {
+            state.dropped += 1;
+        }
+        self.ready.notify_all();
+    }
+
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.ready.notify_all();
+    }
+
+    /// Takes the newest frame, waiting up to `timeout` for one.
+    pub fn take(&self, timeout: Duration) -> SlotTake {
+        let state = self.lock();
+        let (mut state, _) = self
+            .ready
+            .wait_timeout_while(state, timeout, |s| s.frame.is_none() && !s.closed)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match state.frame.take() {
+            Some(frame) => SlotTake::Frame(frame),
+            None if state.closed => SlotTake::Closed,
+            None => SlotTake::Empty,
+        }
+    }
+
+    /// Frames overwritten before anyone took them.
+    pub fn dropped(&self) -> u64 {
+        self.lock().dropped
+    }
+}
+
+/// What the camera is doing, for the banner and status line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaptureStatus {
+    Starting,
+    Live { source: String },
+    /// A live source failed; it is being reopened in the background.
+    Retrying { message: String },
+    /// A recording played to its end.
+    Ended,
+    /// A recording could not be opened or read.
+    Failed { message: String },
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CaptureStats {
+    pub frames: u64,
+    pub dropped: u64,
+    pub fps: f32,
+}
+
+struct Shared {
+    status: Mutex<(CaptureStatus, CaptureStats)>,
+    stop: AtomicBool,
+}
+
+impl Shared {
+    fn set_status(&self, status: CaptureStatus) {
+        let mut guard = self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        guard.0 = status;
+    }
+
+    fn update_stats(&self, update: impl FnOnce(&mut CaptureStats)) {
+        let mut guard = self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        update(&mut guard.1);
+    }
+
+    /// Sleeps up to `duration`, waking early when asked to stop. Returns false when stopping.
+    fn sleep(&self, duration: Duration) -> bool {
+        let deadline = Instant::now() + duration;
+        while Instant::now() < deadline {
+            if self.stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            std::thread::sleep((deadline - Instant::now()).min(Duration::from_millis(50)));
+        }
+        !self.stop.load(Ordering::Relaxed)
+    }
+}
+
+/// The running capture thread. Dropping it stops the thread.
+pub struct CaptureHandle {
+    slot: Arc<FrameSlot>,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl CaptureHandle {
+    pub fn start(spec: SourceSpec, settings: CameraSettings) -> std::io::Result<Self> {
+        let slot = Arc::new(FrameSlot::default());
+        let shared = Arc::new(Shared {
+            status: Mutex::new((CaptureStatus::Starting, CaptureStats::default())),
+            stop: AtomicBool::new(false),
+        });
+        let thread = std::thread::Builder::new().name("camera".into()).spawn({
+            let slot = Arc::clone(&slot);
+            let shared = Arc::clone(&shared);
+            move || {
+                capture_loop(&spec, &settings, &slot, &shared);
+                slot.close();
+            }
+        })?;
+        Ok(Self {
+            slot,
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn slot(&self) -> Arc<FrameSlot> {
+        Arc::clone(&self.slot)
+    }
+
+    pub fn status(&self) -> CaptureStatus {
+        self.shared.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.clone()
+    }
+
+    pub fn stats(&self) -> CaptureStats {
+        let mut stats = self.shared.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1;
+        stats.dropped = self.slot.dropped();
+        stats
+    }
+}
+
+impl Drop for CaptureHandle {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::Relaxed);
+        self.slot.close();
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                tracing::error!("the camera thread panicked");
+            }
+        }
+    }
+}
+
+fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, shared: &Shared) {
+    let mut sequence = 0u64;
+    while !shared.stop.load(Ordering::Relaxed) {
+        let mut source = match open_source(spec, settings) {
+            Ok(source) => source,
+            Err(e) if spec.is_live() => {
+                tracing::warn!(error = %e, "camera unavailable; retrying");
+                shared.set_status(CaptureStatus::Retrying { message: e.to_string() });
+                if !shared.sleep(RETRY_INTERVAL) {
+                    return;
+                }
+                continue;
+            }
+            Err(e) => {
+                shared.set_status(CaptureStatus::Failed { message: e.to_string() });
+                return;
+            }
+        };
+        shared.set_status(CaptureStatus::Live { source: source.describe() });
+        let started = Instant::now();
+        let mut last_frame: Option<Instant> = None;
+        loop {
+            if shared.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            match source.next_frame() {
+                Ok(Some(frame)) => {
+                    // Recordings play at their own pace, as a camera would deliver them.
+                    if let Some(media_time) = frame.media_time {
+                        let due = started + media_time;
+                        let now = Instant::now();
+                        if due > now && !shared.sleep(due - now) {
+                            return;
+                        }
+                    }
+                    let now = Instant::now();
+                    if let Some(previous) = last_frame.replace(now) {
+                        let instant_fps = 1.0 / (now - previous).as_secs_f32().max(1e-3);
+                        shared.update_stats(|s| s.fps = if s.fps == 0.0 { instant_fps } else { 0.9 * s.fps + 0.1 * instant_fps });
+                    }
+                    shared.update_stats(|s| s.frames += 1);
+                    slot.put(Frame {
+                        image: Arc::new(frame.image),
+                        sequence,
+                        captured_at: now,
+                        media_time: frame.media_time,
+                    });
+                    sequence += 1;
+                }
+                Ok(None) => {
+                    shared.set_status(CaptureStatus::Ended);
+                    return;
+                }
+                Err(e) if spec.is_live() => {
+                    tracing::warn!(error = %e, "camera failed; reopening");
+                    shared.set_status(CaptureStatus::Retrying { message: e.to_string() });
+                    if !shared.sleep(RETRY_INTERVAL) {
+                        return;
+                    }
+                    break;
+                }
+                Err(e) => {
+                    shared.set_status(CaptureStatus::Failed { message: e.to_string() });
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(sequence: u64) -> Frame {
+        Frame {
+            image: Arc::new(RgbImage::new(1, 1)),
+            sequence,
+            captured_at: Instant::now(),
+            media_time: None,
+        }
+    }
+
+    #[test]
+    fn slot_keeps_only_the_newest_frame_and_counts_drops() {
+        let slot = FrameSlot::default();
+        slot.put(frame(1));
+        slot.put(frame(2));
+        slot.put(frame(3));
+        match slot.take(Duration::ZERO) {
+            SlotTake::Frame(f) => assert_eq!(f.sequence, 3),
+            _ => panic!("expected a frame"),
+        }
+        assert_eq!(slot.dropped(), 2);
+        assert!(matches!(slot.take(Duration::from_millis(5)), SlotTake::Empty));
+        slot.close();
+        assert!(matches!(slot.take(Duration::from_secs(5)), SlotTake::Closed));
+    }
+
+    #[test]
+    fn missing_recording_fails_with_its_name() {
+        let settings = CameraSettings { width: 640, height: 480, format: "any".into(), images_fps: 10.0 };
+        let handle = CaptureHandle::start(SourceSpec::Video("/nonexistent/clip.mp4".into()), settings).unwrap();
+        let slot = handle.slot();
+        assert!(matches!(slot.take(Duration::from_secs(10)), SlotTake::Closed));
+        match handle.status() {
+            CaptureStatus::Failed { message } => assert!(message.contains("/nonexistent/clip.mp4"), "{message}"),
+            other => panic!("unexpected status {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! `doctor`: what works on this machine and what does not, with what to do about it.
+
+use std::process::ExitCode;
+
+use frontdesk::{models, resources, runtime};
+use serde_json::json;
+
+use super::{Context, emit};
+
+struct Check {
+    name: &'static str,
+    /// A failed required check makes `doctor` exit non-zero; cameras and display are optional.
+    required: bool,
+    outcome: Result<String, String>,
+}
+
+fn checks(context: &Context) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let config = &context.config;
+    checks.push(Check {
+        name: "onnxruntime",
+        required: true,
+        outcome: runtime::ensure_loaded(&config.runtime.onnxruntime)
+            .map(|path| format!("{} loaded (built for ONNX Runtime {})", path.display(), runtime::ONNXRUNTIME_VERSION))
+            .map_err(|e| e.to_string()),
+    });
+    for (name, spec, path) in [
+        ("model.detector", models::DETECTOR, &config.models.detector),
+        ("model.embedder", models::EMBEDDER, &config.models.embedder),
+    ] {
+        let located = resources::locate(path);
+        checks.push(Check {
+            name,
+            required: true,
+            outcome: models::verify(&located, &spec)
+                .map(|()| format!("{} ({}, sha256 ok)", located.display(), spec.id))
+                .map_err(|e| e.to_string()),
+        });
+    }
+    checks.push(Check {
+        name: "database",
+        required: true,
+        outcome: super::open_gallery(&context.db_path)
+            .and_then(|gallery| {
+                Ok(format!(
+                    "{} (schema {}, {} people, {} faces indexed)",
+                    context.db_path.display(),
+                    gallery.schema_version()?,
+                    gallery.index().person_count(),
+                    gallery.index().len()
+                ))
+            })
+            .map_err(|e| format!("{e:#}")),
+    });
+    checks.push(Check {
+        name: "cameras",
+        required: false,
+        outcome: match nokhwa::query(nokhwa::utils::ApiBackend::Auto) {
+            Ok(cameras) if !cameras.is_empty() => Ok(cameras
+                .iter()
+                .map(|c| format!("{} ({})", c.human_name(), c.index()))
+                .collect::<Vec<_>>()
+                .join(", ")),
+            Ok(_) => Err("no webcam found; the kiosk will use the built-in demo camera".into()),
+            Err(e) => Err(format!("cannot list webcams: {e}; the kiosk will use the built-in demo camera")),
+        },
+    });
+    let display = std::env::var("WAYLAND_DISPLAY")
+        .map(|d| format!("Wayland {d}"))
+        .or_else(|_| std::env::var("DISPLAY").map(|d| format!("X11 {d}")));
+    checks.push(Check {
+        name: "display",
+        required: false,
+        outcome: display.map_err(|_| "no DISPLAY or WAYLAND_DISPLAY: the window cannot open here (the command line still works)".into()),
+    });
+    checks
+}
+
+pub fn run(context: &Context) -> anyhow::Result<ExitCode> {
+    let mut failed_required = false;
+    for check in checks(context) {
+        let (ok, detail) = match &check.outcome {
+            Ok(detail) => (true, detail.clone()),
+            Err(problem) => (false, problem.clone()),
+        };
+        failed_required |= check.required && !ok;
+        emit(&json!({"check": check.name, "ok": ok, "required": check.required, "detail": detail}));
+    }
+    Ok(if failed_required { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// Until the kiosk window lands, `run` reports readiness instead.
+pub fn run_placeholder(context: &Context) -> anyhow::Result<ExitCode> {
+    eprintln!("frontdesk: the kiosk window is not built yet; showing `frontdesk doctor` instead");
+    run(context)
+}

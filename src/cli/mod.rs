@@ -1,0 +1,187 @@
+//! Command-line parsing and dispatch. Results go to stdout as one JSON object per line, messages to
+//! stderr.
+
+mod doctor;
+mod images;
+mod people;
+mod watch;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use frontdesk::config::Config;
+use frontdesk::engine::FaceEngine;
+use frontdesk::gallery::{Gallery, MatchPolicy, PersonId};
+
+#[derive(Debug, Parser)]
+#[command(name = "frontdesk", version, about = "Front-desk kiosk that greets visitors by face, all on this computer")]
+pub struct Cli {
+    /// Gallery database file [default: config `database.path`, else ~/.local/share/frontdesk/gallery.db]
+    #[arg(long, env = "FRONTDESK_DB", global = true)]
+    db: Option<PathBuf>,
+    /// Config file overriding the defaults [default: ~/.config/frontdesk/config.toml]
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Open the kiosk window (the default)
+    Run,
+    /// Detect and embed the faces in images
+    Embed {
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+    },
+    /// Enrol a person from one or more photos (the largest face of each)
+    Enroll {
+        #[arg(long)]
+        name: String,
+        /// A detail such as phone=555-0100, email=..., notes=..., or any preference (repeatable)
+        #[arg(long = "detail", value_name = "KEY=VALUE", value_parser = parse_detail)]
+        details: Vec<(String, String)>,
+        /// Record that the person agreed to be recognised
+        #[arg(long)]
+        consent: bool,
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+    },
+    /// Name the faces in images
+    Identify {
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+    },
+    /// List, show or delete enrolled people
+    People {
+        #[command(subcommand)]
+        action: people::PeopleAction,
+    },
+    /// Run the recognition loop without a window, printing arrivals, greetings and departures
+    Watch {
+        /// auto, demo, webcam[:N], video:FILE or images:DIR [default: config `kiosk.source`]
+        #[arg(long)]
+        source: Option<String>,
+        /// One JSON object per event
+        #[arg(long)]
+        json: bool,
+    },
+    /// List logged visits, newest first
+    Visits {
+        /// Only this person's visits
+        #[arg(long)]
+        person: Option<PersonId>,
+        /// One JSON object per visit
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the runtime, models, database, cameras and display
+    Doctor,
+}
+
+impl Cli {
+    pub fn default_log_level(&self) -> &'static str {
+        match self.command {
+            None | Some(Command::Run) => "info",
+            _ => "warn",
+        }
+    }
+}
+
+fn parse_detail(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not KEY=VALUE"))?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(format!("`{text}` has an empty key"));
+    }
+    Ok((key.to_owned(), value.trim().to_owned()))
+}
+
+/// What every command needs: the settings and where the gallery lives.
+pub struct Context {
+    pub config: Config,
+    pub db_path: PathBuf,
+}
+
+impl Context {
+    fn new(cli: &Cli) -> anyhow::Result<Self> {
+        let config_file = cli.config.clone().or_else(Config::user_file);
+        if let Some(explicit) = &cli.config {
+            anyhow::ensure!(explicit.is_file(), "config file {} does not exist", explicit.display());
+        }
+        let config = Config::load(config_file.as_deref())?;
+        let db_path = match (&cli.db, config.database.path.as_os_str().is_empty()) {
+            (Some(path), _) => path.clone(),
+            (None, false) => config.database.path.clone(),
+            (None, true) => default_db_path()?,
+        };
+        Ok(Self { config, db_path })
+    }
+
+    pub fn policy(&self) -> MatchPolicy {
+        MatchPolicy {
+            threshold: self.config.recognition.threshold,
+            margin: self.config.recognition.margin,
+        }
+    }
+
+    pub fn engine(&self) -> anyhow::Result<FaceEngine> {
+        FaceEngine::load(&self.config).context("cannot start the recognition engine")
+    }
+
+    pub fn gallery(&self) -> anyhow::Result<Gallery> {
+        open_gallery(&self.db_path)
+    }
+}
+
+pub fn open_gallery(path: &Path) -> anyhow::Result<Gallery> {
+    Ok(Gallery::open(path, frontdesk::models::EMBEDDER.id)?)
+}
+
+fn default_db_path() -> anyhow::Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "frontdesk")
+        .context("cannot find a home folder for the gallery; pass --db PATH")?;
+    Ok(dirs.data_dir().join("gallery.db"))
+}
+
+/// Prints one JSON object as a line on stdout.
+pub fn emit(value: &serde_json::Value) {
+    println!("{value}");
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let context = Context::new(&cli)?;
+    match cli.command {
+        None | Some(Command::Run) => doctor::run_placeholder(&context),
+        Some(Command::Embed { images }) => images::embed(&context, &images),
+        Some(Command::Identify { images }) => images::identify(&context, &images),
+        Some(Command::Enroll {
+            name,
+            details,
+            consent,
+            images,
+        }) => images::enroll(&context, &name, details.into_iter().collect(), consent, &images),
+        Some(Command::People { action }) => people::run(&context, action),
+        Some(Command::Watch { source, json }) => watch::watch(&context, source.as_deref(), json),
+        Some(Command::Visits { person, json }) => watch::visits(&context, person, json),
+        Some(Command::Doctor) => doctor::run(&context),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_parse_as_key_value() {
+        assert_eq!(parse_detail("coffee = oat latte").unwrap(), ("coffee".into(), "oat latte".into()));
+        assert_eq!(parse_detail("url=a=b").unwrap(), ("url".into(), "a=b".into()));
+        assert!(parse_detail("novalue").is_err());
+        assert!(parse_detail("=x").is_err());
+    }
+}

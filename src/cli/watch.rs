@@ -1,0 +1,106 @@
+//! `watch` (the recognition loop without a window) and `visits`.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use frontdesk::camera::{CameraSettings, CaptureHandle, CaptureStatus, SourceSpec};
+use frontdesk::gallery::PersonId;
+use frontdesk::recognizer::{RecognizerEvent, Worker, WorkerSettings};
+use serde_json::json;
+
+use super::{Context, emit};
+
+pub fn watch(context: &Context, source: Option<&str>, json_output: bool) -> anyhow::Result<ExitCode> {
+    let spec: SourceSpec = source.unwrap_or(&context.config.kiosk.source).parse()?;
+    let engine = context.engine()?;
+    let gallery = context.gallery()?;
+    let settings = WorkerSettings::from_config(&context.config, format!("watch:{spec}"));
+    let capture = CaptureHandle::start(spec.clone(), CameraSettings::from_config(&context.config.kiosk))
+        .context("cannot start the camera thread")?;
+    let (events, event_rx) = std::sync::mpsc::channel();
+    let worker = Worker::new(engine, gallery, settings)
+        .spawn(capture.slot(), events, Box::new(|| {}))
+        .context("cannot start the recognition worker")?;
+    let mut last_status = CaptureStatus::Starting;
+    let mut failed = false;
+    loop {
+        let event = match event_rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            Ok(event) => event,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                let status = capture.status();
+                if status != last_status {
+                    report_status(&status);
+                    last_status = status;
+                }
+                continue;
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        match event {
+            RecognizerEvent::Track(track_event) => {
+                if json_output {
+                    emit(&track_event.to_json());
+                } else {
+                    let who = track_event.person.as_ref().map_or("unknown visitor".to_owned(), |(_, name)| name.clone());
+                    println!("{:>8} ms  track {:<3} {:<10} {who}", track_event.t_ms, track_event.track, track_event.kind.as_str());
+                }
+            }
+            RecognizerEvent::Error(message) => eprintln!("frontdesk: {message}"),
+            RecognizerEvent::SourceEnded => {
+                if let CaptureStatus::Failed { message } = capture.status() {
+                    eprintln!("frontdesk: {message}");
+                    failed = true;
+                }
+                break;
+            }
+            RecognizerEvent::Frame(_)
+            | RecognizerEvent::Greeting { .. }
+            | RecognizerEvent::Enrolled { .. }
+            | RecognizerEvent::SampleAdded { .. } => {}
+        }
+    }
+    drop(worker);
+    drop(capture);
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn report_status(status: &CaptureStatus) {
+    match status {
+        CaptureStatus::Live { source } => eprintln!("frontdesk: watching {source}"),
+        CaptureStatus::Retrying { message } => eprintln!("frontdesk: {message}; retrying"),
+        CaptureStatus::Starting | CaptureStatus::Ended | CaptureStatus::Failed { .. } => {}
+    }
+}
+
+pub fn visits(context: &Context, person: Option<PersonId>, json_output: bool) -> anyhow::Result<ExitCode> {
+    let gallery = context.gallery()?;
+    for visit in gallery.visits(person, None, None)? {
+        if json_output {
+            emit(&json!({
+                "person": {"id": visit.person_id, "name": visit.person_name},
+                "at": format_time(visit.at),
+                "similarity": (f64::from(visit.similarity) * 1e4).round() / 1e4,
+                "source": visit.source,
+            }));
+        } else {
+            println!("{}  {:<24} {:.2}  {}", format_time(visit.at), visit.person_name, visit.similarity, visit.source);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// RFC 3339 UTC time of Unix milliseconds.
+pub fn format_time(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_unix_milliseconds_as_utc() {
+        assert_eq!(format_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_time(1_795_833_045_000), "2026-11-28T02:30:45Z");
+    }
+}

@@ -1,0 +1,266 @@
+//! Settings: the documented defaults in `config/default.toml`, overridden key by key by the user's file.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The documented defaults, compiled in so that the program runs without any file on disk.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path} is not valid TOML or has a wrong value: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config file {path}: `{key}` {problem}")]
+    Invalid { path: PathBuf, key: &'static str, problem: String },
+    #[error("cannot write config file {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub recognition: RecognitionConfig,
+    pub models: ModelsConfig,
+    pub runtime: RuntimeConfig,
+    pub database: DatabaseConfig,
+    pub kiosk: KioskConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecognitionConfig {
+    pub threshold: f32,
+    pub margin: f32,
+    pub detection_score: f32,
+    pub min_face_px: u32,
+    pub max_detect_side: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelsConfig {
+    pub detector: PathBuf,
+    pub embedder: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeConfig {
+    pub threads: usize,
+    pub onnxruntime: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskConfig {
+    pub source: String,
+    pub camera_width: u32,
+    pub camera_height: u32,
+    pub camera_format: String,
+    pub images_fps: f32,
+    pub visit_cooldown_minutes: u32,
+    pub votes_needed: u32,
+    pub fullscreen: bool,
+}
+
+impl Config {
+    /// The built-in defaults alone.
+    pub fn defaults() -> Result<Self, ConfigError> {
+        Self::from_layers(&[(Path::new("<built-in defaults>"), DEFAULT_TOML)])
+    }
+
+    /// Defaults overridden by `user_file` when it exists. A missing user file is not an error.
+    pub fn load(user_file: Option<&Path>) -> Result<Self, ConfigError> {
+        let Some(path) = user_file else {
+            return Self::defaults();
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_layers(&[
+                (Path::new("<built-in defaults>"), DEFAULT_TOML),
+                (path, text.as_str()),
+            ]),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Self::defaults(),
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    /// The user's config file: `$XDG_CONFIG_HOME/frontdesk/config.toml`.
+    pub fn user_file() -> Option<PathBuf> {
+        directories::ProjectDirs::from("", "", "frontdesk")
+            .map(|dirs| dirs.config_dir().join("config.toml"))
+    }
+
+    fn from_layers(layers: &[(&Path, &str)]) -> Result<Self, ConfigError> {
+        let mut merged = toml::Table::new();
+        let mut last_path = Path::new("<built-in defaults>");
+        for (path, text) in layers {
+            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Parse {
+                path: path.to_path_buf(),
+                message: e.message().to_owned(),
+            })?;
+            merge_tables(&mut merged, table);
+            last_path = path;
+        }
+        let config: Config =
+            toml::Value::Table(merged)
+                .try_into()
+                .map_err(|e: toml::de::Error| ConfigError::Parse {
+                    path: last_path.to_path_buf(),
+                    message: e.to_string().replace('\n', " "),
+                })?;
+        config.validate(last_path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |key: &'static str, problem: &str| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            key,
+            problem: problem.to_owned(),
+        };
+        let r = &self.recognition;
+        if !(0.0..=1.0).contains(&r.threshold) {
+            return Err(invalid("recognition.threshold", "must be between 0.0 and 1.0"));
+        }
+        if !(0.0..=1.0).contains(&r.margin) {
+            return Err(invalid("recognition.margin", "must be between 0.0 and 1.0"));
+        }
+        if !(0.05..=1.0).contains(&r.detection_score) {
+            return Err(invalid("recognition.detection_score", "must be between 0.05 and 1.0"));
+        }
+        if !(8..=1024).contains(&r.min_face_px) {
+            return Err(invalid("recognition.min_face_px", "must be between 8 and 1024"));
+        }
+        if !(320..=8192).contains(&r.max_detect_side) {
+            return Err(invalid("recognition.max_detect_side", "must be between 320 and 8192"));
+        }
+        if self.runtime.threads > 256 {
+            return Err(invalid("runtime.threads", "must be between 0 and 256"));
+        }
+        let k = &self.kiosk;
+        if !(k.images_fps > 0.0 && k.images_fps <= 240.0) {
+            return Err(invalid("kiosk.images_fps", "must be above 0 and at most 240"));
+        }
+        if !(1..=30).contains(&k.votes_needed) {
+            return Err(invalid("kiosk.votes_needed", "must be between 1 and 30"));
+        }
+        if !["any", "yuyv", "mjpeg"].contains(&k.camera_format.as_str()) {
+            return Err(invalid("kiosk.camera_format", "must be \"any\", \"yuyv\" or \"mjpeg\""));
+        }
+        if !(16..=7680).contains(&k.camera_width) || !(16..=4320).contains(&k.camera_height) {
+            return Err(invalid("kiosk.camera_width", "camera size must be between 16x16 and 7680x4320"));
+        }
+        Ok(())
+    }
+
+    /// Threads for ONNX Runtime: the configured count, or one per core.
+    pub fn inference_threads(&self) -> usize {
+        match self.runtime.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+
+    /// Writes the settings a user changed in the kiosk to their config file.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let write_err = |source| ConfigError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        let text = toml::to_string_pretty(self).map_err(|e| {
+            write_err(std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))
+        })?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(write_err)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text).map_err(write_err)?;
+        std::fs::rename(&tmp, path).map_err(write_err)
+    }
+}
+
+fn merge_tables(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(base_sub)), toml::Value::Table(over_sub)) => {
+                merge_tables(base_sub, over_sub);
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_validate() {
+        let config = Config::defaults().unwrap();
+        assert_eq!(config.recognition.threshold, 0.45);
+        assert_eq!(config.kiosk.visit_cooldown_minutes, 30);
+    }
+
+    #[test]
+    fn user_file_overrides_single_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[recognition]\nthreshold = 0.5\n").unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        assert_eq!(config.recognition.threshold, 0.5);
+        assert_eq!(config.recognition.margin, 0.05);
+    }
+
+    #[test]
+    fn out_of_range_value_names_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[recognition]\nthreshold = 3.0\n").unwrap();
+        let message = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(message.contains("recognition.threshold"), "{message}");
+    }
+
+    #[test]
+    fn wrong_type_and_unknown_key_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[recognition]\nthreshold = \"high\"\n").unwrap();
+        let message = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(message.contains("threshold"), "{message}");
+        std::fs::write(&path, "[kiosk]\nsorce = \"demo\"\n").unwrap();
+        let message = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(message.contains("sorce"), "{message}");
+    }
+
+    #[test]
+    fn corrupt_file_is_a_parse_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, [0xff, 0xfe, 0x00, b'[']).unwrap();
+        assert!(Config::load(Some(&path)).is_err());
+    }
+
+    #[test]
+    fn saved_config_loads_back_equal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        let mut config = Config::defaults().unwrap();
+        config.kiosk.visit_cooldown_minutes = 5;
+        config.save(&path).unwrap();
+        assert_eq!(Config::load(Some(&path)).unwrap(), config);
+    }
+}

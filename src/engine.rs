@@ -1,0 +1,93 @@
+//! The recognition engine: detect, align, embed, measure quality, for every face in an image.
+
+use image::RgbImage;
+
+use crate::config::Config;
+use crate::models;
+use crate::resources;
+use crate::runtime;
+use crate::vision::align::align_face;
+use crate::vision::detector::DetectorOptions;
+use crate::vision::quality::FaceQuality;
+use crate::vision::{Detection, Embedding, FaceDetector, FaceEmbedder, VisionError};
+
+/// A face found, aligned and embedded.
+#[derive(Debug, Clone)]
+pub struct AnalyzedFace {
+    pub detection: Detection,
+    /// The 112x112 crop the embedding was computed from; kept as the gallery thumbnail.
+    pub aligned: RgbImage,
+    pub embedding: Embedding,
+    pub quality: FaceQuality,
+}
+
+/// Owns the two ONNX sessions. Not shared between threads: each worker loads its own.
+pub struct FaceEngine {
+    detector: FaceDetector,
+    embedder: FaceEmbedder,
+    min_face_px: f32,
+}
+
+impl FaceEngine {
+    /// Loads ONNX Runtime and both models named by `config`, checking each model file first.
+    pub fn load(config: &Config) -> Result<Self, VisionError> {
+        let environment = runtime::environment(&config.runtime.onnxruntime)?;
+        let threads = config.inference_threads();
+        let detector = FaceDetector::load(
+            &environment,
+            &resources::locate(&config.models.detector),
+            threads,
+            DetectorOptions {
+                score_threshold: config.recognition.detection_score,
+                max_side: config.recognition.max_detect_side,
+            },
+        )?;
+        let embedder = FaceEmbedder::load(&environment, &resources::locate(&config.models.embedder), threads)?;
+        Ok(Self {
+            detector,
+            embedder,
+            min_face_px: config.recognition.min_face_px as f32,
+        })
+    }
+
+    /// The id stored beside every embedding this engine produces.
+    pub fn model_id(&self) -> &'static str {
+        models::EMBEDDER.id
+    }
+
+    pub fn min_face_px(&self) -> f32 {
+        self.min_face_px
+    }
+
+    /// Faces in `image`, best score first.
+    pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Detection>, VisionError> {
+        self.detector.detect(image)
+    }
+
+    /// Aligns, embeds and measures one detected face. `None` when its landmarks are degenerate.
+    pub fn analyze_face(&mut self, image: &RgbImage, detection: &Detection) -> Result<Option<AnalyzedFace>, VisionError> {
+        let Some(aligned) = align_face(image, &detection.landmarks) else {
+            return Ok(None);
+        };
+        let embedding = self.embedder.embed(&aligned)?;
+        let quality = FaceQuality::measure(detection, &aligned);
+        Ok(Some(AnalyzedFace {
+            detection: *detection,
+            aligned,
+            embedding,
+            quality,
+        }))
+    }
+
+    /// Detects and embeds every face in `image`.
+    pub fn analyze(&mut self, image: &RgbImage) -> Result<Vec<AnalyzedFace>, VisionError> {
+        let detections = self.detect(image)?;
+        let mut faces = Vec::with_capacity(detections.len());
+        for detection in &detections {
+            if let Some(face) = self.analyze_face(image, detection)? {
+                faces.push(face);
+            }
+        }
+        Ok(faces)
+    }
+}

@@ -1,0 +1,94 @@
+//! The gallery: people, their faces and visits in SQLite (the source of truth), mirrored by an
+//! in-memory index for matching.
+
+pub mod index;
+mod migrations;
+mod store;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub use index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
+pub use store::Gallery;
+
+pub type PersonId = i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GalleryError {
+    #[error(
+        "the gallery {path} cannot be opened: {message}. The file was left untouched; if it is \
+         damaged, move it aside (or restore a backup) and start again"
+    )]
+    Open { path: PathBuf, message: String },
+    #[error("the gallery {path} was written by a newer Frontdesk (schema {found}, this one knows {known}); upgrade Frontdesk")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("gallery database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("no person with id {0}")]
+    NoSuchPerson(PersonId),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What the kiosk knows about a person.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub name: String,
+    /// Phone, email, notes, preferences... as free key/value pairs.
+    pub details: BTreeMap<String, String>,
+    /// When the person agreed to be recognised (Unix milliseconds), if recorded.
+    pub consent_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub face_count: i64,
+    pub visit_count: i64,
+    pub last_visit_at: Option<i64>,
+}
+
+/// A person to create.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewPerson {
+    pub name: String,
+    pub details: BTreeMap<String, String>,
+    pub consent: bool,
+}
+
+/// A face sample to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFace {
+    pub embedding: crate::vision::Embedding,
+    pub model_id: String,
+    pub quality: f32,
+    /// JPEG of the aligned 112x112 crop.
+    pub thumbnail_jpeg: Vec<u8>,
+}
+
+/// A stored face sample (without its embedding).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaceRecord {
+    pub id: i64,
+    pub person_id: PersonId,
+    pub model_id: String,
+    pub quality: f32,
+    pub thumbnail_jpeg: Vec<u8>,
+    pub created_at: i64,
+}
+
+/// One logged visit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Visit {
+    pub id: i64,
+    pub person_id: PersonId,
+    pub person_name: String,
+    pub at: i64,
+    pub similarity: f32,
+    pub source: String,
+}
+
+/// Unix time in milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,485 @@
+//! SQLite storage of the gallery, kept in step with its in-memory index.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
+use super::migrations::MIGRATIONS;
+use super::{FaceRecord, GalleryError, NewFace, NewPerson, Person, PersonId, Visit, now_ms};
+use crate::vision::Embedding;
+
+pub struct Gallery {
+    conn: Connection,
+    path: Option<PathBuf>,
+    model_id: String,
+    index: FaceIndex,
+}
+
+impl Gallery {
+    /// Opens (or creates) the gallery at `path`, migrates it, and builds the index of the faces made
+    /// by `model_id`. A file that is not a gallery is reported and left as it is.
+    pub fn open(path: &Path, model_id: &str) -> Result<Self, GalleryError> {
+        let open_error = |message: String| GalleryError::Open {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(|e| open_error(format!("cannot create folder {}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open(path).map_err(|e| open_error(e.to_string()))?;
+        restrict_to_owner(path);
+        let mut gallery = Self::from_connection(conn, Some(path.to_path_buf()), model_id)
+            .map_err(|e| match e {
+                GalleryError::Sql(sql) => open_error(sql.to_string()),
+                other => other,
+            })?;
+        gallery.path = Some(path.to_path_buf());
+        Ok(gallery)
+    }
+
+    /// A throw-away gallery, for tests and benchmarks.
+    pub fn open_in_memory(model_id: &str) -> Result<Self, GalleryError> {
+        Self::from_connection(Connection::open_in_memory()?, None, model_id)
+    }
+
+    fn from_connection(mut conn: Connection, path: Option<PathBuf>, model_id: &str) -> Result<Self, GalleryError> {
+        // A damaged or foreign file fails here, before anything is written to it.
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(GalleryError::TooNew {
+                path: path.unwrap_or_default(),
+                found: version,
+                known,
+            });
+        }
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "secure_delete", true)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        if path.is_some() {
+            conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        let tx = conn.transaction()?;
+        for (step, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", step as i64 + 1)?;
+        }
+        tx.commit()?;
+        let mut gallery = Self {
+            conn,
+            path,
+            model_id: model_id.to_owned(),
+            index: FaceIndex::default(),
+        };
+        gallery.rebuild_index()?;
+        Ok(gallery)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn schema_version(&self) -> Result<i64, GalleryError> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    pub fn index(&self) -> &FaceIndex {
+        &self.index
+    }
+
+    /// Reloads the index from the database.
+    pub fn rebuild_index(&mut self) -> Result<(), GalleryError> {
+        let mut index = FaceIndex::default();
+        let mut people = self.conn.prepare("SELECT id, name FROM people")?;
+        for row in people.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+            let (id, name) = row?;
+            index.set_name(id, &name);
+        }
+        let mut faces = self
+            .conn
+            .prepare("SELECT id, person_id, embedding FROM faces WHERE model_id = ?1 ORDER BY id")?;
+        let rows = faces.query_map([&self.model_id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
+        })?;
+        for row in rows {
+            let (face_id, person_id, blob) = row?;
+            match Embedding::from_bytes(&blob) {
+                Some(embedding) => index.insert(face_id, person_id, &embedding),
+                None => tracing::warn!(face_id, "skipping a face whose stored embedding is damaged"),
+            }
+        }
+        drop(faces);
+        drop(people);
+        self.index = index;
+        Ok(())
+    }
+
+    /// Who `embedding` belongs to, under `policy`.
+    pub fn identify(&self, embedding: &Embedding, policy: &MatchPolicy) -> MatchDecision {
+        policy.decide(&self.index.search(embedding, 2))
+    }
+
+    pub fn search(&self, embedding: &Embedding, k: usize) -> Vec<Candidate> {
+        self.index.search(embedding, k)
+    }
+
+    /// Creates a person with their first faces, in one transaction.
+    pub fn enroll(&mut self, person: &NewPerson, faces: &[NewFace]) -> Result<PersonId, GalleryError> {
+        let name = person.name.trim();
+        if name.is_empty() {
+            return Err(GalleryError::Invalid("a name is required".into()));
+        }
+        let now = now_ms();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO people (name, consent_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+            params![name, person.consent.then_some(now), now],
+        )?;
+        let person_id = tx.last_insert_rowid();
+        write_details(&tx, person_id, &person.details)?;
+        let face_ids = insert_faces(&tx, person_id, faces, now)?;
+        tx.commit()?;
+        self.index.set_name(person_id, name);
+        self.index_faces(person_id, faces, &face_ids);
+        Ok(person_id)
+    }
+
+    /// Adds face samples to an existing person, in one transaction.
+    pub fn add_faces(&mut self, person_id: PersonId, faces: &[NewFace]) -> Result<usize, GalleryError> {
+        let now = now_ms();
+        let tx = self.conn.transaction()?;
+        let touched = tx.execute("UPDATE people SET updated_at = ?2 WHERE id = ?1", params![person_id, now])?;
+        if touched == 0 {
+            return Err(GalleryError::NoSuchPerson(person_id));
+        }
+        let face_ids = insert_faces(&tx, person_id, faces, now)?;
+        tx.commit()?;
+        self.index_faces(person_id, faces, &face_ids);
+        Ok(face_ids.len())
+    }
+
+    fn index_faces(&mut self, person_id: PersonId, faces: &[NewFace], face_ids: &[i64]) {
+        for (face, face_id) in faces.iter().zip(face_ids) {
+            if face.model_id == self.model_id {
+                self.index.insert(*face_id, person_id, &face.embedding);
+            }
+        }
+    }
+
+    /// Replaces a person's name, consent and details.
+    pub fn update_person(&mut self, person_id: PersonId, person: &NewPerson) -> Result<(), GalleryError> {
+        let name = person.name.trim();
+        if name.is_empty() {
+            return Err(GalleryError::Invalid("a name is required".into()));
+        }
+        let now = now_ms();
+        let tx = self.conn.transaction()?;
+        let touched = tx.execute(
+            "UPDATE people SET name = ?2, updated_at = ?3,
+                consent_at = CASE WHEN ?4 THEN coalesce(consent_at, ?3) ELSE NULL END
+             WHERE id = ?1",
+            params![person_id, name, now, person.consent],
+        )?;
+        if touched == 0 {
+            return Err(GalleryError::NoSuchPerson(person_id));
+        }
+        tx.execute("DELETE FROM person_details WHERE person_id = ?1", [person_id])?;
+        write_details(&tx, person_id, &person.details)?;
+        tx.commit()?;
+        self.index.set_name(person_id, name);
+        Ok(())
+    }
+
+    /// Deletes a person with their faces, details and visits. Returns false when there was none.
+    pub fn delete_person(&mut self, person_id: PersonId) -> Result<bool, GalleryError> {
+        let tx = self.conn.transaction()?;
+        let deleted = tx.execute("DELETE FROM people WHERE id = ?1", [person_id])?;
+        tx.commit()?;
+        if deleted > 0 {
+            self.index.remove_person(person_id);
+            // Secure delete zeroes the freed pages; the checkpoint also moves them out of the WAL.
+            if self.path.is_some() {
+                self.conn
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            }
+        }
+        Ok(deleted > 0)
+    }
+
+    pub fn person(&self, person_id: PersonId) -> Result<Option<Person>, GalleryError> {
+        let person = self
+            .conn
+            .query_row(&person_query("WHERE p.id = ?1"), [person_id], person_from_row)
+            .optional()?;
+        match person {
+            Some(mut p) => {
+                p.details = self.details(person_id)?;
+                Ok(Some(p))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Everyone, by name.
+    pub fn people(&self) -> Result<Vec<Person>, GalleryError> {
+        let mut statement = self.conn.prepare(&person_query("ORDER BY p.name COLLATE NOCASE, p.id"))?;
+        let mut people: Vec<Person> = statement
+            .query_map([], person_from_row)?
+            .collect::<Result<_, _>>()?;
+        for person in &mut people {
+            person.details = self.details(person.id)?;
+        }
+        Ok(people)
+    }
+
+    fn details(&self, person_id: PersonId) -> Result<BTreeMap<String, String>, GalleryError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT key, value FROM person_details WHERE person_id = ?1")?;
+        let details = statement
+            .query_map([person_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(details)
+    }
+
+    /// A person's stored face samples, oldest first.
+    pub fn faces(&self, person_id: PersonId) -> Result<Vec<FaceRecord>, GalleryError> {
+        let mut statement = self.conn.prepare(
+            "SELECT id, person_id, model_id, quality, thumbnail, created_at FROM faces
+             WHERE person_id = ?1 ORDER BY id",
+        )?;
+        let faces = statement
+            .query_map([person_id], |r| {
+                Ok(FaceRecord {
+                    id: r.get(0)?,
+                    person_id: r.get(1)?,
+                    model_id: r.get(2)?,
+                    quality: r.get(3)?,
+                    thumbnail_jpeg: r.get(4)?,
+                    created_at: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(faces)
+    }
+
+    /// Logs a visit.
+    pub fn record_visit(&mut self, person_id: PersonId, at: i64, similarity: f32, source: &str) -> Result<i64, GalleryError> {
+        let inserted = self.conn.execute(
+            "INSERT INTO visits (person_id, at, similarity, source) VALUES (?1, ?2, ?3, ?4)",
+            params![person_id, at, similarity, source],
+        );
+        match inserted {
+            Ok(_) => Ok(self.conn.last_insert_rowid()),
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                Err(GalleryError::NoSuchPerson(person_id))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The time of `person_id`'s last visit, if any.
+    pub fn last_visit_at(&self, person_id: PersonId) -> Result<Option<i64>, GalleryError> {
+        Ok(self
+            .conn
+            .query_row("SELECT max(at) FROM visits WHERE person_id = ?1", [person_id], |r| r.get(0))?)
+    }
+
+    /// Visits, newest first, optionally of one person and within [since, until).
+    pub fn visits(&self, person_id: Option<PersonId>, since: Option<i64>, until: Option<i64>) -> Result<Vec<Visit>, GalleryError> {
+        let mut statement = self.conn.prepare(
+            "SELECT v.id, v.person_id, p.name, v.at, v.similarity, v.source
+             FROM visits v JOIN people p ON p.id = v.person_id
+             WHERE (?1 IS NULL OR v.person_id = ?1) AND (?2 IS NULL OR v.at >= ?2) AND (?3 IS NULL OR v.at < ?3)
+             ORDER BY v.at DESC, v.id DESC",
+        )?;
+        let visits = statement
+            .query_map(params![person_id, since, until], |r| {
+                Ok(Visit {
+                    id: r.get(0)?,
+                    person_id: r.get(1)?,
+                    person_name: r.get(2)?,
+                    at: r.get(3)?,
+                    similarity: r.get(4)?,
+                    source: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(visits)
+    }
+}
+
+fn person_query(tail: &str) -> String {
+    format!(
+        "SELECT p.id, p.name, p.consent_at, p.created_at, p.updated_at,
+            (SELECT count(*) FROM faces f WHERE f.person_id = p.id),
+            (SELECT count(*) FROM visits v WHERE v.person_id = p.id),
+            (SELECT max(at) FROM visits v WHERE v.person_id = p.id)
+         FROM people p {tail}"
+    )
+}
+
+fn person_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
+    Ok(Person {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        details: BTreeMap::new(),
+        consent_at: r.get(2)?,
+        created_at: r.get(3)?,
+        updated_at: r.get(4)?,
+        face_count: r.get(5)?,
+        visit_count: r.get(6)?,
+        last_visit_at: r.get(7)?,
+    })
+}
+
+fn write_details(tx: &Transaction<'_>, person_id: PersonId, details: &BTreeMap<String, String>) -> Result<(), GalleryError> {
+    let mut statement = tx.prepare_cached("INSERT INTO person_details (person_id, key, value) VALUES (?1, ?2, ?3)")?;
+    for (key, value) in details {
+        let (key, value) = (key.trim(), value.trim());
+        if key.is_empty() || value.is_empty() {
+            continue;
+        }
+        statement.execute(params![person_id, key, value])?;
+    }
+    Ok(())
+}
+
+fn insert_faces(tx: &Transaction<'_>, person_id: PersonId, faces: &[NewFace], now: i64) -> Result<Vec<i64>, GalleryError> {
+    let mut statement = tx.prepare_cached(
+        "INSERT INTO faces (person_id, embedding, model_id, quality, thumbnail, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut ids = Vec::with_capacity(faces.len());
+    for face in faces {
+        statement.execute(params![
+            person_id,
+            face.embedding.to_bytes(),
+            face.model_id,
+            face.quality,
+            face.thumbnail_jpeg,
+            now
+        ])?;
+        ids.push(tx.last_insert_rowid());
+    }
+    Ok(ids)
+}
+
+/// Creates `dir` (and parents) readable by the owner only.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+/// Makes the database and its WAL/SHM companions readable by the owner only: they hold faces.
+fn restrict_to_owner(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        if file.exists() {
+            if let Err(e) = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+                tracing::warn!(path = %file.display(), error = %e, "cannot restrict gallery file permissions");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vision::EMBEDDING_DIM;
+
+    fn face(direction: usize) -> NewFace {
+        let mut raw = [0f32; EMBEDDING_DIM];
+        raw[direction] = 1.0;
+        NewFace {
+            embedding: Embedding::from_raw(&raw).unwrap(),
+            model_id: "m1".into(),
+            quality: 0.8,
+            thumbnail_jpeg: vec![1, 2, 3],
+        }
+    }
+
+    fn person(name: &str) -> NewPerson {
+        NewPerson {
+            name: name.into(),
+            details: BTreeMap::from([("phone".into(), "555-0100".into()), ("coffee".into(), "oat flat white".into())]),
+            consent: true,
+        }
+    }
+
+    #[test]
+    fn enrol_identify_update_delete() {
+        let mut gallery = Gallery::open_in_memory("m1").unwrap();
+        let ada = gallery.enroll(&person("Ada"), &[face(0), face(1)]).unwrap();
+        let bob = gallery.enroll(&person("Bob"), &[face(2)]).unwrap();
+        let policy = MatchPolicy { threshold: 0.5, margin: 0.05 };
+        assert_eq!(gallery.identify(&face(1).embedding, &policy), MatchDecision::Known { person_id: ada, similarity: 1.0 });
+        assert!(matches!(gallery.identify(&face(9).embedding, &policy), MatchDecision::Unknown { .. }));
+
+        let stored = gallery.person(ada).unwrap().unwrap();
+        assert_eq!(stored.face_count, 2);
+        assert_eq!(stored.details.get("coffee").map(String::as_str), Some("oat flat white"));
+        assert!(stored.consent_at.is_some());
+
+        let mut renamed = person("Ada Lovelace");
+        renamed.details.remove("phone");
+        gallery.update_person(ada, &renamed).unwrap();
+        let stored = gallery.person(ada).unwrap().unwrap();
+        assert_eq!(stored.name, "Ada Lovelace");
+        assert!(!stored.details.contains_key("phone"));
+        assert_eq!(gallery.index().name(ada), Some("Ada Lovelace"));
+
+        gallery.record_visit(bob, 1000, 0.8, "test").unwrap();
+        assert!(gallery.delete_person(bob).unwrap());
+        assert!(gallery.visits(None, None, None).unwrap().is_empty());
+        assert!(gallery.person(bob).unwrap().is_none());
+        assert!(matches!(gallery.identify(&face(2).embedding, &policy), MatchDecision::Unknown { .. }));
+        assert!(!gallery.delete_person(bob).unwrap());
+    }
+
+    #[test]
+    fn empty_name_and_unknown_person_are_refused_without_change() {
+        let mut gallery = Gallery::open_in_memory("m1").unwrap();
+        assert!(gallery.enroll(&person("  "), &[face(0)]).is_err());
+        assert!(gallery.people().unwrap().is_empty());
+        assert!(matches!(gallery.add_faces(42, &[face(0)]), Err(GalleryError::NoSuchPerson(42))));
+        assert!(matches!(gallery.record_visit(42, 0, 0.9, "t"), Err(GalleryError::NoSuchPerson(42))));
+        assert_eq!(gallery.index().len(), 0);
+    }
+
+    #[test]
+    fn faces_of_another_model_are_kept_but_not_matched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        let mut gallery = Gallery::open(&path, "m1").unwrap();
+        gallery.enroll(&person("Ada"), &[face(0)]).unwrap();
+        drop(gallery);
+        let gallery = Gallery::open(&path, "m2").unwrap();
+        assert_eq!(gallery.index().len(), 0);
+        assert_eq!(gallery.people().unwrap()[0].face_count, 1);
+    }
+
+    #[test]
+    fn visits_filter_by_person_and_time() {
+        let mut gallery = Gallery::open_in_memory("m1").unwrap();
+        let ada = gallery.enroll(&person("Ada"), &[face(0)]).unwrap();
+        let bob = gallery.enroll(&person("Bob"), &[face(1)]).unwrap();
+        for (who, at) in [(ada, 100), (bob, 200), (ada, 300)] {
+            gallery.record_visit(who, at, 0.7, "test").unwrap();
+        }
+        let ada_visits = gallery.visits(Some(ada), None, None).unwrap();
+        assert_eq!(ada_visits.iter().map(|v| v.at).collect::<Vec<_>>(), vec![300, 100]);
+        assert_eq!(gallery.visits(None, Some(150), Some(300)).unwrap().len(), 1);
+        assert_eq!(gallery.last_visit_at(ada).unwrap(), Some(300));
+    }
+}

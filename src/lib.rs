@@ -1,0 +1,16 @@
+//! Frontdesk: a front-desk kiosk that greets known visitors by face and enrols new ones, entirely on
+//! the local CPU.
+//!
+//! The library holds the engine (detection, alignment, embedding), the gallery (SQLite + index), the
+//! frame sources, the recognition loop and the kiosk UI; the binary adds the command line.
+
+pub mod camera;
+pub mod config;
+pub mod engine;
+pub mod enrollment;
+pub mod gallery;
+pub mod models;
+pub mod recognizer;
+pub mod resources;
+pub mod runtime;
+pub mod vision;

@@ -1,0 +1,140 @@
+//! Identity by votes over several frames, so that a name neither flickers nor goes to a stranger
+//! after one lucky frame.
+
+use std::collections::VecDeque;
+
+use crate::gallery::{MatchDecision, PersonId};
+
+/// What one embedding of a track said.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Vote {
+    Person { person_id: PersonId, similarity: f32 },
+    Unknown { best_similarity: Option<f32> },
+}
+
+impl From<MatchDecision> for Vote {
+    fn from(decision: MatchDecision) -> Self {
+        match decision {
+            MatchDecision::Known { person_id, similarity } => Vote::Person { person_id, similarity },
+            MatchDecision::Unknown { best } => Vote::Unknown {
+                best_similarity: best.map(|c| c.similarity),
+            },
+        }
+    }
+}
+
+/// What the votes agree on so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    Undecided,
+    Known { person_id: PersonId, similarity: f32 },
+    Unknown,
+}
+
+/// The last few votes of one track.
+#[derive(Debug, Clone)]
+pub struct VoteBox {
+    votes: VecDeque<Vote>,
+    needed: usize,
+    window: usize,
+}
+
+impl VoteBox {
+    /// A verdict needs `needed` agreeing votes among the last `2 * needed - 1`.
+    pub fn new(needed: usize) -> Self {
+        let needed = needed.max(1);
+        Self {
+            votes: VecDeque::new(),
+            needed,
+            window: 2 * needed - 1,
+        }
+    }
+
+    pub fn push(&mut self, vote: Vote) {
+        self.votes.push_back(vote);
+        while self.votes.len() > self.window {
+            self.votes.pop_front();
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.votes.clear();
+    }
+
+    /// The best similarity of the latest vote, for the debug overlay.
+    pub fn latest_similarity(&self) -> Option<f32> {
+        match self.votes.back()? {
+            Vote::Person { similarity, .. } => Some(*similarity),
+            Vote::Unknown { best_similarity } => *best_similarity,
+        }
+    }
+
+    /// A majority of the window, at least `needed` votes, for one person or for "unknown".
+    pub fn verdict(&self) -> Verdict {
+        let unknown = self.votes.iter().filter(|v| matches!(v, Vote::Unknown { .. })).count();
+        if unknown >= self.needed {
+            return Verdict::Unknown;
+        }
+        let mut best: Option<(PersonId, usize, f32)> = None;
+        for vote in &self.votes {
+            if let Vote::Person { person_id, .. } = vote {
+                let (count, top) = self.votes.iter().fold((0, 0f32), |(n, top), v| match v {
+                    Vote::Person { person_id: p, similarity } if p == person_id => (n + 1, top.max(*similarity)),
+                    _ => (n, top),
+                });
+                if best.is_none_or(|(_, n, _)| count > n) {
+                    best = Some((*person_id, count, top));
+                }
+            }
+        }
+        match best {
+            Some((person_id, count, similarity)) if count >= self.needed => Verdict::Known { person_id, similarity },
+            _ => Verdict::Undecided,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ada(similarity: f32) -> Vote {
+        Vote::Person { person_id: 1, similarity }
+    }
+    const STRANGER: Vote = Vote::Unknown { best_similarity: Some(0.2) };
+
+    #[test]
+    fn one_lucky_frame_does_not_name_a_stranger() {
+        let mut votes = VoteBox::new(3);
+        votes.push(ada(0.5));
+        assert_eq!(votes.verdict(), Verdict::Undecided);
+        votes.push(STRANGER);
+        votes.push(STRANGER);
+        assert_eq!(votes.verdict(), Verdict::Undecided);
+        votes.push(STRANGER);
+        assert_eq!(votes.verdict(), Verdict::Unknown);
+    }
+
+    #[test]
+    fn three_agreeing_votes_name_the_person_with_their_best_similarity() {
+        let mut votes = VoteBox::new(3);
+        for s in [0.6, 0.7, 0.65] {
+            votes.push(ada(s));
+        }
+        assert_eq!(votes.verdict(), Verdict::Known { person_id: 1, similarity: 0.7 });
+        // One odd frame does not flip the name.
+        votes.push(STRANGER);
+        assert!(matches!(votes.verdict(), Verdict::Known { person_id: 1, .. }));
+    }
+
+    #[test]
+    fn old_votes_leave_the_window() {
+        let mut votes = VoteBox::new(2);
+        votes.push(ada(0.6));
+        votes.push(ada(0.6));
+        assert!(matches!(votes.verdict(), Verdict::Known { .. }));
+        votes.push(STRANGER);
+        votes.push(STRANGER);
+        assert_eq!(votes.verdict(), Verdict::Unknown);
+    }
+}

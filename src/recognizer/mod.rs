@@ -1,0 +1,138 @@
+//! The recognition loop: tracking, identity votes, visits, and the worker thread that runs them.
+
+pub mod identity;
+pub mod tracker;
+mod worker;
+
+use std::sync::Arc;
+
+pub use worker::{Worker, WorkerHandle};
+
+use crate::camera::Frame;
+use crate::engine::AnalyzedFace;
+use crate::gallery::{MatchPolicy, NewPerson, Person, PersonId};
+use crate::vision::Detection;
+use crate::vision::quality::Guidance;
+
+/// Recognition settings the kiosk can change while running.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkerSettings {
+    pub policy: MatchPolicy,
+    pub votes_needed: usize,
+    pub visit_cooldown_minutes: u32,
+    /// Stored with each visit, e.g. "kiosk:webcam:0".
+    pub source_label: String,
+}
+
+impl WorkerSettings {
+    pub fn from_config(config: &crate::config::Config, source_label: String) -> Self {
+        Self {
+            policy: MatchPolicy {
+                threshold: config.recognition.threshold,
+                margin: config.recognition.margin,
+            },
+            votes_needed: config.kiosk.votes_needed as usize,
+            visit_cooldown_minutes: config.kiosk.visit_cooldown_minutes,
+            source_label,
+        }
+    }
+}
+
+/// What the UI asks of the worker.
+pub enum WorkerCommand {
+    Enroll { person: NewPerson, sample: Arc<AnalyzedFace> },
+    AddSample { person_id: PersonId, sample: Arc<AnalyzedFace> },
+    /// Staff said the current name of this track is wrong.
+    RejectMatch { track: u64 },
+    UpdateSettings(WorkerSettings),
+}
+
+/// How a face on screen is labelled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrackLabel {
+    /// Not decided yet (too few votes).
+    Pending,
+    Known { person_id: PersonId, name: String },
+    Unknown,
+}
+
+/// A face as the UI draws it.
+#[derive(Debug, Clone)]
+pub struct TrackView {
+    pub id: u64,
+    pub detection: Detection,
+    pub label: TrackLabel,
+    /// Similarity of the latest embedding to its best match, for tuning the threshold.
+    pub similarity: Option<f32>,
+    /// The best recent enrolment sample of this face.
+    pub best_sample: Option<Arc<AnalyzedFace>>,
+    /// Whom that sample already matches, if anyone.
+    pub sample_match: Option<(PersonId, String, f32)>,
+    /// What would make that sample better.
+    pub guidance: Option<Guidance>,
+}
+
+/// The result of one processed frame.
+pub struct FrameReport {
+    pub frame: Frame,
+    pub tracks: Vec<TrackView>,
+    pub detect_ms: f32,
+    /// Mean time to align and embed one face in this frame (0 when none was embedded).
+    pub embed_ms: f32,
+    pub t_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrackEventKind {
+    Arrived,
+    Recognized,
+    Unknown,
+    Left,
+}
+
+impl TrackEventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrackEventKind::Arrived => "arrived",
+            TrackEventKind::Recognized => "recognized",
+            TrackEventKind::Unknown => "unknown",
+            TrackEventKind::Left => "left",
+        }
+    }
+}
+
+/// A change in who is in front of the camera.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackEvent {
+    /// Position in the recording, or time since the worker started for live cameras.
+    pub t_ms: u64,
+    pub kind: TrackEventKind,
+    pub track: u64,
+    pub person: Option<(PersonId, String)>,
+    pub similarity: Option<f32>,
+}
+
+impl TrackEvent {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "t_ms": self.t_ms,
+            "event": self.kind.as_str(),
+            "track": self.track,
+            "person": self.person.as_ref().map(|(id, name)| serde_json::json!({"id": id, "name": name})),
+            "similarity": self.similarity.map(|s| (f64::from(s) * 1e4).round() / 1e4),
+        })
+    }
+}
+
+/// Everything the worker reports.
+pub enum RecognizerEvent {
+    Frame(Box<FrameReport>),
+    Track(TrackEvent),
+    /// A known visitor was recognised: greet them. `person` is as it was before this visit.
+    Greeting { track: u64, person: Box<Person>, similarity: f32, visit_logged: bool },
+    Enrolled { person_id: PersonId, name: String },
+    SampleAdded { person_id: PersonId, name: String },
+    Error(String),
+    /// The frame source ended (recordings) or failed for good.
+    SourceEnded,
+}

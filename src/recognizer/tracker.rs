@@ -1,0 +1,218 @@
+//! Follows faces from frame to frame by box overlap, so that each visitor is embedded when new or
+//! unsure instead of on every frame.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::identity::{Verdict, VoteBox};
+use crate::engine::AnalyzedFace;
+use crate::gallery::{MatchDecision, PersonId};
+use crate::vision::Detection;
+
+/// Minimum overlap for a detection to continue a track.
+const MATCH_IOU: f32 = 0.3;
+/// A track not seen for this long has left.
+const LOST_AFTER: Duration = Duration::from_millis(1000);
+/// Enrolment samples older than this are forgotten: Capture takes a *recent* good sample.
+const SAMPLE_MAX_AGE: Duration = Duration::from_secs(3);
+const SAMPLES_KEPT: usize = 12;
+/// Frames a track must be seen in before it counts as someone having arrived.
+const CONFIRM_FRAMES: u64 = 2;
+
+/// An embedded look at a track's face, kept as an enrolment candidate.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    pub face: Arc<AnalyzedFace>,
+    pub decision: MatchDecision,
+    pub at: Instant,
+}
+
+#[derive(Debug, Clone)]
+pub struct Track {
+    pub id: u64,
+    pub detection: Detection,
+    pub votes: VoteBox,
+    pub verdict: Verdict,
+    pub frames_seen: u64,
+    pub first_seen: Instant,
+    pub last_seen: Instant,
+    pub last_embedded: Option<Instant>,
+    pub samples: VecDeque<Sample>,
+    /// Set by staff with "Not <name>": this person is never voted for on this track again.
+    pub rejected_person: Option<PersonId>,
+    /// Whether "arrived" was reported.
+    pub announced: bool,
+}
+
+impl Track {
+    pub fn is_confirmed(&self) -> bool {
+        self.frames_seen >= CONFIRM_FRAMES
+    }
+
+    pub fn add_sample(&mut self, sample: Sample) {
+        self.samples.push_back(sample);
+        while self.samples.len() > SAMPLES_KEPT {
+            self.samples.pop_front();
+        }
+    }
+
+    /// The best recent sample by quality (size, sharpness, pose, light).
+    pub fn best_sample(&self, now: Instant) -> Option<&Sample> {
+        self.samples
+            .iter()
+            .filter(|s| now.saturating_duration_since(s.at) <= SAMPLE_MAX_AGE)
+            .max_by(|a, b| a.face.quality.score().total_cmp(&b.face.quality.score()))
+    }
+}
+
+/// What changed in one update.
+#[derive(Debug, Default)]
+pub struct TrackChanges {
+    /// Ids of tracks seen in this frame (matched or new), by detection order.
+    pub seen: Vec<u64>,
+    pub lost: Vec<Track>,
+}
+
+#[derive(Debug, Default)]
+pub struct Tracker {
+    tracks: Vec<Track>,
+    next_id: u64,
+    votes_needed: usize,
+}
+
+impl Tracker {
+    pub fn new(votes_needed: usize) -> Self {
+        Self {
+            tracks: Vec::new(),
+            next_id: 1,
+            votes_needed,
+        }
+    }
+
+    pub fn tracks(&self) -> &[Track] {
+        &self.tracks
+    }
+
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut Track> {
+        self.tracks.iter_mut().find(|t| t.id == id)
+    }
+
+    pub fn get(&self, id: u64) -> Option<&Track> {
+        self.tracks.iter().find(|t| t.id == id)
+    }
+
+    /// Forgets every verdict, e.g. after the gallery changed.
+    pub fn reset_votes(&mut self) {
+        for track in &mut self.tracks {
+            track.votes.clear();
+            track.verdict = Verdict::Undecided;
+            track.last_embedded = None;
+        }
+    }
+
+    /// Matches `detections` to tracks greedily by overlap, starts tracks for the rest and drops
+    /// tracks unseen for too long.
+    pub fn update(&mut self, detections: &[Detection], now: Instant) -> TrackChanges {
+        let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
+        for (t, track) in self.tracks.iter().enumerate() {
+            for (d, detection) in detections.iter().enumerate() {
+                let overlap = track.detection.bbox.iou(&detection.bbox);
+                if overlap >= MATCH_IOU {
+                    pairs.push((overlap, t, d));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut track_of_detection: Vec<Option<usize>> = vec![None; detections.len()];
+        let mut track_taken = vec![false; self.tracks.len()];
+        for (_, t, d) in pairs {
+            if track_taken.get(t).copied().unwrap_or(true) || track_of_detection.get(d).copied().flatten().is_some() {
+                continue;
+            }
+            if let (Some(taken), Some(slot)) = (track_taken.get_mut(t), track_of_detection.get_mut(d)) {
+                *taken = true;
+                *slot = Some(t);
+            }
+        }
+        let mut changes = TrackChanges::default();
+        for (detection, assigned) in detections.iter().zip(&track_of_detection) {
+            let id = match assigned.and_then(|t| self.tracks.get_mut(t)) {
+                Some(track) => {
+                    track.detection = *detection;
+                    track.frames_seen += 1;
+                    track.last_seen = now;
+                    track.id
+                }
+                None => {
+                    let id = self.next_id;
+                    self.next_id += 1;
+                    self.tracks.push(Track {
+                        id,
+                        detection: *detection,
+                        votes: VoteBox::new(self.votes_needed),
+                        verdict: Verdict::Undecided,
+                        frames_seen: 1,
+                        first_seen: now,
+                        last_seen: now,
+                        last_embedded: None,
+                        samples: VecDeque::new(),
+                        rejected_person: None,
+                        announced: false,
+                    });
+                    id
+                }
+            };
+            changes.seen.push(id);
+        }
+        let (kept, lost): (Vec<Track>, Vec<Track>) = std::mem::take(&mut self.tracks)
+            .into_iter()
+            .partition(|t| now.saturating_duration_since(t.last_seen) <= LOST_AFTER);
+        self.tracks = kept;
+        changes.lost = lost;
+        changes
+    }
+
+    /// Ends every track (the source ended).
+    pub fn clear(&mut self) -> Vec<Track> {
+        std::mem::take(&mut self.tracks)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vision::BoundingBox;
+
+    fn at(x: f32) -> Detection {
+        Detection {
+            bbox: BoundingBox { x, y: 10.0, width: 50.0, height: 60.0 },
+            score: 0.9,
+            landmarks: [[0.0; 2]; 5],
+        }
+    }
+
+    #[test]
+    fn moving_face_keeps_its_track_and_a_second_face_gets_a_new_one() {
+        let mut tracker = Tracker::new(3);
+        let t0 = Instant::now();
+        let first = tracker.update(&[at(100.0)], t0);
+        let second = tracker.update(&[at(108.0), at(400.0)], t0 + Duration::from_millis(40));
+        assert_eq!(second.seen[0], first.seen[0]);
+        assert_ne!(second.seen[1], first.seen[0]);
+        assert_eq!(tracker.tracks().len(), 2);
+        assert!(tracker.get(first.seen[0]).unwrap().is_confirmed());
+    }
+
+    #[test]
+    fn track_survives_a_missed_frame_and_is_lost_after_a_second() {
+        let mut tracker = Tracker::new(3);
+        let t0 = Instant::now();
+        let id = tracker.update(&[at(100.0)], t0).seen[0];
+        assert!(tracker.update(&[], t0 + Duration::from_millis(300)).lost.is_empty());
+        assert_eq!(tracker.update(&[at(102.0)], t0 + Duration::from_millis(400)).seen, vec![id]);
+        let gone = tracker.update(&[], t0 + Duration::from_millis(1500));
+        assert_eq!(gone.lost.len(), 1);
+        assert_eq!(gone.lost[0].id, id);
+    }
+}

@@ -1,0 +1,381 @@
+//! The recognition worker thread: owns the ONNX sessions and the gallery, takes the newest frame,
+//! tracks, embeds new or unsure faces, votes, logs visits, and reports to the UI or `watch`.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::identity::{Verdict, Vote};
+use super::tracker::{Sample, Track, Tracker};
+use super::{RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView, WorkerCommand, WorkerSettings};
+use crate::camera::{Frame, FrameSlot, SlotTake};
+use crate::engine::{AnalyzedFace, FaceEngine};
+use crate::enrollment;
+use crate::gallery::{Gallery, GalleryError, MatchDecision, Person, PersonId, now_ms};
+
+/// A decided track is embedded again this often, to catch a wrong or changed identity and to keep a
+/// fresh enrolment sample.
+const RECHECK_INTERVAL: Duration = Duration::from_millis(700);
+/// How long the worker waits for a frame before looking at its commands again.
+const FRAME_WAIT: Duration = Duration::from_millis(50);
+
+/// Everything the worker needs, moved onto its thread.
+pub struct Worker {
+    engine: FaceEngine,
+    gallery: Gallery,
+    settings: WorkerSettings,
+    tracker: Tracker,
+    started: Instant,
+    /// Media time of the newest frame, so events from recordings carry their position in the clip.
+    last_time_ms: u64,
+}
+
+/// The running worker.
+pub struct WorkerHandle {
+    commands: Sender<WorkerCommand>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl WorkerHandle {
+    pub fn send(&self, command: WorkerCommand) {
+        if self.commands.send(command).is_err() {
+            tracing::error!("the recognition worker has stopped; command dropped");
+        }
+    }
+}
+
+impl Drop for WorkerHandle {
+    fn drop(&mut self) {
+        // The worker stops when its command channel closes.
+        let (closed, _) = std::sync::mpsc::channel();
+        drop(std::mem::replace(&mut self.commands, closed));
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                tracing::error!("the recognition worker panicked");
+            }
+        }
+    }
+}
+
+impl Worker {
+    pub fn new(engine: FaceEngine, gallery: Gallery, settings: WorkerSettings) -> Self {
+        Self {
+            engine,
+            gallery,
+            tracker: Tracker::new(settings.votes_needed),
+            settings,
+            started: Instant::now(),
+            last_time_ms: 0,
+        }
+    }
+
+    /// Starts the worker on its own thread. `events` receives everything it has to say; `wake` is
+    /// called after each message so that a UI can repaint.
+    pub fn spawn(
+        self,
+        slot: Arc<FrameSlot>,
+        events: Sender<RecognizerEvent>,
+        wake: Box<dyn Fn() + Send>,
+    ) -> std::io::Result<WorkerHandle> {
+        let (commands, command_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("recognizer".into())
+            .spawn(move || self.run(&slot, &command_rx, &events, wake.as_ref()))?;
+        Ok(WorkerHandle {
+            commands,
+            thread: Some(thread),
+        })
+    }
+
+    fn run(mut self, slot: &FrameSlot, commands: &Receiver<WorkerCommand>, events: &Sender<RecognizerEvent>, wake: &dyn Fn()) {
+        let emit = |event: RecognizerEvent| {
+            let sent = events.send(event).is_ok();
+            wake();
+            sent
+        };
+        loop {
+            loop {
+                match commands.try_recv() {
+                    Ok(command) => {
+                        for event in self.handle_command(command) {
+                            emit(event);
+                        }
+                    }
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => return,
+                }
+            }
+            match slot.take(FRAME_WAIT) {
+                SlotTake::Frame(frame) => {
+                    for event in self.process_frame(&frame) {
+                        if !emit(event) {
+                            return;
+                        }
+                    }
+                }
+                SlotTake::Empty => {}
+                SlotTake::Closed => {
+                    for event in self.finish() {
+                        emit(event);
+                    }
+                    emit(RecognizerEvent::SourceEnded);
+                    // Stay for commands (an enrolment in progress) until the owner hangs up.
+                    while let Ok(command) = commands.recv() {
+                        for event in self.handle_command(command) {
+                            emit(event);
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn time_ms(&self, frame: Option<&Frame>) -> u64 {
+        match frame.and_then(|f| f.media_time) {
+            Some(media) => u64::try_from(media.as_millis()).unwrap_or(u64::MAX),
+            None => u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
+    /// Detect, track, embed where needed, vote, and report.
+    pub fn process_frame(&mut self, frame: &Frame) -> Vec<RecognizerEvent> {
+        let mut events = Vec::new();
+        let t_ms = self.time_ms(Some(frame));
+        self.last_time_ms = t_ms;
+        let now = frame.captured_at;
+        let detect_start = Instant::now();
+        let detections = match self.engine.detect(&frame.image) {
+            Ok(d) => d,
+            Err(e) => {
+                events.push(RecognizerEvent::Error(format!("face detection failed: {e}")));
+                return events;
+            }
+        };
+        let detect_ms = detect_start.elapsed().as_secs_f32() * 1000.0;
+        let changes = self.tracker.update(&detections, now);
+        for lost in changes.lost {
+            if lost.announced {
+                events.push(track_event(TrackEventKind::Left, &lost, t_ms, &self.gallery));
+            }
+        }
+        let mut embed_ms = 0f32;
+        let mut embedded = 0u32;
+        for id in changes.seen {
+            let Some(track) = self.tracker.get(id) else { continue };
+            let big_enough = track.detection.bbox.min_side() >= self.engine.min_face_px();
+            let due = match track.verdict {
+                Verdict::Undecided => true,
+                _ => track.last_embedded.is_none_or(|t| now.saturating_duration_since(t) >= RECHECK_INTERVAL),
+            };
+            let detection = track.detection;
+            let mut newly_announced = None;
+            if track.is_confirmed() && !track.announced {
+                newly_announced = Some(id);
+            }
+            if let Some(id) = newly_announced {
+                if let Some(track) = self.tracker.get_mut(id) {
+                    track.announced = true;
+                    events.push(track_event(TrackEventKind::Arrived, track, t_ms, &self.gallery));
+                }
+            }
+            if !(big_enough && due) {
+                continue;
+            }
+            let embed_start = Instant::now();
+            let face = match self.engine.analyze_face(&frame.image, &detection) {
+                Ok(Some(face)) => face,
+                Ok(None) => continue,
+                Err(e) => {
+                    events.push(RecognizerEvent::Error(format!("face embedding failed: {e}")));
+                    continue;
+                }
+            };
+            embed_ms += embed_start.elapsed().as_secs_f32() * 1000.0;
+            embedded += 1;
+            events.extend(self.vote(id, face, now, t_ms));
+        }
+        events.push(RecognizerEvent::Frame(Box::new(super::FrameReport {
+            frame: frame.clone(),
+            tracks: self.views(now),
+            detect_ms,
+            embed_ms: if embedded > 0 { embed_ms / embedded as f32 } else { 0.0 },
+            t_ms,
+        })));
+        events
+    }
+
+    fn vote(&mut self, id: u64, face: AnalyzedFace, now: Instant, t_ms: u64) -> Vec<RecognizerEvent> {
+        let mut events = Vec::new();
+        let policy = self.settings.policy;
+        let Some(track) = self.tracker.get_mut(id) else {
+            return events;
+        };
+        let mut decision = self.gallery.identify(&face.embedding, &policy);
+        if let (MatchDecision::Known { person_id, similarity }, Some(rejected)) = (decision, track.rejected_person) {
+            if person_id == rejected {
+                decision = MatchDecision::Unknown {
+                    best: Some(crate::gallery::Candidate { person_id, similarity }),
+                };
+            }
+        }
+        track.last_embedded = Some(now);
+        track.votes.push(Vote::from(decision));
+        track.add_sample(Sample {
+            face: Arc::new(face),
+            decision,
+            at: now,
+        });
+        let verdict = track.votes.verdict();
+        let previous = std::mem::replace(&mut track.verdict, verdict);
+        let changed = match (previous, verdict) {
+            (Verdict::Known { person_id: a, .. }, Verdict::Known { person_id: b, .. }) => a != b,
+            (a, b) => std::mem::discriminant(&a) != std::mem::discriminant(&b),
+        };
+        if !changed {
+            return events;
+        }
+        let track = track.clone();
+        match verdict {
+            Verdict::Known { person_id, similarity } => {
+                let source = self.settings.source_label.clone();
+                match self.greet(person_id, similarity, &source) {
+                    Ok((person, visit_logged)) => {
+                        events.push(track_event(TrackEventKind::Recognized, &track, t_ms, &self.gallery));
+                        events.push(RecognizerEvent::Greeting {
+                            track: track.id,
+                            person: Box::new(person),
+                            similarity,
+                            visit_logged,
+                        });
+                    }
+                    Err(e) => events.push(RecognizerEvent::Error(format!("cannot log the visit: {e}"))),
+                }
+            }
+            Verdict::Unknown => events.push(track_event(TrackEventKind::Unknown, &track, t_ms, &self.gallery)),
+            Verdict::Undecided => {}
+        }
+        events
+    }
+
+    /// Loads the person for the greeting (as they were before this visit) and logs the visit unless
+    /// one was logged within the cool-down.
+    fn greet(&mut self, person_id: PersonId, similarity: f32, source: &str) -> Result<(Person, bool), GalleryError> {
+        let person = self.gallery.person(person_id)?.ok_or(GalleryError::NoSuchPerson(person_id))?;
+        let now = now_ms();
+        let cooldown_ms = i64::from(self.settings.visit_cooldown_minutes) * 60_000;
+        let recent = person.last_visit_at.is_some_and(|last| now - last < cooldown_ms);
+        if !recent {
+            self.gallery.record_visit(person_id, now, similarity, source)?;
+        }
+        Ok((person, !recent))
+    }
+
+    fn views(&self, now: Instant) -> Vec<TrackView> {
+        self.tracker
+            .tracks()
+            .iter()
+            .filter(|t| t.last_seen == now)
+            .map(|track| {
+                let best = track.best_sample(now);
+                TrackView {
+                    id: track.id,
+                    detection: track.detection,
+                    label: match track.verdict {
+                        Verdict::Known { person_id, .. } => TrackLabel::Known {
+                            person_id,
+                            name: self.gallery.index().name(person_id).unwrap_or("?").to_owned(),
+                        },
+                        Verdict::Unknown => TrackLabel::Unknown,
+                        Verdict::Undecided => TrackLabel::Pending,
+                    },
+                    similarity: track.votes.latest_similarity(),
+                    best_sample: best.map(|s| Arc::clone(&s.face)),
+                    sample_match: best.and_then(|s| match s.decision {
+                        MatchDecision::Known { person_id, similarity } => Some((
+                            person_id,
+                            self.gallery.index().name(person_id).unwrap_or("?").to_owned(),
+                            similarity,
+                        )),
+                        MatchDecision::Unknown { .. } => None,
+                    }),
+                    guidance: best.and_then(|s| s.face.quality.guidance(self.engine.min_face_px())),
+                }
+            })
+            .collect()
+    }
+
+    fn finish(&mut self) -> Vec<RecognizerEvent> {
+        let t_ms = self.last_time_ms;
+        self.tracker
+            .clear()
+            .iter()
+            .filter(|t| t.announced)
+            .map(|t| track_event(TrackEventKind::Left, t, t_ms, &self.gallery))
+            .collect()
+    }
+
+    fn handle_command(&mut self, command: WorkerCommand) -> Vec<RecognizerEvent> {
+        match command {
+            WorkerCommand::Enroll { person, sample } => {
+                let face = enrollment::new_face(&sample, self.engine.model_id());
+                match self.gallery.enroll(&person, &[face]) {
+                    Ok(person_id) => {
+                        // Re-decide every face now that the gallery changed.
+                        self.tracker.reset_votes();
+                        vec![RecognizerEvent::Enrolled {
+                            person_id,
+                            name: person.name.trim().to_owned(),
+                        }]
+                    }
+                    Err(e) => vec![RecognizerEvent::Error(format!("could not save {}: {e}", person.name.trim()))],
+                }
+            }
+            WorkerCommand::AddSample { person_id, sample } => {
+                let face = enrollment::new_face(&sample, self.engine.model_id());
+                match self.gallery.add_faces(person_id, &[face]) {
+                    Ok(_) => {
+                        self.tracker.reset_votes();
+                        let name = self.gallery.index().name(person_id).unwrap_or("?").to_owned();
+                        vec![RecognizerEvent::SampleAdded { person_id, name }]
+                    }
+                    Err(e) => vec![RecognizerEvent::Error(format!("could not add the photo: {e}"))],
+                }
+            }
+            WorkerCommand::RejectMatch { track } => {
+                if let Some(track) = self.tracker.get_mut(track) {
+                    if let Verdict::Known { person_id, .. } = track.verdict {
+                        track.rejected_person = Some(person_id);
+                    }
+                    track.votes.clear();
+                    track.verdict = Verdict::Undecided;
+                    track.last_embedded = None;
+                }
+                Vec::new()
+            }
+            WorkerCommand::UpdateSettings(settings) => {
+                self.settings = settings;
+                self.tracker.reset_votes();
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn track_event(kind: TrackEventKind, track: &Track, t_ms: u64, gallery: &Gallery) -> RecognizerEvent {
+    let (person, similarity) = match track.verdict {
+        Verdict::Known { person_id, similarity } => (
+            Some((person_id, gallery.index().name(person_id).unwrap_or("?").to_owned())),
+            Some(similarity),
+        ),
+        _ => (None, track.votes.latest_similarity()),
+    };
+    RecognizerEvent::Track(TrackEvent {
+        t_ms,
+        kind,
+        track: track.id,
+        person,
+        similarity,
+    })
+}

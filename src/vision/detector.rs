@@ -1,0 +1,345 @@
+//! YuNet face detector: any image size in, boxes, five landmarks and scores in image coordinates out.
+
+use std::path::Path;
+
+use image::RgbImage;
+use ort::environment::Environment;
+use ort::session::Session;
+use ort::value::TensorRef;
+
+use super::{BoundingBox, VisionError};
+use crate::models::{self, ModelSpec};
+
+const ROLE: &str = models::DETECTOR.role;
+const STRIDES: [usize; 3] = [8, 16, 32];
+/// YuNet's input sides must be multiples of this.
+const ALIGN: u32 = 32;
+/// Long side of the extra coarse pass that finds faces filling the whole frame (YuNet's anchors stop
+/// at about 300 px, so a visitor leaning into the camera is missed at full resolution).
+const COARSE_SIDE: u32 = 320;
+/// Faces at least this big (in fine-pass pixels) are taken from the coarse pass.
+const BIG_FACE_SIDE: f32 = 200.0;
+/// NMS overlap, as in OpenCV's FaceDetectorYN.
+const NMS_IOU: f32 = 0.3;
+/// Candidates scoring below this must also have face-like landmarks to be kept.
+const CONFIDENT_SCORE: f32 = 0.85;
+/// Largest nose offset from the eyes' midpoint, in eye distances, for a weak candidate. Real faces
+/// turned far enough to exceed it score high anyway; animals and patterns that fool YuNet do not.
+const MAX_WEAK_YAW: f32 = 0.5;
+
+/// One face found in an image.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Detection {
+    pub bbox: BoundingBox,
+    pub score: f32,
+    /// Right eye, left eye (as seen: left-most first), nose tip, right and left mouth corner.
+    pub landmarks: [[f32; 2]; 5],
+}
+
+impl Detection {
+    /// Nose offset from the eyes' midpoint in eye distances: 0 when facing the camera.
+    pub fn yaw(&self) -> f32 {
+        let [right_eye, left_eye, nose, _, _] = self.landmarks;
+        let eye_distance = (left_eye[0] - right_eye[0]).hypot(left_eye[1] - right_eye[1]).max(1e-3);
+        (nose[0] - (left_eye[0] + right_eye[0]) / 2.0) / eye_distance
+    }
+
+    /// Confident detections, and weaker ones whose landmarks are laid out like a face's.
+    pub fn is_plausible(&self) -> bool {
+        self.score >= CONFIDENT_SCORE || self.yaw().abs() <= MAX_WEAK_YAW
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DetectorOptions {
+    pub score_threshold: f32,
+    /// Images with a longer side are scaled down to it before detection.
+    pub max_side: u32,
+}
+
+pub struct FaceDetector {
+    session: Session,
+    options: DetectorOptions,
+}
+
+impl FaceDetector {
+    /// Checks the model file against its checksum, then loads it.
+    pub fn load(environment: &Environment, path: &Path, threads: usize, options: DetectorOptions) -> Result<Self, VisionError> {
+        let session = load_session(environment, path, &models::DETECTOR, threads)?;
+        let expected = ["cls_8", "obj_8", "bbox_8", "kps_8", "cls_32"];
+        let has_outputs = expected
+            .iter()
+            .all(|name| session.outputs().iter().any(|o| o.name() == *name));
+        if !has_outputs {
+            return Err(VisionError::Session {
+                role: ROLE,
+                path: path.to_path_buf(),
+                message: "the file has not the outputs of YuNet (cls_8, obj_8, bbox_8, kps_8, ...)".into(),
+            });
+        }
+        Ok(Self { session, options })
+    }
+
+    pub fn options(&self) -> DetectorOptions {
+        self.options
+    }
+
+    /// Finds faces. Runs at (up to) full resolution, plus a coarse pass for faces that fill the frame.
+    pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Detection>, VisionError> {
+        let (width, height) = image.dimensions();
+        let long_side = width.max(height);
+        if long_side == 0 {
+            return Ok(Vec::new());
+        }
+        let fine_side = long_side.min(self.options.max_side);
+        // Implausible candidates are dropped after NMS, so that the weaker boxes they suppressed
+        // (usually the same non-face) do not resurface.
+        let mut found = non_maximum_suppression(self.detect_at(image, fine_side)?, NMS_IOU);
+        found.retain(Detection::is_plausible);
+        if long_side > COARSE_SIDE * 5 / 4 {
+            // The fine pass places landmarks more precisely, so the coarse pass only adds faces too
+            // big for it, where it found nothing.
+            let min_big_side = BIG_FACE_SIDE * long_side as f32 / fine_side as f32;
+            let coarse = self.detect_at(image, COARSE_SIDE)?;
+            let big_new: Vec<Detection> = non_maximum_suppression(coarse, NMS_IOU)
+                .into_iter()
+                .filter(|d| d.is_plausible() && d.bbox.min_side() >= min_big_side)
+                .filter(|d| found.iter().all(|f| f.bbox.iou(&d.bbox) <= NMS_IOU))
+                .collect();
+            found.extend(big_new);
+        }
+        Ok(found)
+    }
+
+    /// One detector pass on `image` scaled so that its longer side is `target_long_side`.
+    fn detect_at(&mut self, image: &RgbImage, target_long_side: u32) -> Result<Vec<Detection>, VisionError> {
+        let (width, height) = image.dimensions();
+        let scale = target_long_side as f32 / width.max(height) as f32;
+        let scaled_w = ((width as f32 * scale).round() as u32).max(1);
+        let scaled_h = ((height as f32 * scale).round() as u32).max(1);
+        let resized;
+        let input_image = if (scaled_w, scaled_h) == (width, height) {
+            image
+        } else {
+            resized = image::imageops::resize(image, scaled_w, scaled_h, image::imageops::FilterType::Triangle);
+            &resized
+        };
+        let padded_w = scaled_w.div_ceil(ALIGN) * ALIGN;
+        let padded_h = scaled_h.div_ceil(ALIGN) * ALIGN;
+        let tensor = bgr_planar(input_image, padded_w as usize, padded_h as usize);
+        let shape = [1usize, 3, padded_h as usize, padded_w as usize];
+        let inference = |e: ort::Error| VisionError::Inference {
+            role: ROLE,
+            message: e.to_string(),
+        };
+        let input = TensorRef::from_array_view((shape, tensor.as_slice())).map_err(inference)?;
+        let outputs = self.session.run(ort::inputs!["input" => input]).map_err(inference)?;
+
+        let mut detections = Vec::new();
+        for stride in STRIDES {
+            let grid = Grid {
+                stride,
+                cols: padded_w as usize / stride,
+                rows: padded_h as usize / stride,
+            };
+            let tensor_of = |prefix: &str| -> Result<&[f32], VisionError> {
+                let name = format!("{prefix}_{stride}");
+                let value = outputs.get(&name).ok_or_else(|| VisionError::Inference {
+                    role: ROLE,
+                    message: format!("model produced no `{name}` output"),
+                })?;
+                let (_, data) = value.try_extract_tensor::<f32>().map_err(inference)?;
+                Ok(data)
+            };
+            let heads = Heads {
+                cls: tensor_of("cls")?,
+                obj: tensor_of("obj")?,
+                bbox: tensor_of("bbox")?,
+                kps: tensor_of("kps")?,
+            };
+            decode_stride(&grid, &heads, self.options.score_threshold, &mut detections);
+        }
+        let (sx, sy) = (scaled_w as f32 / width as f32, scaled_h as f32 / height as f32);
+        for detection in &mut detections {
+            detection.bbox.x /= sx;
+            detection.bbox.width /= sx;
+            detection.bbox.y /= sy;
+            detection.bbox.height /= sy;
+            for point in &mut detection.landmarks {
+                point[0] /= sx;
+                point[1] /= sy;
+            }
+        }
+        Ok(detections)
+    }
+}
+
+/// Builds an ONNX Runtime session from a model file that passed its checksum.
+pub(crate) fn load_session(
+    environment: &Environment,
+    path: &Path,
+    spec: &ModelSpec,
+    threads: usize,
+) -> Result<Session, VisionError> {
+    models::verify(path, spec)?;
+    let session_error = |message: String| VisionError::Session {
+        role: spec.role,
+        path: path.to_path_buf(),
+        message,
+    };
+    Session::builder(environment)
+        .and_then(|b| b.with_intra_threads(threads.max(1)).map_err(Into::into))
+        .and_then(|b| b.with_inter_threads(1).map_err(Into::into))
+        .and_then(|mut b| b.commit_from_file(path))
+        .map_err(|e| session_error(e.to_string()))
+}
+
+/// NCHW float tensor, BGR channel order, raw 0..255 values, zero padding right and bottom.
+fn bgr_planar(image: &RgbImage, padded_w: usize, padded_h: usize) -> Vec<f32> {
+    let plane = padded_w * padded_h;
+    let mut tensor = vec![0f32; 3 * plane];
+    let (blue, rest) = tensor.split_at_mut(plane);
+    let (green, red) = rest.split_at_mut(plane);
+    let width = image.width() as usize;
+    for (y, row) in image.rows().enumerate() {
+        let span = y * padded_w..y * padded_w + width;
+        let (Some(b), Some(g), Some(r)) = (
+            blue.get_mut(span.clone()),
+            green.get_mut(span.clone()),
+            red.get_mut(span),
+        ) else {
+            continue;
+        };
+        for (((pixel, b), g), r) in row.zip(b).zip(g).zip(r) {
+            let [pr, pg, pb] = pixel.0;
+            *b = f32::from(pb);
+            *g = f32::from(pg);
+            *r = f32::from(pr);
+        }
+    }
+    tensor
+}
+
+struct Grid {
+    stride: usize,
+    cols: usize,
+    rows: usize,
+}
+
+struct Heads<'a> {
+    cls: &'a [f32],
+    obj: &'a [f32],
+    bbox: &'a [f32],
+    kps: &'a [f32],
+}
+
+/// Turns one stride's raw outputs into detections in the (scaled, padded) input's coordinates.
+fn decode_stride(grid: &Grid, heads: &Heads<'_>, threshold: f32, out: &mut Vec<Detection>) {
+    let s = grid.stride as f32;
+    let cells = (grid.rows * grid.cols)
+        .min(heads.cls.len())
+        .min(heads.obj.len())
+        .min(heads.bbox.len() / 4)
+        .min(heads.kps.len() / 10);
+    for index in 0..cells {
+        let (cls, obj) = (heads.cls[index].clamp(0.0, 1.0), heads.obj[index].clamp(0.0, 1.0));
+        let score = (cls * obj).sqrt();
+        if score < threshold {
+            continue;
+        }
+        let col = (index % grid.cols) as f32;
+        let row = (index / grid.cols) as f32;
+        let b = &heads.bbox[index * 4..index * 4 + 4];
+        let k = &heads.kps[index * 10..index * 10 + 10];
+        let (cx, cy) = ((col + b[0]) * s, (row + b[1]) * s);
+        let (w, h) = (b[2].exp() * s, b[3].exp() * s);
+        let mut landmarks = [[0f32; 2]; 5];
+        for (i, point) in landmarks.iter_mut().enumerate() {
+            *point = [(k[2 * i] + col) * s, (k[2 * i + 1] + row) * s];
+        }
+        out.push(Detection {
+            bbox: BoundingBox {
+                x: cx - w / 2.0,
+                y: cy - h / 2.0,
+                width: w,
+                height: h,
+            },
+            score,
+            landmarks,
+        });
+    }
+}
+
+/// Greedy NMS: keeps the best-scoring box of every group overlapping by more than `iou`.
+pub fn non_maximum_suppression(mut detections: Vec<Detection>, iou: f32) -> Vec<Detection> {
+    detections.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut kept: Vec<Detection> = Vec::with_capacity(detections.len());
+    for candidate in detections {
+        if kept.iter().all(|k| k.bbox.iou(&candidate.bbox) <= iou) {
+            kept.push(candidate);
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detection(x: f32, score: f32) -> Detection {
+        Detection {
+            bbox: BoundingBox { x, y: 0.0, width: 10.0, height: 10.0 },
+            score,
+            landmarks: [[0.0; 2]; 5],
+        }
+    }
+
+    #[test]
+    fn nms_keeps_best_of_overlapping_and_all_disjoint() {
+        let kept = non_maximum_suppression(
+            vec![detection(0.0, 0.7), detection(1.0, 0.9), detection(50.0, 0.8)],
+            0.3,
+        );
+        let scores: Vec<f32> = kept.iter().map(|d| d.score).collect();
+        assert_eq!(scores, vec![0.9, 0.8]);
+    }
+
+    #[test]
+    fn decode_places_box_and_landmarks_in_the_right_cell() {
+        // A 2x2 grid at stride 8; only cell (row 1, col 0) fires.
+        let grid = Grid { stride: 8, cols: 2, rows: 2 };
+        let cls = [0.0, 0.0, 0.81, 0.0];
+        let obj = [0.0, 0.0, 1.0, 0.0];
+        let mut bbox = [0f32; 16];
+        bbox[8..12].copy_from_slice(&[0.5, 0.5, 0.0, (2.0f32).ln()]);
+        let mut kps = [0f32; 40];
+        kps[20..30].copy_from_slice(&[0.25, 0.5, 0.75, 0.5, 0.5, 0.75, 0.25, 1.0, 0.75, 1.0]);
+        let heads = Heads { cls: &cls, obj: &obj, bbox: &bbox, kps: &kps };
+        let mut out = Vec::new();
+        decode_stride(&grid, &heads, 0.5, &mut out);
+        assert_eq!(out.len(), 1);
+        let d = out[0];
+        assert!((d.score - 0.9).abs() < 1e-6);
+        // centre (4, 12), 8 wide, 16 high
+        assert!((d.bbox.x - 0.0).abs() < 1e-5 && (d.bbox.y - 4.0).abs() < 1e-5);
+        assert!((d.bbox.width - 8.0).abs() < 1e-5 && (d.bbox.height - 16.0).abs() < 1e-4);
+        assert_eq!(d.landmarks[0], [2.0, 12.0]);
+        assert_eq!(d.landmarks[4], [6.0, 16.0]);
+    }
+
+    #[test]
+    fn scores_below_threshold_and_out_of_range_values_are_clamped_away() {
+        let grid = Grid { stride: 32, cols: 1, rows: 1 };
+        let heads = Heads { cls: &[1.5], obj: &[-0.2], bbox: &[0.0; 4], kps: &[0.0; 10] };
+        let mut out = Vec::new();
+        decode_stride(&grid, &heads, 0.1, &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn planar_tensor_is_bgr_and_zero_padded() {
+        let image = RgbImage::from_raw(1, 1, vec![10, 20, 30]).unwrap();
+        let tensor = bgr_planar(&image, 2, 1);
+        assert_eq!(tensor, vec![30.0, 0.0, 20.0, 0.0, 10.0, 0.0]);
+    }
+}

@@ -1,0 +1,47 @@
+//! Helpers shared by the integration tests: fixture paths and OpenCV's reference results.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use frontdesk::config::Config;
+use frontdesk::engine::FaceEngine;
+
+pub fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(relative)
+}
+
+pub fn engine() -> FaceEngine {
+    FaceEngine::load(&Config::defaults().unwrap()).unwrap()
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ReferenceImage {
+    pub image: String,
+    pub width: u32,
+    pub height: u32,
+    pub faces: Vec<ReferenceFace>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ReferenceFace {
+    #[serde(rename = "box")]
+    pub bbox: [f32; 4],
+    pub score: f32,
+    pub landmarks: [[f32; 2]; 5],
+    pub embedding: Vec<f32>,
+}
+
+/// OpenCV's YuNet + SFace results on every fixture image.
+pub fn reference() -> Vec<ReferenceImage> {
+    let text = std::fs::read_to_string(fixture("reference.ndjson")).unwrap();
+    text.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+pub fn iou(a: [f32; 4], b: [f32; 4]) -> f32 {
+    let left = a[0].max(b[0]);
+    let top = a[1].max(b[1]);
+    let right = (a[0] + a[2]).min(b[0] + b[2]);
+    let bottom = (a[1] + a[3]).min(b[1] + b[3]);
+    let inter = (right - left).max(0.0) * (bottom - top).max(0.0);
+    inter / (a[2] * a[3] + b[2] * b[3] - inter)
+}
