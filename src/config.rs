@@ -10,13 +10,23 @@ pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config file {path} is not valid TOML or has a wrong value: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("config file {path}: `{key}` {problem}")]
-    Invalid { path: PathBuf, key: &'static str, problem: String },
+    Invalid {
+        path: PathBuf,
+        key: &'static str,
+        problem: String,
+    },
     #[error("cannot write config file {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,6 +80,7 @@ pub struct KioskConfig {
     pub visit_cooldown_minutes: u32,
     pub votes_needed: u32,
     pub fullscreen: bool,
+    pub require_consent: bool,
 }
 
 impl Config {
@@ -106,10 +117,12 @@ impl Config {
         let mut merged = toml::Table::new();
         let mut last_path = Path::new("<built-in defaults>");
         for (path, text) in layers {
-            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Parse {
-                path: path.to_path_buf(),
-                message: e.message().to_owned(),
-            })?;
+            let table: toml::Table =
+                text.parse()
+                    .map_err(|e: toml::de::Error| ConfigError::Parse {
+                        path: path.to_path_buf(),
+                        message: e.message().to_owned(),
+                    })?;
             merge_tables(&mut merged, table);
             last_path = path;
         }
@@ -132,35 +145,56 @@ impl Config {
         };
         let r = &self.recognition;
         if !(0.0..=1.0).contains(&r.threshold) {
-            return Err(invalid("recognition.threshold", "must be between 0.0 and 1.0"));
+            return Err(invalid(
+                "recognition.threshold",
+                "must be between 0.0 and 1.0",
+            ));
         }
         if !(0.0..=1.0).contains(&r.margin) {
             return Err(invalid("recognition.margin", "must be between 0.0 and 1.0"));
         }
         if !(0.05..=1.0).contains(&r.detection_score) {
-            return Err(invalid("recognition.detection_score", "must be between 0.05 and 1.0"));
+            return Err(invalid(
+                "recognition.detection_score",
+                "must be between 0.05 and 1.0",
+            ));
         }
         if !(8..=1024).contains(&r.min_face_px) {
-            return Err(invalid("recognition.min_face_px", "must be between 8 and 1024"));
+            return Err(invalid(
+                "recognition.min_face_px",
+                "must be between 8 and 1024",
+            ));
         }
         if !(320..=8192).contains(&r.max_detect_side) {
-            return Err(invalid("recognition.max_detect_side", "must be between 320 and 8192"));
+            return Err(invalid(
+                "recognition.max_detect_side",
+                "must be between 320 and 8192",
+            ));
         }
         if self.runtime.threads > 256 {
             return Err(invalid("runtime.threads", "must be between 0 and 256"));
         }
         let k = &self.kiosk;
         if !(k.images_fps > 0.0 && k.images_fps <= 240.0) {
-            return Err(invalid("kiosk.images_fps", "must be above 0 and at most 240"));
+            return Err(invalid(
+                "kiosk.images_fps",
+                "must be above 0 and at most 240",
+            ));
         }
         if !(1..=30).contains(&k.votes_needed) {
             return Err(invalid("kiosk.votes_needed", "must be between 1 and 30"));
         }
         if !["any", "yuyv", "mjpeg"].contains(&k.camera_format.as_str()) {
-            return Err(invalid("kiosk.camera_format", "must be \"any\", \"yuyv\" or \"mjpeg\""));
+            return Err(invalid(
+                "kiosk.camera_format",
+                "must be \"any\", \"yuyv\" or \"mjpeg\"",
+            ));
         }
         if !(16..=7680).contains(&k.camera_width) || !(16..=4320).contains(&k.camera_height) {
-            return Err(invalid("kiosk.camera_width", "camera size must be between 16x16 and 7680x4320"));
+            return Err(invalid(
+                "kiosk.camera_width",
+                "camera size must be between 16x16 and 7680x4320",
+            ));
         }
         Ok(())
     }
@@ -180,7 +214,10 @@ impl Config {
             source,
         };
         let text = toml::to_string_pretty(self).map_err(|e| {
-            write_err(std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))
+            write_err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                e.to_string(),
+            ))
         })?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(write_err)?;

@@ -42,7 +42,11 @@ impl FaceEngine {
                 max_side: config.recognition.max_detect_side,
             },
         )?;
-        let embedder = FaceEmbedder::load(&environment, &resources::locate(&config.models.embedder), threads)?;
+        let embedder = FaceEmbedder::load(
+            &environment,
+            &resources::locate(&config.models.embedder),
+            threads,
+        )?;
         Ok(Self {
             detector,
             embedder,
@@ -65,7 +69,11 @@ impl FaceEngine {
     }
 
     /// Aligns, embeds and measures one detected face. `None` when its landmarks are degenerate.
-    pub fn analyze_face(&mut self, image: &RgbImage, detection: &Detection) -> Result<Option<AnalyzedFace>, VisionError> {
+    pub fn analyze_face(
+        &mut self,
+        image: &RgbImage,
+        detection: &Detection,
+    ) -> Result<Option<AnalyzedFace>, VisionError> {
         let Some(aligned) = align_face(image, &detection.landmarks) else {
             return Ok(None);
         };

@@ -13,11 +13,24 @@ const SEVERAL_FACES_RATIO: f32 = 0.8;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rejection {
     NoFace,
-    SeveralFaces { count: usize },
-    TooSmall { size_px: f32, min_px: f32 },
-    TooBlurry { sharpness: f32 },
-    AlreadyEnrolled { person_id: PersonId, name: String, similarity: f32 },
-    NotTheSamePerson { similarity: f32 },
+    SeveralFaces {
+        count: usize,
+    },
+    TooSmall {
+        size_px: f32,
+        min_px: f32,
+    },
+    TooBlurry {
+        sharpness: f32,
+    },
+    AlreadyEnrolled {
+        person_id: PersonId,
+        name: String,
+        similarity: f32,
+    },
+    NotTheSamePerson {
+        similarity: f32,
+    },
 }
 
 impl Rejection {
@@ -39,15 +52,28 @@ impl std::fmt::Display for Rejection {
         match self {
             Rejection::NoFace => write!(f, "no face found"),
             Rejection::SeveralFaces { count } => {
-                write!(f, "{count} faces of similar size: use a photo with one person in front")
+                write!(
+                    f,
+                    "{count} faces of similar size: use a photo with one person in front"
+                )
             }
             Rejection::TooSmall { size_px, min_px } => {
-                write!(f, "face too small ({size_px:.0} px, needs {min_px:.0} px): move closer or use a larger photo")
+                write!(
+                    f,
+                    "face too small ({size_px:.0} px, needs {min_px:.0} px): move closer or use a larger photo"
+                )
             }
             Rejection::TooBlurry { sharpness } => {
-                write!(f, "face too blurry (sharpness {sharpness:.0}, needs {MIN_SHARPNESS:.0})")
+                write!(
+                    f,
+                    "face too blurry (sharpness {sharpness:.0}, needs {MIN_SHARPNESS:.0})"
+                )
             }
-            Rejection::AlreadyEnrolled { person_id, name, similarity } => write!(
+            Rejection::AlreadyEnrolled {
+                person_id,
+                name,
+                similarity,
+            } => write!(
                 f,
                 "already enrolled as {name} (id {person_id}, similarity {similarity:.2}): add the photo to that person instead"
             ),
@@ -102,13 +128,18 @@ pub fn check_not_someone_else(
     enrolling: Option<PersonId>,
 ) -> Result<(), Rejection> {
     match gallery.identify(&face.embedding, policy) {
-        MatchDecision::Known { person_id, similarity } if Some(person_id) != enrolling => {
-            Err(Rejection::AlreadyEnrolled {
-                person_id,
-                name: gallery.index().name(person_id).unwrap_or("someone").to_owned(),
-                similarity,
-            })
-        }
+        MatchDecision::Known {
+            person_id,
+            similarity,
+        } if Some(person_id) != enrolling => Err(Rejection::AlreadyEnrolled {
+            person_id,
+            name: gallery
+                .index()
+                .name(person_id)
+                .unwrap_or("someone")
+                .to_owned(),
+            similarity,
+        }),
         _ => Ok(()),
     }
 }

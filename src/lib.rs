@@ -13,4 +13,5 @@ pub mod models;
 pub mod recognizer;
 pub mod resources;
 pub mod runtime;
+pub mod ui;
 pub mod vision;

@@ -31,7 +31,9 @@ pub const EMBEDDER: ModelSpec = ModelSpec {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    #[error("{role} model not found at {path}; reinstall Frontdesk or set the path in the [models] config section")]
+    #[error(
+        "{role} model not found at {path}; reinstall Frontdesk or set the path in the [models] config section"
+    )]
     Missing { role: &'static str, path: PathBuf },
     #[error("cannot read {role} model {path}: {source}")]
     Unreadable {

@@ -26,7 +26,10 @@ pub fn locate(relative: &Path) -> PathBuf {
     if relative.is_absolute() {
         return relative.to_path_buf();
     }
-    let candidates: Vec<PathBuf> = data_roots().iter().map(|root| root.join(relative)).collect();
+    let candidates: Vec<PathBuf> = data_roots()
+        .iter()
+        .map(|root| root.join(relative))
+        .collect();
     candidates
         .iter()
         .find(|path| path.exists())

@@ -53,20 +53,24 @@ pub fn environment(configured: &Path) -> Result<ort::environment::Environment, R
     loaded(configured).map(|(_, environment)| environment.clone())
 }
 
-fn loaded(configured: &Path) -> Result<&'static (PathBuf, ort::environment::Environment), RuntimeError> {
+fn loaded(
+    configured: &Path,
+) -> Result<&'static (PathBuf, ort::environment::Environment), RuntimeError> {
     LOADED
         .get_or_init(|| {
             let path = if configured.as_os_str().is_empty() {
                 let candidates = candidate_paths();
-                candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
-                    RuntimeError::NotFound {
+                candidates
+                    .iter()
+                    .find(|p| p.is_file())
+                    .cloned()
+                    .ok_or_else(|| RuntimeError::NotFound {
                         searched: candidates
                             .iter()
                             .map(|p| p.display().to_string())
                             .collect::<Vec<_>>()
                             .join(", "),
-                    }
-                })?
+                    })?
             } else if configured.is_file() {
                 configured.to_path_buf()
             } else {

@@ -10,9 +10,17 @@ use frontdesk::vision::image_io::load_rgb;
 fn faces_and_embeddings_match_opencv_reference() {
     let mut engine = engine();
     let mut cosines = Vec::new();
-    for reference in reference().iter().filter(|r| !r.image.starts_with("negatives/")) {
+    for reference in reference()
+        .iter()
+        .filter(|r| !r.image.starts_with("negatives/"))
+    {
         let image = load_rgb(&fixture(&reference.image)).unwrap();
-        assert_eq!((image.width(), image.height()), (reference.width, reference.height), "{}", reference.image);
+        assert_eq!(
+            (image.width(), image.height()),
+            (reference.width, reference.height),
+            "{}",
+            reference.image
+        );
         let faces = engine.analyze(&image).unwrap();
         for expected in &reference.faces {
             let found = faces
@@ -23,20 +31,48 @@ fn faces_and_embeddings_match_opencv_reference() {
                 })
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             let Some((overlap, face)) = found else {
-                panic!("{}: no face found where OpenCV has one at {:?}", reference.image, expected.bbox);
+                panic!(
+                    "{}: no face found where OpenCV has one at {:?}",
+                    reference.image, expected.bbox
+                );
             };
-            assert!(overlap > 0.7, "{}: best overlap {overlap} with {:?}", reference.image, expected.bbox);
-            let cosine: f32 = face.embedding.0.iter().zip(&expected.embedding).map(|(a, b)| a * b).sum();
-            assert!(cosine >= 0.97, "{}: embedding cosine {cosine} at {:?}", reference.image, expected.bbox);
+            assert!(
+                overlap > 0.7,
+                "{}: best overlap {overlap} with {:?}",
+                reference.image,
+                expected.bbox
+            );
+            let cosine: f32 = face
+                .embedding
+                .0
+                .iter()
+                .zip(&expected.embedding)
+                .map(|(a, b)| a * b)
+                .sum();
+            assert!(
+                cosine >= 0.97,
+                "{}: embedding cosine {cosine} at {:?}",
+                reference.image,
+                expected.bbox
+            );
             cosines.push(cosine);
         }
         if !reference.faces.is_empty() {
-            assert_eq!(faces.len(), reference.faces.len(), "{}: extra faces", reference.image);
+            assert_eq!(
+                faces.len(),
+                reference.faces.len(),
+                "{}: extra faces",
+                reference.image
+            );
         }
     }
     cosines.sort_by(f32::total_cmp);
     let median = cosines[cosines.len() / 2];
-    eprintln!("{} faces, median cosine {median:.5}, lowest {:.5}", cosines.len(), cosines[0]);
+    eprintln!(
+        "{} faces, median cosine {median:.5}, lowest {:.5}",
+        cosines.len(),
+        cosines[0]
+    );
     assert!(cosines.len() >= 40);
     assert!(median >= 0.99, "median cosine {median}");
 }
@@ -45,7 +81,10 @@ fn faces_and_embeddings_match_opencv_reference() {
 #[test]
 fn no_face_in_negatives() {
     let mut engine = engine();
-    for reference in reference().iter().filter(|r| r.image.starts_with("negatives/")) {
+    for reference in reference()
+        .iter()
+        .filter(|r| r.image.starts_with("negatives/"))
+    {
         let image = load_rgb(&fixture(&reference.image)).unwrap();
         let faces = engine.detect(&image).unwrap();
         assert!(faces.is_empty(), "{}: {faces:?}", reference.image);
@@ -73,7 +112,12 @@ fn forty_pixel_face_is_found() {
     let mut canvas = image::RgbImage::from_pixel(640, 480, image::Rgb([120, 120, 120]));
     image::imageops::overlay(&mut canvas, &small, 300, 200);
     let faces = engine.analyze(&canvas).unwrap();
-    assert_eq!(faces.len(), 1, "{:?}", faces.iter().map(|f| f.detection).collect::<Vec<_>>());
+    assert_eq!(
+        faces.len(),
+        1,
+        "{:?}",
+        faces.iter().map(|f| f.detection).collect::<Vec<_>>()
+    );
     let width = faces[0].detection.bbox.width;
     assert!((30.0..=50.0).contains(&width), "width {width}");
     assert!(faces[0].embedding.cosine(&full[0].embedding) > 0.5);

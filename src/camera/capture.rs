@@ -49,7 +49,9 @@ pub enum SlotTake {
 
 impl FrameSlot {
     fn lock(&self) -> MutexGuard<'_, SlotState> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Stores `frame`, dropping the previous one if nobody took it.
@@ -90,13 +92,19 @@ impl FrameSlot {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CaptureStatus {
     Starting,
-    Live { source: String },
+    Live {
+        source: String,
+    },
     /// A live source failed; it is being reopened in the background.
-    Retrying { message: String },
+    Retrying {
+        message: String,
+    },
     /// A recording played to its end.
     Ended,
     /// A recording could not be opened or read.
-    Failed { message: String },
+    Failed {
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -113,12 +121,18 @@ struct Shared {
 
 impl Shared {
     fn set_status(&self, status: CaptureStatus) {
-        let mut guard = self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self
+            .status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         guard.0 = status;
     }
 
     fn update_stats(&self, update: impl FnOnce(&mut CaptureStats)) {
-        let mut guard = self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self
+            .status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         update(&mut guard.1);
     }
 
@@ -169,11 +183,21 @@ impl CaptureHandle {
     }
 
     pub fn status(&self) -> CaptureStatus {
-        self.shared.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.clone()
+        self.shared
+            .status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .0
+            .clone()
     }
 
     pub fn stats(&self) -> CaptureStats {
-        let mut stats = self.shared.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1;
+        let mut stats = self
+            .shared
+            .status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .1;
         stats.dropped = self.slot.dropped();
         stats
     }
@@ -183,10 +207,10 @@ impl Drop for CaptureHandle {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::Relaxed);
         self.slot.close();
-        if let Some(thread) = self.thread.take() {
-            if thread.join().is_err() {
-                tracing::error!("the camera thread panicked");
-            }
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the camera thread panicked");
         }
     }
 }
@@ -198,18 +222,24 @@ fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, 
             Ok(source) => source,
             Err(e) if spec.is_live() => {
                 tracing::warn!(error = %e, "camera unavailable; retrying");
-                shared.set_status(CaptureStatus::Retrying { message: e.to_string() });
+                shared.set_status(CaptureStatus::Retrying {
+                    message: e.to_string(),
+                });
                 if !shared.sleep(RETRY_INTERVAL) {
                     return;
                 }
                 continue;
             }
             Err(e) => {
-                shared.set_status(CaptureStatus::Failed { message: e.to_string() });
+                shared.set_status(CaptureStatus::Failed {
+                    message: e.to_string(),
+                });
                 return;
             }
         };
-        shared.set_status(CaptureStatus::Live { source: source.describe() });
+        shared.set_status(CaptureStatus::Live {
+            source: source.describe(),
+        });
         let started = Instant::now();
         let mut last_frame: Option<Instant> = None;
         loop {
@@ -229,7 +259,13 @@ fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, 
                     let now = Instant::now();
                     if let Some(previous) = last_frame.replace(now) {
                         let instant_fps = 1.0 / (now - previous).as_secs_f32().max(1e-3);
-                        shared.update_stats(|s| s.fps = if s.fps == 0.0 { instant_fps } else { 0.9 * s.fps + 0.1 * instant_fps });
+                        shared.update_stats(|s| {
+                            s.fps = if s.fps == 0.0 {
+                                instant_fps
+                            } else {
+                                0.9 * s.fps + 0.1 * instant_fps
+                            }
+                        });
                     }
                     shared.update_stats(|s| s.frames += 1);
                     slot.put(Frame {
@@ -246,14 +282,18 @@ fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, 
                 }
                 Err(e) if spec.is_live() => {
                     tracing::warn!(error = %e, "camera failed; reopening");
-                    shared.set_status(CaptureStatus::Retrying { message: e.to_string() });
+                    shared.set_status(CaptureStatus::Retrying {
+                        message: e.to_string(),
+                    });
                     if !shared.sleep(RETRY_INTERVAL) {
                         return;
                     }
                     break;
                 }
                 Err(e) => {
-                    shared.set_status(CaptureStatus::Failed { message: e.to_string() });
+                    shared.set_status(CaptureStatus::Failed {
+                        message: e.to_string(),
+                    });
                     return;
                 }
             }
@@ -285,19 +325,37 @@ mod tests {
             _ => panic!("expected a frame"),
         }
         assert_eq!(slot.dropped(), 2);
-        assert!(matches!(slot.take(Duration::from_millis(5)), SlotTake::Empty));
+        assert!(matches!(
+            slot.take(Duration::from_millis(5)),
+            SlotTake::Empty
+        ));
         slot.close();
-        assert!(matches!(slot.take(Duration::from_secs(5)), SlotTake::Closed));
+        assert!(matches!(
+            slot.take(Duration::from_secs(5)),
+            SlotTake::Closed
+        ));
     }
 
     #[test]
     fn missing_recording_fails_with_its_name() {
-        let settings = CameraSettings { width: 640, height: 480, format: "any".into(), images_fps: 10.0 };
-        let handle = CaptureHandle::start(SourceSpec::Video("/nonexistent/clip.mp4".into()), settings).unwrap();
+        let settings = CameraSettings {
+            width: 640,
+            height: 480,
+            format: "any".into(),
+            images_fps: 10.0,
+        };
+        let handle =
+            CaptureHandle::start(SourceSpec::Video("/nonexistent/clip.mp4".into()), settings)
+                .unwrap();
         let slot = handle.slot();
-        assert!(matches!(slot.take(Duration::from_secs(10)), SlotTake::Closed));
+        assert!(matches!(
+            slot.take(Duration::from_secs(10)),
+            SlotTake::Closed
+        ));
         match handle.status() {
-            CaptureStatus::Failed { message } => assert!(message.contains("/nonexistent/clip.mp4"), "{message}"),
+            CaptureStatus::Failed { message } => {
+                assert!(message.contains("/nonexistent/clip.mp4"), "{message}")
+            }
             other => panic!("unexpected status {other:?}"),
         }
     }

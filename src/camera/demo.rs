@@ -11,7 +11,11 @@ use super::{CameraError, FrameSource, SourceFrame};
 use crate::resources;
 use crate::vision::image_io::load_rgb;
 
-const CLIPS: [&str; 3] = ["assets/demo/arrive.mov", "assets/demo/stay.mp4", "assets/demo/leave.mov"];
+const CLIPS: [&str; 3] = [
+    "assets/demo/arrive.mov",
+    "assets/demo/stay.mp4",
+    "assets/demo/leave.mov",
+];
 const VISITOR_PHOTO: &str = "assets/demo/visitor.jpg";
 /// How long the still visitor photo stays in front of the camera, and at what frame rate.
 const STILL_DURATION: Duration = Duration::from_secs(4);
@@ -33,14 +37,18 @@ pub struct DemoSource {
 
 impl DemoSource {
     pub fn open() -> Result<Self, CameraError> {
-        let clips: Vec<PathBuf> = CLIPS.iter().map(|c| resources::locate(Path::new(c))).collect();
+        let clips: Vec<PathBuf> = CLIPS
+            .iter()
+            .map(|c| resources::locate(Path::new(c)))
+            .collect();
         if let Some(missing) = clips.iter().find(|c| !c.is_file()) {
             return Err(CameraError::Demo(format!(
                 "{} is missing; reinstall Frontdesk or pick another source",
                 missing.display()
             )));
         }
-        let photo = load_rgb(&resources::locate(Path::new(VISITOR_PHOTO))).map_err(|e| CameraError::Demo(e.to_string()))?;
+        let photo = load_rgb(&resources::locate(Path::new(VISITOR_PHOTO)))
+            .map_err(|e| CameraError::Demo(e.to_string()))?;
         Ok(Self {
             clips,
             visitor: on_canvas(&photo),
@@ -64,10 +72,23 @@ impl DemoSource {
 fn on_canvas(photo: &RgbImage) -> RgbImage {
     let (cw, ch) = CANVAS;
     let scale = (cw as f32 / photo.width() as f32).min(ch as f32 / photo.height() as f32);
-    let (w, h) = ((photo.width() as f32 * scale) as u32, (photo.height() as f32 * scale) as u32);
-    let scaled = image::imageops::resize(photo, w.max(1), h.max(1), image::imageops::FilterType::Triangle);
+    let (w, h) = (
+        (photo.width() as f32 * scale) as u32,
+        (photo.height() as f32 * scale) as u32,
+    );
+    let scaled = image::imageops::resize(
+        photo,
+        w.max(1),
+        h.max(1),
+        image::imageops::FilterType::Triangle,
+    );
     let mut canvas = RgbImage::from_pixel(cw, ch, image::Rgb([90, 90, 96]));
-    image::imageops::overlay(&mut canvas, &scaled, i64::from((cw - w.min(cw)) / 2), i64::from((ch - h.min(ch)) / 2));
+    image::imageops::overlay(
+        &mut canvas,
+        &scaled,
+        i64::from((cw - w.min(cw)) / 2),
+        i64::from((ch - h.min(ch)) / 2),
+    );
     canvas
 }
 
@@ -99,7 +120,10 @@ impl FrameSource for DemoSource {
                     None => self.next_segment(),
                 }
             } else if self.still_frames < STILL_DURATION.as_secs() as u32 * STILL_FPS {
-                let time = self.offset + Duration::from_millis(u64::from(self.still_frames) * 1000 / u64::from(STILL_FPS));
+                let time = self.offset
+                    + Duration::from_millis(
+                        u64::from(self.still_frames) * 1000 / u64::from(STILL_FPS),
+                    );
                 self.still_frames += 1;
                 self.last_time = time;
                 return Ok(Some(SourceFrame {

@@ -32,7 +32,9 @@ impl ImageFolderSource {
             })
             .collect();
         if files.is_empty() {
-            return Err(error("it holds no JPEG, PNG, PNM, BMP or WebP files".into()));
+            return Err(error(
+                "it holds no JPEG, PNG, PNM, BMP or WebP files".into(),
+            ));
         }
         files.sort();
         Ok(Self {
@@ -46,7 +48,11 @@ impl ImageFolderSource {
 
 impl FrameSource for ImageFolderSource {
     fn describe(&self) -> String {
-        format!("images {} ({} frames)", self.folder.display(), self.files.len())
+        format!(
+            "images {} ({} frames)",
+            self.folder.display(),
+            self.files.len()
+        )
     }
 
     fn next_frame(&mut self) -> Result<Option<SourceFrame>, CameraError> {
@@ -96,7 +102,10 @@ mod tests {
     #[test]
     fn empty_or_missing_folder_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
-        let message = ImageFolderSource::open(dir.path(), 10.0).err().unwrap().to_string();
+        let message = ImageFolderSource::open(dir.path(), 10.0)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(message.contains("no JPEG"), "{message}");
         assert!(ImageFolderSource::open(&dir.path().join("missing"), 10.0).is_err());
     }

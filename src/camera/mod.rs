@@ -29,9 +29,7 @@ pub enum CameraError {
     Images { path: PathBuf, message: String },
     #[error("the built-in demo camera cannot start: {0}")]
     Demo(String),
-    #[error(
-        "`{0}` is not a frame source; use auto, demo, webcam[:N], video:FILE or images:DIR"
-    )]
+    #[error("`{0}` is not a frame source; use auto, demo, webcam[:N], video:FILE or images:DIR")]
     BadSpec(String),
 }
 
@@ -82,7 +80,10 @@ impl std::fmt::Display for SourceSpec {
 impl SourceSpec {
     /// Live sources are retried when they fail; recordings end.
     pub fn is_live(&self) -> bool {
-        matches!(self, SourceSpec::Auto | SourceSpec::Webcam(_) | SourceSpec::Demo)
+        matches!(
+            self,
+            SourceSpec::Auto | SourceSpec::Webcam(_) | SourceSpec::Demo
+        )
     }
 }
 
@@ -124,10 +125,16 @@ pub trait FrameSource {
 }
 
 /// Opens `spec`. `Auto` becomes the first webcam, or the demo with a note when there is none.
-pub fn open_source(spec: &SourceSpec, settings: &CameraSettings) -> Result<Box<dyn FrameSource>, CameraError> {
+pub fn open_source(
+    spec: &SourceSpec,
+    settings: &CameraSettings,
+) -> Result<Box<dyn FrameSource>, CameraError> {
     match spec {
         SourceSpec::Auto => match list_webcams().first() {
-            Some(camera) => Ok(Box::new(webcam::WebcamSource::open(camera.index, settings)?)),
+            Some(camera) => Ok(Box::new(webcam::WebcamSource::open(
+                camera.index,
+                settings,
+            )?)),
             None => {
                 tracing::info!("no webcam found: starting the built-in demo camera");
                 Ok(Box::new(demo::DemoSource::open()?))
@@ -135,7 +142,10 @@ pub fn open_source(spec: &SourceSpec, settings: &CameraSettings) -> Result<Box<d
         },
         SourceSpec::Webcam(index) => Ok(Box::new(webcam::WebcamSource::open(*index, settings)?)),
         SourceSpec::Video(path) => Ok(Box::new(video::VideoSource::open(path)?)),
-        SourceSpec::Images(path) => Ok(Box::new(images::ImageFolderSource::open(path, settings.images_fps)?)),
+        SourceSpec::Images(path) => Ok(Box::new(images::ImageFolderSource::open(
+            path,
+            settings.images_fps,
+        )?)),
         SourceSpec::Demo => Ok(Box::new(demo::DemoSource::open()?)),
     }
 }
@@ -146,11 +156,20 @@ mod tests {
 
     #[test]
     fn specs_parse_and_print_back() {
-        for text in ["auto", "demo", "webcam:2", "video:/tmp/a.mp4", "images:frames"] {
+        for text in [
+            "auto",
+            "demo",
+            "webcam:2",
+            "video:/tmp/a.mp4",
+            "images:frames",
+        ] {
             let spec: SourceSpec = text.parse().unwrap();
             assert_eq!(spec.to_string(), text);
         }
-        assert_eq!("webcam".parse::<SourceSpec>().unwrap(), SourceSpec::Webcam(0));
+        assert_eq!(
+            "webcam".parse::<SourceSpec>().unwrap(),
+            SourceSpec::Webcam(0)
+        );
         for bad in ["", "webcam:x", "video:", "tv:1", "demo:1"] {
             assert!(bad.parse::<SourceSpec>().is_err(), "{bad}");
         }

@@ -4,8 +4,8 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ffmpeg_next as ffmpeg;
 use ffmpeg::{Packet, Rational, Rescale, codec, decoder, format, frame, media, software::scaling};
+use ffmpeg_next as ffmpeg;
 use image::RgbImage;
 
 use super::{CameraError, FrameSource, SourceFrame};
@@ -39,19 +39,28 @@ impl VideoSource {
             return Err(error("no such file".into()));
         }
         if path.to_str().is_none() {
-            return Err(error("the file name is not valid UTF-8; rename the file".into()));
+            return Err(error(
+                "the file name is not valid UTF-8; rename the file".into(),
+            ));
         }
         ffmpeg::init().map_err(|e| error(e.to_string()))?;
         ffmpeg::log::set_level(ffmpeg::log::Level::Fatal);
-        let input = format::input(path).map_err(|e| error(format!("not a playable video ({e})")))?;
+        let input =
+            format::input(path).map_err(|e| error(format!("not a playable video ({e})")))?;
         let (stream_index, time_base, rate, parameters) = {
             let stream = input
                 .streams()
                 .best(media::Type::Video)
                 .ok_or_else(|| error("it has no video track".into()))?;
-            (stream.index(), stream.time_base(), stream.avg_frame_rate(), stream.parameters())
+            (
+                stream.index(),
+                stream.time_base(),
+                stream.avg_frame_rate(),
+                stream.parameters(),
+            )
         };
-        let mut context = codec::context::Context::from_parameters(parameters).map_err(|e| error(e.to_string()))?;
+        let mut context = codec::context::Context::from_parameters(parameters)
+            .map_err(|e| error(e.to_string()))?;
         context.set_threading(codec::threading::Config {
             kind: codec::threading::Type::Frame,
             count: 2,
@@ -61,7 +70,11 @@ impl VideoSource {
             .decoder()
             .video()
             .map_err(|e| error(format!("no decoder for its video codec ({e})")))?;
-        let frame_rate = if rate.numerator() > 0 && rate.denominator() > 0 { f64::from(rate) } else { 25.0 };
+        let frame_rate = if rate.numerator() > 0 && rate.denominator() > 0 {
+            f64::from(rate)
+        } else {
+            25.0
+        };
         Ok(Self {
             path: path.to_path_buf(),
             input,
@@ -91,10 +104,12 @@ impl VideoSource {
             match self.decoder.receive_frame(&mut raw) {
                 Ok(()) => {}
                 Err(ffmpeg::Error::Eof) => return Ok(()),
-                Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::error::EAGAIN => return Ok(()),
+                Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::error::EAGAIN => {
+                    return Ok(());
+                }
                 Err(e) => return Err(self.error(e.to_string())),
             }
-            let image = self.to_rgb(&raw)?;
+            let image = self.convert_to_rgb(&raw)?;
             let pts = raw.timestamp().or(raw.pts());
             let media_time = match pts {
                 Some(pts) => {
@@ -112,7 +127,7 @@ impl VideoSource {
         }
     }
 
-    fn to_rgb(&mut self, raw: &frame::Video) -> Result<RgbImage, CameraError> {
+    fn convert_to_rgb(&mut self, raw: &frame::Video) -> Result<RgbImage, CameraError> {
         let (width, height) = (raw.width(), raw.height());
         if width == 0 || height == 0 {
             return Err(self.error("a frame has no pixels".into()));
@@ -124,7 +139,8 @@ impl VideoSource {
         let out_h = ((f64::from(height) * scale).round() as u32).max(1);
         let reusable = self.scaler.as_ref().is_some_and(|(s, w, h)| {
             let input = s.input();
-            (input.width, input.height, input.format, *w, *h) == (width, height, raw.format(), out_w, out_h)
+            (input.width, input.height, input.format, *w, *h)
+                == (width, height, raw.format(), out_w, out_h)
         });
         if !reusable {
             let context = scaling::Context::get(
@@ -154,7 +170,8 @@ impl VideoSource {
         for row in data.chunks(stride).take(out_h as usize) {
             pixels.extend_from_slice(row.get(..row_bytes).unwrap_or(row));
         }
-        RgbImage::from_raw(out_w, out_h, pixels).ok_or_else(|| self.error("a frame is shorter than its size".into()))
+        RgbImage::from_raw(out_w, out_h, pixels)
+            .ok_or_else(|| self.error("a frame is shorter than its size".into()))
     }
 }
 

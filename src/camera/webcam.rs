@@ -2,7 +2,9 @@
 
 use nokhwa::Camera;
 use nokhwa::pixel_format::RgbFormat;
-use nokhwa::utils::{ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType};
+use nokhwa::utils::{
+    ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType,
+};
 
 use super::{CameraError, CameraSettings, FrameSource, SourceFrame};
 
@@ -79,17 +81,25 @@ impl WebcamSource {
             .min_by_key(|f| {
                 let dx = i64::from(f.width()) - i64::from(settings.width);
                 let dy = i64::from(f.height()) - i64::from(settings.height);
-                let preference = wanted.iter().position(|w| *w == f.format()).unwrap_or(wanted.len());
+                let preference = wanted
+                    .iter()
+                    .position(|w| *w == f.format())
+                    .unwrap_or(wanted.len());
                 (dx * dx + dy * dy, preference, -i64::from(f.frame_rate()))
             });
         let Some(chosen) = chosen else {
             return Err(CameraError::WebcamOpen {
                 index,
-                message: format!("it offers no {} format at 15 fps or more", settings.format.to_uppercase()),
+                message: format!(
+                    "it offers no {} format at 15 fps or more",
+                    settings.format.to_uppercase()
+                ),
             });
         };
         camera
-            .set_camera_requset(RequestedFormat::new::<RgbFormat>(RequestedFormatType::Exact(chosen)))
+            .set_camera_requset(RequestedFormat::new::<RgbFormat>(
+                RequestedFormatType::Exact(chosen),
+            ))
             .map_err(open_error)?;
         camera.open_stream().map_err(open_error)?;
         tracing::info!(index, format = %chosen, "webcam opened");
@@ -114,13 +124,18 @@ impl FrameSource for WebcamSource {
                 .map_err(|e| CameraError::WebcamRead(e.to_string()))?;
             let (width, height) = (buffer.resolution().width(), buffer.resolution().height());
             // The MJPEG decoder reports a corrupt frame by unwinding; such a frame is skipped.
-            let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| buffer.decode_image::<RgbFormat>()));
+            let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                buffer.decode_image::<RgbFormat>()
+            }));
             match decoded {
                 Ok(Ok(image)) => {
                     let mut raw = image.into_raw();
                     raw.truncate(width as usize * height as usize * 3);
                     if let Some(image) = image::RgbImage::from_raw(width, height, raw) {
-                        return Ok(Some(SourceFrame { image, media_time: None }));
+                        return Ok(Some(SourceFrame {
+                            image,
+                            media_time: None,
+                        }));
                     }
                     tracing::debug!("webcam frame shorter than its resolution; skipped");
                 }

@@ -21,7 +21,13 @@ fn checks(context: &Context) -> Vec<Check> {
         name: "onnxruntime",
         required: true,
         outcome: runtime::ensure_loaded(&config.runtime.onnxruntime)
-            .map(|path| format!("{} loaded (built for ONNX Runtime {})", path.display(), runtime::ONNXRUNTIME_VERSION))
+            .map(|path| {
+                format!(
+                    "{} loaded (built for ONNX Runtime {})",
+                    path.display(),
+                    runtime::ONNXRUNTIME_VERSION
+                )
+            })
             .map_err(|e| e.to_string()),
     });
     for (name, spec, path) in [
@@ -62,7 +68,9 @@ fn checks(context: &Context) -> Vec<Check> {
                 .collect::<Vec<_>>()
                 .join(", ")),
             Ok(_) => Err("no webcam found; the kiosk will use the built-in demo camera".into()),
-            Err(e) => Err(format!("cannot list webcams: {e}; the kiosk will use the built-in demo camera")),
+            Err(e) => Err(format!(
+                "cannot list webcams: {e}; the kiosk will use the built-in demo camera"
+            )),
         },
     });
     let display = std::env::var("WAYLAND_DISPLAY")
@@ -86,11 +94,9 @@ pub fn run(context: &Context) -> anyhow::Result<ExitCode> {
         failed_required |= check.required && !ok;
         emit(&json!({"check": check.name, "ok": ok, "required": check.required, "detail": detail}));
     }
-    Ok(if failed_required { ExitCode::FAILURE } else { ExitCode::SUCCESS })
-}
-
-/// Until the kiosk window lands, `run` reports readiness instead.
-pub fn run_placeholder(context: &Context) -> anyhow::Result<ExitCode> {
-    eprintln!("frontdesk: the kiosk window is not built yet; showing `frontdesk doctor` instead");
-    run(context)
+    Ok(if failed_required {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -20,11 +20,23 @@ fn round(value: f32, decimals: i32) -> f64 {
 fn face_json(face: &AnalyzedFace) -> serde_json::Map<String, Value> {
     let b = face.detection.bbox;
     let mut map = serde_json::Map::new();
-    map.insert("box".into(), json!([round(b.x, 2), round(b.y, 2), round(b.width, 2), round(b.height, 2)]));
+    map.insert(
+        "box".into(),
+        json!([
+            round(b.x, 2),
+            round(b.y, 2),
+            round(b.width, 2),
+            round(b.height, 2)
+        ]),
+    );
     map.insert("score".into(), json!(round(face.detection.score, 4)));
     map.insert(
         "landmarks".into(),
-        json!(face.detection.landmarks.map(|[x, y]| [round(x, 2), round(y, 2)])),
+        json!(
+            face.detection
+                .landmarks
+                .map(|[x, y]| [round(x, 2), round(y, 2)])
+        ),
     );
     map
 }
@@ -34,7 +46,11 @@ fn error_line(image: &Path, message: impl std::fmt::Display) {
 }
 
 fn exit_code(failures: usize) -> ExitCode {
-    if failures == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// Runs `each` on every readable image; unreadable ones get an error line. Returns the failure count.
@@ -67,7 +83,16 @@ pub fn embed(context: &Context, images: &[PathBuf]) -> anyhow::Result<ExitCode> 
             .iter()
             .map(|face| {
                 let mut map = face_json(face);
-                map.insert("embedding".into(), json!(face.embedding.0.iter().map(|v| round(*v, 6)).collect::<Vec<_>>()));
+                map.insert(
+                    "embedding".into(),
+                    json!(
+                        face.embedding
+                            .0
+                            .iter()
+                            .map(|v| round(*v, 6))
+                            .collect::<Vec<_>>()
+                    ),
+                );
                 Value::Object(map)
             })
             .collect();
@@ -94,7 +119,10 @@ pub fn identify(context: &Context, images: &[PathBuf]) -> anyhow::Result<ExitCod
                 let decision = gallery.identify(&face.embedding, &policy);
                 let too_small = face.quality.size_px < min_face;
                 let (person, similarity) = match decision {
-                    MatchDecision::Known { person_id, similarity } if !too_small => (
+                    MatchDecision::Known {
+                        person_id,
+                        similarity,
+                    } if !too_small => (
                         json!({"id": person_id, "name": gallery.index().name(person_id)}),
                         Some(similarity),
                     ),
@@ -126,11 +154,15 @@ pub fn enroll(
     let mut accepted: Vec<AnalyzedFace> = Vec::new();
     let mut rejected: Vec<Value> = Vec::new();
     let mut reject = |path: &Path, code: &str, message: String| {
-        rejected.push(json!({"image": path.display().to_string(), "reason": code, "message": message}));
+        rejected
+            .push(json!({"image": path.display().to_string(), "reason": code, "message": message}));
     };
     let mut engine = context.engine()?;
     for path in images {
-        let faces = match load_rgb(path).map_err(anyhow::Error::from).and_then(|image| Ok(engine.analyze(&image)?)) {
+        let faces = match load_rgb(path)
+            .map_err(anyhow::Error::from)
+            .and_then(|image| Ok(engine.analyze(&image)?))
+        {
             Ok(faces) => faces,
             Err(e) => {
                 reject(path, "unreadable", format!("{e:#}"));
@@ -138,7 +170,9 @@ pub fn enroll(
             }
         };
         let checked = enrollment::main_face(&faces, min_face)
-            .and_then(|face| enrollment::check_not_someone_else(&gallery, face, &policy, None).map(|()| face))
+            .and_then(|face| {
+                enrollment::check_not_someone_else(&gallery, face, &policy, None).map(|()| face)
+            })
             .and_then(|face| match accepted.first() {
                 Some(first) if first.embedding.cosine(&face.embedding) < policy.threshold => {
                     Err(Rejection::NotTheSamePerson {
@@ -153,7 +187,9 @@ pub fn enroll(
         }
     }
     if accepted.is_empty() {
-        emit(&json!({"person_id": null, "name": name.trim(), "faces_added": 0, "rejected": rejected}));
+        emit(
+            &json!({"person_id": null, "name": name.trim(), "faces_added": 0, "rejected": rejected}),
+        );
         anyhow::bail!("no usable face in the photos given; nothing was saved");
     }
     let faces: Vec<NewFace> = accepted
@@ -166,7 +202,10 @@ pub fn enroll(
         consent,
     };
     let person_id = gallery.enroll(&person, &faces)?;
-    let unreadable = rejected.iter().filter(|r| r["reason"] == "unreadable").count();
+    let unreadable = rejected
+        .iter()
+        .filter(|r| r["reason"] == "unreadable")
+        .count();
     emit(&json!({
         "person_id": person_id,
         "name": name.trim(),

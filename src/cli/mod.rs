@@ -11,12 +11,18 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use frontdesk::camera::SourceSpec;
 use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
 use frontdesk::gallery::{Gallery, MatchPolicy, PersonId};
+use frontdesk::ui::KioskOptions;
 
 #[derive(Debug, Parser)]
-#[command(name = "frontdesk", version, about = "Front-desk kiosk that greets visitors by face, all on this computer")]
+#[command(
+    name = "frontdesk",
+    version,
+    about = "Front-desk kiosk that greets visitors by face, all on this computer"
+)]
 pub struct Cli {
     /// Gallery database file [default: config `database.path`, else ~/.local/share/frontdesk/gallery.db]
     #[arg(long, env = "FRONTDESK_DB", global = true)]
@@ -31,7 +37,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Open the kiosk window (the default)
-    Run,
+    Run {
+        /// auto, demo, webcam[:N], video:FILE or images:DIR [default: config `kiosk.source`]
+        #[arg(long)]
+        source: Option<String>,
+        /// Start full screen (kiosk mode)
+        #[arg(long)]
+        fullscreen: bool,
+    },
     /// Detect and embed the faces in images
     Embed {
         #[arg(required = true)]
@@ -85,7 +98,7 @@ enum Command {
 impl Cli {
     pub fn default_log_level(&self) -> &'static str {
         match self.command {
-            None | Some(Command::Run) => "info",
+            None | Some(Command::Run { .. }) => "info",
             _ => "warn",
         }
     }
@@ -112,7 +125,11 @@ impl Context {
     fn new(cli: &Cli) -> anyhow::Result<Self> {
         let config_file = cli.config.clone().or_else(Config::user_file);
         if let Some(explicit) = &cli.config {
-            anyhow::ensure!(explicit.is_file(), "config file {} does not exist", explicit.display());
+            anyhow::ensure!(
+                explicit.is_file(),
+                "config file {} does not exist",
+                explicit.display()
+            );
         }
         let config = Config::load(config_file.as_deref())?;
         let db_path = match (&cli.db, config.database.path.as_os_str().is_empty()) {
@@ -154,10 +171,27 @@ pub fn emit(value: &serde_json::Value) {
     println!("{value}");
 }
 
+fn kiosk(mut context: Context, source: Option<&str>, fullscreen: bool) -> anyhow::Result<ExitCode> {
+    let source: SourceSpec = source.unwrap_or(&context.config.kiosk.source).parse()?;
+    context.config.kiosk.fullscreen |= fullscreen;
+    frontdesk::ui::run_window(KioskOptions {
+        config: context.config,
+        db_path: context.db_path,
+        source,
+    })
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "the kiosk window cannot open: {e}. Is a display available? `frontdesk doctor` checks"
+        )
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let context = Context::new(&cli)?;
     match cli.command {
-        None | Some(Command::Run) => doctor::run_placeholder(&context),
+        None => kiosk(context, None, false),
+        Some(Command::Run { source, fullscreen }) => kiosk(context, source.as_deref(), fullscreen),
         Some(Command::Embed { images }) => images::embed(&context, &images),
         Some(Command::Identify { images }) => images::identify(&context, &images),
         Some(Command::Enroll {
@@ -165,7 +199,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             details,
             consent,
             images,
-        }) => images::enroll(&context, &name, details.into_iter().collect(), consent, &images),
+        }) => images::enroll(
+            &context,
+            &name,
+            details.into_iter().collect(),
+            consent,
+            &images,
+        ),
         Some(Command::People { action }) => people::run(&context, action),
         Some(Command::Watch { source, json }) => watch::watch(&context, source.as_deref(), json),
         Some(Command::Visits { person, json }) => watch::visits(&context, person, json),
@@ -179,8 +219,14 @@ mod tests {
 
     #[test]
     fn details_parse_as_key_value() {
-        assert_eq!(parse_detail("coffee = oat latte").unwrap(), ("coffee".into(), "oat latte".into()));
-        assert_eq!(parse_detail("url=a=b").unwrap(), ("url".into(), "a=b".into()));
+        assert_eq!(
+            parse_detail("coffee = oat latte").unwrap(),
+            ("coffee".into(), "oat latte".into())
+        );
+        assert_eq!(
+            parse_detail("url=a=b").unwrap(),
+            ("url".into(), "a=b".into())
+        );
         assert!(parse_detail("novalue").is_err());
         assert!(parse_detail("=x").is_err());
     }

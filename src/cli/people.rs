@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use frontdesk::gallery::{Gallery, Person, PersonId};
+use frontdesk::gallery::{Gallery, Person, PersonId, format_timestamp};
 use serde_json::json;
 
 use super::{Context, emit};
@@ -23,18 +23,18 @@ pub fn person_json(person: &Person) -> serde_json::Value {
         "id": person.id,
         "name": person.name,
         "details": person.details,
-        "consent_at": person.consent_at,
-        "created_at": person.created_at,
+        "consent_at": person.consent_at.map(format_timestamp),
+        "created_at": format_timestamp(person.created_at),
         "faces": person.face_count,
         "visits": person.visit_count,
-        "last_visit_at": person.last_visit_at,
+        "last_visit_at": person.last_visit_at.map(format_timestamp),
     })
 }
 
 fn require(gallery: &Gallery, id: PersonId) -> anyhow::Result<Person> {
-    gallery
-        .person(id)?
-        .ok_or_else(|| anyhow::anyhow!("no person with id {id}; `frontdesk people list` shows who is enrolled"))
+    gallery.person(id)?.ok_or_else(|| {
+        anyhow::anyhow!("no person with id {id}; `frontdesk people list` shows who is enrolled")
+    })
 }
 
 pub fn run(context: &Context, action: PeopleAction) -> anyhow::Result<ExitCode> {
@@ -52,7 +52,7 @@ pub fn run(context: &Context, action: PeopleAction) -> anyhow::Result<ExitCode> 
                 .visits(Some(id), None, None)?
                 .into_iter()
                 .take(20)
-                .map(|v| json!({"at": v.at, "similarity": v.similarity, "source": v.source}))
+                .map(|v| json!({"at": format_timestamp(v.at), "similarity": v.similarity, "source": v.source}))
                 .collect();
             value["recent_visits"] = json!(recent);
             emit(&value);

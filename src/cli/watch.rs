@@ -4,19 +4,26 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use frontdesk::camera::{CameraSettings, CaptureHandle, CaptureStatus, SourceSpec};
-use frontdesk::gallery::PersonId;
+use frontdesk::gallery::{PersonId, format_timestamp};
 use frontdesk::recognizer::{RecognizerEvent, Worker, WorkerSettings};
 use serde_json::json;
 
 use super::{Context, emit};
 
-pub fn watch(context: &Context, source: Option<&str>, json_output: bool) -> anyhow::Result<ExitCode> {
+pub fn watch(
+    context: &Context,
+    source: Option<&str>,
+    json_output: bool,
+) -> anyhow::Result<ExitCode> {
     let spec: SourceSpec = source.unwrap_or(&context.config.kiosk.source).parse()?;
     let engine = context.engine()?;
     let gallery = context.gallery()?;
     let settings = WorkerSettings::from_config(&context.config, format!("watch:{spec}"));
-    let capture = CaptureHandle::start(spec.clone(), CameraSettings::from_config(&context.config.kiosk))
-        .context("cannot start the camera thread")?;
+    let capture = CaptureHandle::start(
+        spec.clone(),
+        CameraSettings::from_config(&context.config.kiosk),
+    )
+    .context("cannot start the camera thread")?;
     let (events, event_rx) = std::sync::mpsc::channel();
     let worker = Worker::new(engine, gallery, settings)
         .spawn(capture.slot(), events, Box::new(|| {}))
@@ -41,11 +48,24 @@ pub fn watch(context: &Context, source: Option<&str>, json_output: bool) -> anyh
                 if json_output {
                     emit(&track_event.to_json());
                 } else {
-                    let who = track_event.person.as_ref().map_or("unknown visitor".to_owned(), |(_, name)| name.clone());
-                    println!("{:>8} ms  track {:<3} {:<10} {who}", track_event.t_ms, track_event.track, track_event.kind.as_str());
+                    let who = track_event
+                        .person
+                        .as_ref()
+                        .map_or("unknown visitor".to_owned(), |(_, name)| name.clone());
+                    println!(
+                        "{:>8} ms  track {:<3} {:<10} {who}",
+                        track_event.t_ms,
+                        track_event.track,
+                        track_event.kind.as_str()
+                    );
                 }
             }
             RecognizerEvent::Error(message) => eprintln!("frontdesk: {message}"),
+            RecognizerEvent::Fatal(message) => {
+                eprintln!("frontdesk: {message}");
+                failed = true;
+                break;
+            }
             RecognizerEvent::SourceEnded => {
                 if let CaptureStatus::Failed { message } = capture.status() {
                     eprintln!("frontdesk: {message}");
@@ -61,7 +81,11 @@ pub fn watch(context: &Context, source: Option<&str>, json_output: bool) -> anyh
     }
     drop(worker);
     drop(capture);
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn report_status(status: &CaptureStatus) {
@@ -72,35 +96,29 @@ fn report_status(status: &CaptureStatus) {
     }
 }
 
-pub fn visits(context: &Context, person: Option<PersonId>, json_output: bool) -> anyhow::Result<ExitCode> {
+pub fn visits(
+    context: &Context,
+    person: Option<PersonId>,
+    json_output: bool,
+) -> anyhow::Result<ExitCode> {
     let gallery = context.gallery()?;
     for visit in gallery.visits(person, None, None)? {
         if json_output {
             emit(&json!({
                 "person": {"id": visit.person_id, "name": visit.person_name},
-                "at": format_time(visit.at),
+                "at": format_timestamp(visit.at),
                 "similarity": (f64::from(visit.similarity) * 1e4).round() / 1e4,
                 "source": visit.source,
             }));
         } else {
-            println!("{}  {:<24} {:.2}  {}", format_time(visit.at), visit.person_name, visit.similarity, visit.source);
+            println!(
+                "{}  {:<24} {:.2}  {}",
+                format_timestamp(visit.at),
+                visit.person_name,
+                visit.similarity,
+                visit.source
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// RFC 3339 UTC time of Unix milliseconds.
-pub fn format_time(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_unix_milliseconds_as_utc() {
-        assert_eq!(format_time(0), "1970-01-01T00:00:00Z");
-        assert_eq!(format_time(1_795_833_045_000), "2026-11-28T02:30:45Z");
-    }
 }

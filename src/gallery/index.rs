@@ -23,7 +23,10 @@ pub struct Candidate {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum MatchDecision {
     /// Similar enough to one person, and clearly more than to anyone else.
-    Known { person_id: PersonId, similarity: f32 },
+    Known {
+        person_id: PersonId,
+        similarity: f32,
+    },
     /// Nobody close enough, or two people too close to tell apart; `best` is the top similarity.
     Unknown { best: Option<Candidate> },
 }
@@ -93,9 +96,11 @@ impl FaceIndex {
             kept
         });
         let mut flags = keep.iter();
-        self.face_ids.retain(|_| flags.next().copied().unwrap_or(true));
+        self.face_ids
+            .retain(|_| flags.next().copied().unwrap_or(true));
         let mut flags = keep.iter();
-        self.person_ids.retain(|_| flags.next().copied().unwrap_or(true));
+        self.person_ids
+            .retain(|_| flags.next().copied().unwrap_or(true));
     }
 
     /// Moves every face of `from` to `into` (after a merge in the store).
@@ -116,7 +121,11 @@ impl FaceIndex {
             return top;
         }
         let mut floor = f32::NEG_INFINITY;
-        for (vector, person_id) in self.vectors.chunks_exact(EMBEDDING_DIM).zip(&self.person_ids) {
+        for (vector, person_id) in self
+            .vectors
+            .chunks_exact(EMBEDDING_DIM)
+            .zip(&self.person_ids)
+        {
             let similarity = dot(vector, &query.0);
             if top.len() == k && similarity <= floor {
                 continue;
@@ -180,7 +189,9 @@ mod tests {
     fn search_matches_brute_force_on_random_gallery() {
         let mut state = 12345u64;
         let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((state >> 33) as f32 / (1u64 << 31) as f32) - 0.5
         };
         let mut index = FaceIndex::default();
@@ -188,7 +199,7 @@ mod tests {
         for face in 0..500 {
             let raw: Vec<f32> = (0..EMBEDDING_DIM).map(|_| next()).collect();
             let e = Embedding::from_raw(&raw).unwrap();
-            let person = (face % 37) as i64;
+            let person = face % 37;
             index.insert(face, person, &e);
             all.push((person, e));
         }
@@ -223,12 +234,33 @@ mod tests {
 
     #[test]
     fn policy_needs_threshold_and_margin() {
-        let policy = MatchPolicy { threshold: 0.45, margin: 0.05 };
-        let c = |person_id, similarity| Candidate { person_id, similarity };
-        assert!(matches!(policy.decide(&[c(1, 0.7), c(2, 0.3)]), MatchDecision::Known { person_id: 1, .. }));
-        assert!(matches!(policy.decide(&[c(1, 0.7)]), MatchDecision::Known { person_id: 1, .. }));
-        assert!(matches!(policy.decide(&[c(1, 0.40)]), MatchDecision::Unknown { .. }));
-        assert!(matches!(policy.decide(&[c(1, 0.70), c(2, 0.68)]), MatchDecision::Unknown { .. }));
-        assert!(matches!(policy.decide(&[]), MatchDecision::Unknown { best: None }));
+        let policy = MatchPolicy {
+            threshold: 0.45,
+            margin: 0.05,
+        };
+        let c = |person_id, similarity| Candidate {
+            person_id,
+            similarity,
+        };
+        assert!(matches!(
+            policy.decide(&[c(1, 0.7), c(2, 0.3)]),
+            MatchDecision::Known { person_id: 1, .. }
+        ));
+        assert!(matches!(
+            policy.decide(&[c(1, 0.7)]),
+            MatchDecision::Known { person_id: 1, .. }
+        ));
+        assert!(matches!(
+            policy.decide(&[c(1, 0.40)]),
+            MatchDecision::Unknown { .. }
+        ));
+        assert!(matches!(
+            policy.decide(&[c(1, 0.70), c(2, 0.68)]),
+            MatchDecision::Unknown { .. }
+        ));
+        assert!(matches!(
+            policy.decide(&[]),
+            MatchDecision::Unknown { best: None }
+        ));
     }
 }

@@ -20,8 +20,14 @@ pub enum GalleryError {
          damaged, move it aside (or restore a backup) and start again"
     )]
     Open { path: PathBuf, message: String },
-    #[error("the gallery {path} was written by a newer Frontdesk (schema {found}, this one knows {known}); upgrade Frontdesk")]
-    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error(
+        "the gallery {path} was written by a newer Frontdesk (schema {found}, this one knows {known}); upgrade Frontdesk"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("gallery database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("no person with id {0}")]
@@ -86,9 +92,25 @@ pub struct Visit {
     pub source: String,
 }
 
+/// RFC 3339 UTC text of Unix milliseconds, as shown in JSON output and exports.
+pub fn format_timestamp(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
+}
+
 /// Unix time in milliseconds.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_format_as_utc() {
+        assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_timestamp(1_795_833_045_000), "2026-11-28T02:30:45Z");
+    }
 }

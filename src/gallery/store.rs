@@ -26,15 +26,17 @@ impl Gallery {
             message,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir).map_err(|e| open_error(format!("cannot create folder {}: {e}", dir.display())))?;
+            create_private_dir(dir)
+                .map_err(|e| open_error(format!("cannot create folder {}: {e}", dir.display())))?;
         }
         let conn = Connection::open(path).map_err(|e| open_error(e.to_string()))?;
         restrict_to_owner(path);
-        let mut gallery = Self::from_connection(conn, Some(path.to_path_buf()), model_id)
-            .map_err(|e| match e {
+        let mut gallery = Self::from_connection(conn, Some(path.to_path_buf()), model_id).map_err(
+            |e| match e {
                 GalleryError::Sql(sql) => open_error(sql.to_string()),
                 other => other,
-            })?;
+            },
+        )?;
         gallery.path = Some(path.to_path_buf());
         Ok(gallery)
     }
@@ -44,10 +46,16 @@ impl Gallery {
         Self::from_connection(Connection::open_in_memory()?, None, model_id)
     }
 
-    fn from_connection(mut conn: Connection, path: Option<PathBuf>, model_id: &str) -> Result<Self, GalleryError> {
+    fn from_connection(
+        mut conn: Connection,
+        path: Option<PathBuf>,
+        model_id: &str,
+    ) -> Result<Self, GalleryError> {
         // A damaged or foreign file fails here, before anything is written to it.
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
             return Err(GalleryError::TooNew {
@@ -64,7 +72,11 @@ impl Gallery {
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
         let tx = conn.transaction()?;
-        for (step, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+        for (step, sql) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", step as i64 + 1)?;
         }
@@ -84,7 +96,9 @@ impl Gallery {
     }
 
     pub fn schema_version(&self) -> Result<i64, GalleryError> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     pub fn index(&self) -> &FaceIndex {
@@ -99,17 +113,23 @@ impl Gallery {
             let (id, name) = row?;
             index.set_name(id, &name);
         }
-        let mut faces = self
-            .conn
-            .prepare("SELECT id, person_id, embedding FROM faces WHERE model_id = ?1 ORDER BY id")?;
+        let mut faces = self.conn.prepare(
+            "SELECT id, person_id, embedding FROM faces WHERE model_id = ?1 ORDER BY id",
+        )?;
         let rows = faces.query_map([&self.model_id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
         })?;
         for row in rows {
             let (face_id, person_id, blob) = row?;
             match Embedding::from_bytes(&blob) {
                 Some(embedding) => index.insert(face_id, person_id, &embedding),
-                None => tracing::warn!(face_id, "skipping a face whose stored embedding is damaged"),
+                None => {
+                    tracing::warn!(face_id, "skipping a face whose stored embedding is damaged")
+                }
             }
         }
         drop(faces);
@@ -128,7 +148,11 @@ impl Gallery {
     }
 
     /// Creates a person with their first faces, in one transaction.
-    pub fn enroll(&mut self, person: &NewPerson, faces: &[NewFace]) -> Result<PersonId, GalleryError> {
+    pub fn enroll(
+        &mut self,
+        person: &NewPerson,
+        faces: &[NewFace],
+    ) -> Result<PersonId, GalleryError> {
         let name = person.name.trim();
         if name.is_empty() {
             return Err(GalleryError::Invalid("a name is required".into()));
@@ -149,10 +173,17 @@ impl Gallery {
     }
 
     /// Adds face samples to an existing person, in one transaction.
-    pub fn add_faces(&mut self, person_id: PersonId, faces: &[NewFace]) -> Result<usize, GalleryError> {
+    pub fn add_faces(
+        &mut self,
+        person_id: PersonId,
+        faces: &[NewFace],
+    ) -> Result<usize, GalleryError> {
         let now = now_ms();
         let tx = self.conn.transaction()?;
-        let touched = tx.execute("UPDATE people SET updated_at = ?2 WHERE id = ?1", params![person_id, now])?;
+        let touched = tx.execute(
+            "UPDATE people SET updated_at = ?2 WHERE id = ?1",
+            params![person_id, now],
+        )?;
         if touched == 0 {
             return Err(GalleryError::NoSuchPerson(person_id));
         }
@@ -171,7 +202,11 @@ impl Gallery {
     }
 
     /// Replaces a person's name, consent and details.
-    pub fn update_person(&mut self, person_id: PersonId, person: &NewPerson) -> Result<(), GalleryError> {
+    pub fn update_person(
+        &mut self,
+        person_id: PersonId,
+        person: &NewPerson,
+    ) -> Result<(), GalleryError> {
         let name = person.name.trim();
         if name.is_empty() {
             return Err(GalleryError::Invalid("a name is required".into()));
@@ -187,7 +222,10 @@ impl Gallery {
         if touched == 0 {
             return Err(GalleryError::NoSuchPerson(person_id));
         }
-        tx.execute("DELETE FROM person_details WHERE person_id = ?1", [person_id])?;
+        tx.execute(
+            "DELETE FROM person_details WHERE person_id = ?1",
+            [person_id],
+        )?;
         write_details(&tx, person_id, &person.details)?;
         tx.commit()?;
         self.index.set_name(person_id, name);
@@ -213,7 +251,11 @@ impl Gallery {
     pub fn person(&self, person_id: PersonId) -> Result<Option<Person>, GalleryError> {
         let person = self
             .conn
-            .query_row(&person_query("WHERE p.id = ?1"), [person_id], person_from_row)
+            .query_row(
+                &person_query("WHERE p.id = ?1"),
+                [person_id],
+                person_from_row,
+            )
             .optional()?;
         match person {
             Some(mut p) => {
@@ -226,7 +268,9 @@ impl Gallery {
 
     /// Everyone, by name.
     pub fn people(&self) -> Result<Vec<Person>, GalleryError> {
-        let mut statement = self.conn.prepare(&person_query("ORDER BY p.name COLLATE NOCASE, p.id"))?;
+        let mut statement = self
+            .conn
+            .prepare(&person_query("ORDER BY p.name COLLATE NOCASE, p.id"))?;
         let mut people: Vec<Person> = statement
             .query_map([], person_from_row)?
             .collect::<Result<_, _>>()?;
@@ -268,29 +312,62 @@ impl Gallery {
     }
 
     /// Logs a visit.
-    pub fn record_visit(&mut self, person_id: PersonId, at: i64, similarity: f32, source: &str) -> Result<i64, GalleryError> {
+    pub fn record_visit(
+        &mut self,
+        person_id: PersonId,
+        at: i64,
+        similarity: f32,
+        source: &str,
+    ) -> Result<i64, GalleryError> {
         let inserted = self.conn.execute(
             "INSERT INTO visits (person_id, at, similarity, source) VALUES (?1, ?2, ?3, ?4)",
             params![person_id, at, similarity, source],
         );
         match inserted {
             Ok(_) => Ok(self.conn.last_insert_rowid()),
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
                 Err(GalleryError::NoSuchPerson(person_id))
             }
             Err(e) => Err(e.into()),
         }
     }
 
+    /// The times of `person_id`'s most recent `count` visits, newest first.
+    pub fn recent_visit_times(
+        &self,
+        person_id: PersonId,
+        count: usize,
+    ) -> Result<Vec<i64>, GalleryError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT at FROM visits WHERE person_id = ?1 ORDER BY at DESC LIMIT ?2",
+        )?;
+        let times = statement
+            .query_map(
+                params![person_id, i64::try_from(count).unwrap_or(i64::MAX)],
+                |r| r.get(0),
+            )?
+            .collect::<Result<_, _>>()?;
+        Ok(times)
+    }
+
     /// The time of `person_id`'s last visit, if any.
     pub fn last_visit_at(&self, person_id: PersonId) -> Result<Option<i64>, GalleryError> {
-        Ok(self
-            .conn
-            .query_row("SELECT max(at) FROM visits WHERE person_id = ?1", [person_id], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT max(at) FROM visits WHERE person_id = ?1",
+            [person_id],
+            |r| r.get(0),
+        )?)
     }
 
     /// Visits, newest first, optionally of one person and within [since, until).
-    pub fn visits(&self, person_id: Option<PersonId>, since: Option<i64>, until: Option<i64>) -> Result<Vec<Visit>, GalleryError> {
+    pub fn visits(
+        &self,
+        person_id: Option<PersonId>,
+        since: Option<i64>,
+        until: Option<i64>,
+    ) -> Result<Vec<Visit>, GalleryError> {
         let mut statement = self.conn.prepare(
             "SELECT v.id, v.person_id, p.name, v.at, v.similarity, v.source
              FROM visits v JOIN people p ON p.id = v.person_id
@@ -337,8 +414,13 @@ fn person_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     })
 }
 
-fn write_details(tx: &Transaction<'_>, person_id: PersonId, details: &BTreeMap<String, String>) -> Result<(), GalleryError> {
-    let mut statement = tx.prepare_cached("INSERT INTO person_details (person_id, key, value) VALUES (?1, ?2, ?3)")?;
+fn write_details(
+    tx: &Transaction<'_>,
+    person_id: PersonId,
+    details: &BTreeMap<String, String>,
+) -> Result<(), GalleryError> {
+    let mut statement = tx
+        .prepare_cached("INSERT INTO person_details (person_id, key, value) VALUES (?1, ?2, ?3)")?;
     for (key, value) in details {
         let (key, value) = (key.trim(), value.trim());
         if key.is_empty() || value.is_empty() {
@@ -349,7 +431,12 @@ fn write_details(tx: &Transaction<'_>, person_id: PersonId, details: &BTreeMap<S
     Ok(())
 }
 
-fn insert_faces(tx: &Transaction<'_>, person_id: PersonId, faces: &[NewFace], now: i64) -> Result<Vec<i64>, GalleryError> {
+fn insert_faces(
+    tx: &Transaction<'_>,
+    person_id: PersonId,
+    faces: &[NewFace],
+    now: i64,
+) -> Result<Vec<i64>, GalleryError> {
     let mut statement = tx.prepare_cached(
         "INSERT INTO faces (person_id, embedding, model_id, quality, thumbnail, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -375,7 +462,10 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         return Ok(());
     }
     use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 /// Makes the database and its WAL/SHM companions readable by the owner only: they hold faces.
@@ -385,10 +475,10 @@ fn restrict_to_owner(path: &Path) {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         let file = PathBuf::from(name);
-        if file.exists() {
-            if let Err(e) = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
-                tracing::warn!(path = %file.display(), error = %e, "cannot restrict gallery file permissions");
-            }
+        if file.exists()
+            && let Err(e) = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+        {
+            tracing::warn!(path = %file.display(), error = %e, "cannot restrict gallery file permissions");
         }
     }
 }
@@ -412,7 +502,10 @@ mod tests {
     fn person(name: &str) -> NewPerson {
         NewPerson {
             name: name.into(),
-            details: BTreeMap::from([("phone".into(), "555-0100".into()), ("coffee".into(), "oat flat white".into())]),
+            details: BTreeMap::from([
+                ("phone".into(), "555-0100".into()),
+                ("coffee".into(), "oat flat white".into()),
+            ]),
             consent: true,
         }
     }
@@ -422,13 +515,28 @@ mod tests {
         let mut gallery = Gallery::open_in_memory("m1").unwrap();
         let ada = gallery.enroll(&person("Ada"), &[face(0), face(1)]).unwrap();
         let bob = gallery.enroll(&person("Bob"), &[face(2)]).unwrap();
-        let policy = MatchPolicy { threshold: 0.5, margin: 0.05 };
-        assert_eq!(gallery.identify(&face(1).embedding, &policy), MatchDecision::Known { person_id: ada, similarity: 1.0 });
-        assert!(matches!(gallery.identify(&face(9).embedding, &policy), MatchDecision::Unknown { .. }));
+        let policy = MatchPolicy {
+            threshold: 0.5,
+            margin: 0.05,
+        };
+        assert_eq!(
+            gallery.identify(&face(1).embedding, &policy),
+            MatchDecision::Known {
+                person_id: ada,
+                similarity: 1.0
+            }
+        );
+        assert!(matches!(
+            gallery.identify(&face(9).embedding, &policy),
+            MatchDecision::Unknown { .. }
+        ));
 
         let stored = gallery.person(ada).unwrap().unwrap();
         assert_eq!(stored.face_count, 2);
-        assert_eq!(stored.details.get("coffee").map(String::as_str), Some("oat flat white"));
+        assert_eq!(
+            stored.details.get("coffee").map(String::as_str),
+            Some("oat flat white")
+        );
         assert!(stored.consent_at.is_some());
 
         let mut renamed = person("Ada Lovelace");
@@ -443,7 +551,10 @@ mod tests {
         assert!(gallery.delete_person(bob).unwrap());
         assert!(gallery.visits(None, None, None).unwrap().is_empty());
         assert!(gallery.person(bob).unwrap().is_none());
-        assert!(matches!(gallery.identify(&face(2).embedding, &policy), MatchDecision::Unknown { .. }));
+        assert!(matches!(
+            gallery.identify(&face(2).embedding, &policy),
+            MatchDecision::Unknown { .. }
+        ));
         assert!(!gallery.delete_person(bob).unwrap());
     }
 
@@ -452,8 +563,14 @@ mod tests {
         let mut gallery = Gallery::open_in_memory("m1").unwrap();
         assert!(gallery.enroll(&person("  "), &[face(0)]).is_err());
         assert!(gallery.people().unwrap().is_empty());
-        assert!(matches!(gallery.add_faces(42, &[face(0)]), Err(GalleryError::NoSuchPerson(42))));
-        assert!(matches!(gallery.record_visit(42, 0, 0.9, "t"), Err(GalleryError::NoSuchPerson(42))));
+        assert!(matches!(
+            gallery.add_faces(42, &[face(0)]),
+            Err(GalleryError::NoSuchPerson(42))
+        ));
+        assert!(matches!(
+            gallery.record_visit(42, 0, 0.9, "t"),
+            Err(GalleryError::NoSuchPerson(42))
+        ));
         assert_eq!(gallery.index().len(), 0);
     }
 
@@ -478,7 +595,10 @@ mod tests {
             gallery.record_visit(who, at, 0.7, "test").unwrap();
         }
         let ada_visits = gallery.visits(Some(ada), None, None).unwrap();
-        assert_eq!(ada_visits.iter().map(|v| v.at).collect::<Vec<_>>(), vec![300, 100]);
+        assert_eq!(
+            ada_visits.iter().map(|v| v.at).collect::<Vec<_>>(),
+            vec![300, 100]
+        );
         assert_eq!(gallery.visits(None, Some(150), Some(300)).unwrap().len(), 1);
         assert_eq!(gallery.last_visit_at(ada).unwrap(), Some(300));
     }

@@ -8,14 +8,25 @@ use crate::gallery::{MatchDecision, PersonId};
 /// What one embedding of a track said.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Vote {
-    Person { person_id: PersonId, similarity: f32 },
-    Unknown { best_similarity: Option<f32> },
+    Person {
+        person_id: PersonId,
+        similarity: f32,
+    },
+    Unknown {
+        best_similarity: Option<f32>,
+    },
 }
 
 impl From<MatchDecision> for Vote {
     fn from(decision: MatchDecision) -> Self {
         match decision {
-            MatchDecision::Known { person_id, similarity } => Vote::Person { person_id, similarity },
+            MatchDecision::Known {
+                person_id,
+                similarity,
+            } => Vote::Person {
+                person_id,
+                similarity,
+            },
             MatchDecision::Unknown { best } => Vote::Unknown {
                 best_similarity: best.map(|c| c.similarity),
             },
@@ -27,7 +38,10 @@ impl From<MatchDecision> for Vote {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Verdict {
     Undecided,
-    Known { person_id: PersonId, similarity: f32 },
+    Known {
+        person_id: PersonId,
+        similarity: f32,
+    },
     Unknown,
 }
 
@@ -71,7 +85,11 @@ impl VoteBox {
 
     /// A majority of the window, at least `needed` votes, for one person or for "unknown".
     pub fn verdict(&self) -> Verdict {
-        let unknown = self.votes.iter().filter(|v| matches!(v, Vote::Unknown { .. })).count();
+        let unknown = self
+            .votes
+            .iter()
+            .filter(|v| matches!(v, Vote::Unknown { .. }))
+            .count();
         if unknown >= self.needed {
             return Verdict::Unknown;
         }
@@ -79,7 +97,10 @@ impl VoteBox {
         for vote in &self.votes {
             if let Vote::Person { person_id, .. } = vote {
                 let (count, top) = self.votes.iter().fold((0, 0f32), |(n, top), v| match v {
-                    Vote::Person { person_id: p, similarity } if p == person_id => (n + 1, top.max(*similarity)),
+                    Vote::Person {
+                        person_id: p,
+                        similarity,
+                    } if p == person_id => (n + 1, top.max(*similarity)),
                     _ => (n, top),
                 });
                 if best.is_none_or(|(_, n, _)| count > n) {
@@ -88,7 +109,10 @@ impl VoteBox {
             }
         }
         match best {
-            Some((person_id, count, similarity)) if count >= self.needed => Verdict::Known { person_id, similarity },
+            Some((person_id, count, similarity)) if count >= self.needed => Verdict::Known {
+                person_id,
+                similarity,
+            },
             _ => Verdict::Undecided,
         }
     }
@@ -99,9 +123,14 @@ mod tests {
     use super::*;
 
     fn ada(similarity: f32) -> Vote {
-        Vote::Person { person_id: 1, similarity }
+        Vote::Person {
+            person_id: 1,
+            similarity,
+        }
     }
-    const STRANGER: Vote = Vote::Unknown { best_similarity: Some(0.2) };
+    const STRANGER: Vote = Vote::Unknown {
+        best_similarity: Some(0.2),
+    };
 
     #[test]
     fn one_lucky_frame_does_not_name_a_stranger() {
@@ -121,10 +150,19 @@ mod tests {
         for s in [0.6, 0.7, 0.65] {
             votes.push(ada(s));
         }
-        assert_eq!(votes.verdict(), Verdict::Known { person_id: 1, similarity: 0.7 });
+        assert_eq!(
+            votes.verdict(),
+            Verdict::Known {
+                person_id: 1,
+                similarity: 0.7
+            }
+        );
         // One odd frame does not flip the name.
         votes.push(STRANGER);
-        assert!(matches!(votes.verdict(), Verdict::Known { person_id: 1, .. }));
+        assert!(matches!(
+            votes.verdict(),
+            Verdict::Known { person_id: 1, .. }
+        ));
     }
 
     #[test]

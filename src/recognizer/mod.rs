@@ -40,10 +40,18 @@ impl WorkerSettings {
 
 /// What the UI asks of the worker.
 pub enum WorkerCommand {
-    Enroll { person: NewPerson, sample: Arc<AnalyzedFace> },
-    AddSample { person_id: PersonId, sample: Arc<AnalyzedFace> },
+    Enroll {
+        person: NewPerson,
+        sample: Arc<AnalyzedFace>,
+    },
+    AddSample {
+        person_id: PersonId,
+        sample: Arc<AnalyzedFace>,
+    },
     /// Staff said the current name of this track is wrong.
-    RejectMatch { track: u64 },
+    RejectMatch {
+        track: u64,
+    },
     UpdateSettings(WorkerSettings),
 }
 
@@ -52,7 +60,10 @@ pub enum WorkerCommand {
 pub enum TrackLabel {
     /// Not decided yet (too few votes).
     Pending,
-    Known { person_id: PersonId, name: String },
+    Known {
+        person_id: PersonId,
+        name: String,
+    },
     Unknown,
 }
 
@@ -128,11 +139,25 @@ impl TrackEvent {
 pub enum RecognizerEvent {
     Frame(Box<FrameReport>),
     Track(TrackEvent),
-    /// A known visitor was recognised: greet them. `person` is as it was before this visit.
-    Greeting { track: u64, person: Box<Person>, similarity: f32, visit_logged: bool },
-    Enrolled { person_id: PersonId, name: String },
-    SampleAdded { person_id: PersonId, name: String },
+    /// A known visitor was recognised: greet them. `person.visit_count` includes this visit and
+    /// `person.last_visit_at` is the visit before it.
+    Greeting {
+        track: u64,
+        person: Box<Person>,
+        similarity: f32,
+        visit_logged: bool,
+    },
+    Enrolled {
+        person_id: PersonId,
+        name: String,
+    },
+    SampleAdded {
+        person_id: PersonId,
+        name: String,
+    },
     Error(String),
+    /// Recognition cannot run at all (models or gallery unusable); the message says what to do.
+    Fatal(String),
     /// The frame source ended (recordings) or failed for good.
     SourceEnded,
 }

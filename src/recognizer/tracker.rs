@@ -127,10 +127,14 @@ impl Tracker {
         let mut track_of_detection: Vec<Option<usize>> = vec![None; detections.len()];
         let mut track_taken = vec![false; self.tracks.len()];
         for (_, t, d) in pairs {
-            if track_taken.get(t).copied().unwrap_or(true) || track_of_detection.get(d).copied().flatten().is_some() {
+            if track_taken.get(t).copied().unwrap_or(true)
+                || track_of_detection.get(d).copied().flatten().is_some()
+            {
                 continue;
             }
-            if let (Some(taken), Some(slot)) = (track_taken.get_mut(t), track_of_detection.get_mut(d)) {
+            if let (Some(taken), Some(slot)) =
+                (track_taken.get_mut(t), track_of_detection.get_mut(d))
+            {
                 *taken = true;
                 *slot = Some(t);
             }
@@ -186,7 +190,12 @@ mod tests {
 
     fn at(x: f32) -> Detection {
         Detection {
-            bbox: BoundingBox { x, y: 10.0, width: 50.0, height: 60.0 },
+            bbox: BoundingBox {
+                x,
+                y: 10.0,
+                width: 50.0,
+                height: 60.0,
+            },
             score: 0.9,
             landmarks: [[0.0; 2]; 5],
         }
@@ -209,8 +218,18 @@ mod tests {
         let mut tracker = Tracker::new(3);
         let t0 = Instant::now();
         let id = tracker.update(&[at(100.0)], t0).seen[0];
-        assert!(tracker.update(&[], t0 + Duration::from_millis(300)).lost.is_empty());
-        assert_eq!(tracker.update(&[at(102.0)], t0 + Duration::from_millis(400)).seen, vec![id]);
+        assert!(
+            tracker
+                .update(&[], t0 + Duration::from_millis(300))
+                .lost
+                .is_empty()
+        );
+        assert_eq!(
+            tracker
+                .update(&[at(102.0)], t0 + Duration::from_millis(400))
+                .seen,
+            vec![id]
+        );
         let gone = tracker.update(&[], t0 + Duration::from_millis(1500));
         assert_eq!(gone.lost.len(), 1);
         assert_eq!(gone.lost[0].id, id);

@@ -1,6 +1,7 @@
 //! The recognition worker thread: owns the ONNX sessions and the gallery, takes the newest frame,
 //! tracks, embeds new or unsure faces, votes, logs visits, and reports to the UI or `watch`.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::thread::JoinHandle;
@@ -8,8 +9,12 @@ use std::time::{Duration, Instant};
 
 use super::identity::{Verdict, Vote};
 use super::tracker::{Sample, Track, Tracker};
-use super::{RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView, WorkerCommand, WorkerSettings};
+use super::{
+    RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView, WorkerCommand,
+    WorkerSettings,
+};
 use crate::camera::{Frame, FrameSlot, SlotTake};
+use crate::config::Config;
 use crate::engine::{AnalyzedFace, FaceEngine};
 use crate::enrollment;
 use crate::gallery::{Gallery, GalleryError, MatchDecision, Person, PersonId, now_ms};
@@ -50,12 +55,25 @@ impl Drop for WorkerHandle {
         // The worker stops when its command channel closes.
         let (closed, _) = std::sync::mpsc::channel();
         drop(std::mem::replace(&mut self.commands, closed));
-        if let Some(thread) = self.thread.take() {
-            if thread.join().is_err() {
-                tracing::error!("the recognition worker panicked");
-            }
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the recognition worker panicked");
         }
     }
+}
+
+fn spawn_thread(
+    body: impl FnOnce(&Receiver<WorkerCommand>) + Send + 'static,
+) -> std::io::Result<WorkerHandle> {
+    let (commands, command_rx) = std::sync::mpsc::channel();
+    let thread = std::thread::Builder::new()
+        .name("recognizer".into())
+        .spawn(move || body(&command_rx))?;
+    Ok(WorkerHandle {
+        commands,
+        thread: Some(thread),
+    })
 }
 
 impl Worker {
@@ -78,17 +96,53 @@ impl Worker {
         events: Sender<RecognizerEvent>,
         wake: Box<dyn Fn() + Send>,
     ) -> std::io::Result<WorkerHandle> {
-        let (commands, command_rx) = std::sync::mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("recognizer".into())
-            .spawn(move || self.run(&slot, &command_rx, &events, wake.as_ref()))?;
-        Ok(WorkerHandle {
-            commands,
-            thread: Some(thread),
+        spawn_thread(move |commands| self.run(&slot, commands, &events, wake.as_ref()))
+    }
+
+    /// Like [`Worker::spawn`], but loads the models and opens the gallery on the worker thread, so
+    /// that a window can show itself at once. A failure is reported as [`RecognizerEvent::Fatal`].
+    pub fn spawn_loading(
+        config: Config,
+        db_path: PathBuf,
+        settings: WorkerSettings,
+        slot: Arc<FrameSlot>,
+        events: Sender<RecognizerEvent>,
+        wake: Box<dyn Fn() + Send>,
+    ) -> std::io::Result<WorkerHandle> {
+        spawn_thread(move |commands| {
+            let loaded = FaceEngine::load(&config)
+                .map_err(|e| format!("the recognition engine cannot start: {e}"))
+                .and_then(|engine| {
+                    Gallery::open(&db_path, engine.model_id())
+                        .map(|gallery| (engine, gallery))
+                        .map_err(|e| e.to_string())
+                });
+            match loaded {
+                Ok((engine, gallery)) => {
+                    Worker::new(engine, gallery, settings).run(
+                        &slot,
+                        commands,
+                        &events,
+                        wake.as_ref(),
+                    );
+                }
+                Err(message) => {
+                    tracing::error!(%message, "recognition unavailable");
+                    if events.send(RecognizerEvent::Fatal(message)).is_ok() {
+                        wake();
+                    }
+                }
+            }
         })
     }
 
-    fn run(mut self, slot: &FrameSlot, commands: &Receiver<WorkerCommand>, events: &Sender<RecognizerEvent>, wake: &dyn Fn()) {
+    fn run(
+        mut self,
+        slot: &FrameSlot,
+        commands: &Receiver<WorkerCommand>,
+        events: &Sender<RecognizerEvent>,
+        wake: &dyn Fn(),
+    ) {
         let emit = |event: RecognizerEvent| {
             let sent = events.send(event).is_ok();
             wake();
@@ -149,7 +203,9 @@ impl Worker {
         let detections = match self.engine.detect(&frame.image) {
             Ok(d) => d,
             Err(e) => {
-                events.push(RecognizerEvent::Error(format!("face detection failed: {e}")));
+                events.push(RecognizerEvent::Error(format!(
+                    "face detection failed: {e}"
+                )));
                 return events;
             }
         };
@@ -157,28 +213,37 @@ impl Worker {
         let changes = self.tracker.update(&detections, now);
         for lost in changes.lost {
             if lost.announced {
-                events.push(track_event(TrackEventKind::Left, &lost, t_ms, &self.gallery));
+                events.push(track_event(
+                    TrackEventKind::Left,
+                    &lost,
+                    t_ms,
+                    &self.gallery,
+                ));
             }
         }
         let mut embed_ms = 0f32;
         let mut embedded = 0u32;
         for id in changes.seen {
-            let Some(track) = self.tracker.get(id) else { continue };
+            let Some(track) = self.tracker.get(id) else {
+                continue;
+            };
             let big_enough = track.detection.bbox.min_side() >= self.engine.min_face_px();
             let due = match track.verdict {
                 Verdict::Undecided => true,
-                _ => track.last_embedded.is_none_or(|t| now.saturating_duration_since(t) >= RECHECK_INTERVAL),
+                _ => track
+                    .last_embedded
+                    .is_none_or(|t| now.saturating_duration_since(t) >= RECHECK_INTERVAL),
             };
             let detection = track.detection;
-            let mut newly_announced = None;
-            if track.is_confirmed() && !track.announced {
-                newly_announced = Some(id);
-            }
-            if let Some(id) = newly_announced {
-                if let Some(track) = self.tracker.get_mut(id) {
-                    track.announced = true;
-                    events.push(track_event(TrackEventKind::Arrived, track, t_ms, &self.gallery));
-                }
+            let announce = track.is_confirmed() && !track.announced;
+            if announce && let Some(track) = self.tracker.get_mut(id) {
+                track.announced = true;
+                events.push(track_event(
+                    TrackEventKind::Arrived,
+                    track,
+                    t_ms,
+                    &self.gallery,
+                ));
             }
             if !(big_enough && due) {
                 continue;
@@ -188,7 +253,9 @@ impl Worker {
                 Ok(Some(face)) => face,
                 Ok(None) => continue,
                 Err(e) => {
-                    events.push(RecognizerEvent::Error(format!("face embedding failed: {e}")));
+                    events.push(RecognizerEvent::Error(format!(
+                        "face embedding failed: {e}"
+                    )));
                     continue;
                 }
             };
@@ -200,25 +267,42 @@ impl Worker {
             frame: frame.clone(),
             tracks: self.views(now),
             detect_ms,
-            embed_ms: if embedded > 0 { embed_ms / embedded as f32 } else { 0.0 },
+            embed_ms: if embedded > 0 {
+                embed_ms / embedded as f32
+            } else {
+                0.0
+            },
             t_ms,
         })));
         events
     }
 
-    fn vote(&mut self, id: u64, face: AnalyzedFace, now: Instant, t_ms: u64) -> Vec<RecognizerEvent> {
+    fn vote(
+        &mut self,
+        id: u64,
+        face: AnalyzedFace,
+        now: Instant,
+        t_ms: u64,
+    ) -> Vec<RecognizerEvent> {
         let mut events = Vec::new();
         let policy = self.settings.policy;
         let Some(track) = self.tracker.get_mut(id) else {
             return events;
         };
         let mut decision = self.gallery.identify(&face.embedding, &policy);
-        if let (MatchDecision::Known { person_id, similarity }, Some(rejected)) = (decision, track.rejected_person) {
-            if person_id == rejected {
-                decision = MatchDecision::Unknown {
-                    best: Some(crate::gallery::Candidate { person_id, similarity }),
-                };
-            }
+        // Staff said this face is not that person: never vote for them on this track again.
+        if let MatchDecision::Known {
+            person_id,
+            similarity,
+        } = decision
+            && track.rejected_person == Some(person_id)
+        {
+            decision = MatchDecision::Unknown {
+                best: Some(crate::gallery::Candidate {
+                    person_id,
+                    similarity,
+                }),
+            };
         }
         track.last_embedded = Some(now);
         track.votes.push(Vote::from(decision));
@@ -238,11 +322,19 @@ impl Worker {
         }
         let track = track.clone();
         match verdict {
-            Verdict::Known { person_id, similarity } => {
+            Verdict::Known {
+                person_id,
+                similarity,
+            } => {
                 let source = self.settings.source_label.clone();
                 match self.greet(person_id, similarity, &source) {
                     Ok((person, visit_logged)) => {
-                        events.push(track_event(TrackEventKind::Recognized, &track, t_ms, &self.gallery));
+                        events.push(track_event(
+                            TrackEventKind::Recognized,
+                            &track,
+                            t_ms,
+                            &self.gallery,
+                        ));
                         events.push(RecognizerEvent::Greeting {
                             track: track.id,
                             person: Box::new(person),
@@ -250,26 +342,48 @@ impl Worker {
                             visit_logged,
                         });
                     }
-                    Err(e) => events.push(RecognizerEvent::Error(format!("cannot log the visit: {e}"))),
+                    Err(e) => {
+                        events.push(RecognizerEvent::Error(format!("cannot log the visit: {e}")))
+                    }
                 }
             }
-            Verdict::Unknown => events.push(track_event(TrackEventKind::Unknown, &track, t_ms, &self.gallery)),
+            Verdict::Unknown => events.push(track_event(
+                TrackEventKind::Unknown,
+                &track,
+                t_ms,
+                &self.gallery,
+            )),
             Verdict::Undecided => {}
         }
         events
     }
 
-    /// Loads the person for the greeting (as they were before this visit) and logs the visit unless
-    /// one was logged within the cool-down.
-    fn greet(&mut self, person_id: PersonId, similarity: f32, source: &str) -> Result<(Person, bool), GalleryError> {
-        let person = self.gallery.person(person_id)?.ok_or(GalleryError::NoSuchPerson(person_id))?;
+    /// Logs the visit unless one was logged within the cool-down (then this is the same visit), and
+    /// loads the person for the greeting with this visit counted and the one before it as "last".
+    fn greet(
+        &mut self,
+        person_id: PersonId,
+        similarity: f32,
+        source: &str,
+    ) -> Result<(Person, bool), GalleryError> {
         let now = now_ms();
         let cooldown_ms = i64::from(self.settings.visit_cooldown_minutes) * 60_000;
-        let recent = person.last_visit_at.is_some_and(|last| now - last < cooldown_ms);
-        if !recent {
-            self.gallery.record_visit(person_id, now, similarity, source)?;
+        let last = self.gallery.last_visit_at(person_id)?;
+        let new_visit = last.is_none_or(|last| now - last >= cooldown_ms);
+        if new_visit {
+            self.gallery
+                .record_visit(person_id, now, similarity, source)?;
         }
-        Ok((person, !recent))
+        let mut person = self
+            .gallery
+            .person(person_id)?
+            .ok_or(GalleryError::NoSuchPerson(person_id))?;
+        person.last_visit_at = self
+            .gallery
+            .recent_visit_times(person_id, 2)?
+            .get(1)
+            .copied();
+        Ok((person, new_visit))
     }
 
     fn views(&self, now: Instant) -> Vec<TrackView> {
@@ -285,7 +399,12 @@ impl Worker {
                     label: match track.verdict {
                         Verdict::Known { person_id, .. } => TrackLabel::Known {
                             person_id,
-                            name: self.gallery.index().name(person_id).unwrap_or("?").to_owned(),
+                            name: self
+                                .gallery
+                                .index()
+                                .name(person_id)
+                                .unwrap_or("?")
+                                .to_owned(),
                         },
                         Verdict::Unknown => TrackLabel::Unknown,
                         Verdict::Undecided => TrackLabel::Pending,
@@ -293,9 +412,16 @@ impl Worker {
                     similarity: track.votes.latest_similarity(),
                     best_sample: best.map(|s| Arc::clone(&s.face)),
                     sample_match: best.and_then(|s| match s.decision {
-                        MatchDecision::Known { person_id, similarity } => Some((
+                        MatchDecision::Known {
                             person_id,
-                            self.gallery.index().name(person_id).unwrap_or("?").to_owned(),
+                            similarity,
+                        } => Some((
+                            person_id,
+                            self.gallery
+                                .index()
+                                .name(person_id)
+                                .unwrap_or("?")
+                                .to_owned(),
                             similarity,
                         )),
                         MatchDecision::Unknown { .. } => None,
@@ -329,7 +455,10 @@ impl Worker {
                             name: person.name.trim().to_owned(),
                         }]
                     }
-                    Err(e) => vec![RecognizerEvent::Error(format!("could not save {}: {e}", person.name.trim()))],
+                    Err(e) => vec![RecognizerEvent::Error(format!(
+                        "could not save {}: {e}",
+                        person.name.trim()
+                    ))],
                 }
             }
             WorkerCommand::AddSample { person_id, sample } => {
@@ -337,10 +466,17 @@ impl Worker {
                 match self.gallery.add_faces(person_id, &[face]) {
                     Ok(_) => {
                         self.tracker.reset_votes();
-                        let name = self.gallery.index().name(person_id).unwrap_or("?").to_owned();
+                        let name = self
+                            .gallery
+                            .index()
+                            .name(person_id)
+                            .unwrap_or("?")
+                            .to_owned();
                         vec![RecognizerEvent::SampleAdded { person_id, name }]
                     }
-                    Err(e) => vec![RecognizerEvent::Error(format!("could not add the photo: {e}"))],
+                    Err(e) => vec![RecognizerEvent::Error(format!(
+                        "could not add the photo: {e}"
+                    ))],
                 }
             }
             WorkerCommand::RejectMatch { track } => {
@@ -363,10 +499,23 @@ impl Worker {
     }
 }
 
-fn track_event(kind: TrackEventKind, track: &Track, t_ms: u64, gallery: &Gallery) -> RecognizerEvent {
+fn track_event(
+    kind: TrackEventKind,
+    track: &Track,
+    t_ms: u64,
+    gallery: &Gallery,
+) -> RecognizerEvent {
     let (person, similarity) = match track.verdict {
-        Verdict::Known { person_id, similarity } => (
-            Some((person_id, gallery.index().name(person_id).unwrap_or("?").to_owned())),
+        // Nothing is decided about a face that just arrived.
+        _ if kind == TrackEventKind::Arrived => (None, None),
+        Verdict::Known {
+            person_id,
+            similarity,
+        } => (
+            Some((
+                person_id,
+                gallery.index().name(person_id).unwrap_or("?").to_owned(),
+            )),
             Some(similarity),
         ),
         _ => (None, track.votes.latest_similarity()),

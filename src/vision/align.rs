@@ -44,9 +44,9 @@ impl Affine {
 pub fn similarity_transform(from: &[[f32; 2]; 5], to: &[[f32; 2]; 5]) -> Option<Affine> {
     let n = from.len() as f64;
     let mean = |points: &[[f32; 2]; 5]| {
-        let (sx, sy) = points
-            .iter()
-            .fold((0f64, 0f64), |(sx, sy), p| (sx + f64::from(p[0]), sy + f64::from(p[1])));
+        let (sx, sy) = points.iter().fold((0f64, 0f64), |(sx, sy), p| {
+            (sx + f64::from(p[0]), sy + f64::from(p[1]))
+        });
         (sx / n, sy / n)
     };
     let (fx, fy) = mean(from);
@@ -88,7 +88,12 @@ pub fn warp_affine(image: &RgbImage, transform: &Affine, size: u32) -> Option<Rg
         let (x0, y0) = (sx.floor(), sy.floor());
         let (wx, wy) = (sx - x0, sy - y0);
         let (x0, y0) = (x0 as i64, y0 as i64);
-        let (p00, p10, p01, p11) = (sample(x0, y0), sample(x0 + 1, y0), sample(x0, y0 + 1), sample(x0 + 1, y0 + 1));
+        let (p00, p10, p01, p11) = (
+            sample(x0, y0),
+            sample(x0 + 1, y0),
+            sample(x0, y0 + 1),
+            sample(x0 + 1, y0 + 1),
+        );
         let mut rgb = [0u8; 3];
         for (channel, value) in rgb.iter_mut().enumerate() {
             let top = p00[channel] * (1.0 - wx) + p10[channel] * wx;
@@ -113,7 +118,10 @@ mod tests {
     #[test]
     fn recovers_a_known_similarity() {
         // Rotate 30 degrees, scale 1.7, shift (5, -3).
-        let (s, c) = (30f32.to_radians().sin() * 1.7, 30f32.to_radians().cos() * 1.7);
+        let (s, c) = (
+            30f32.to_radians().sin() * 1.7,
+            30f32.to_radians().cos() * 1.7,
+        );
         let truth = Affine([[c, -s, 5.0], [s, c, -3.0]]);
         let moved = TEMPLATE.map(|p| truth.apply(p));
         let estimate = similarity_transform(&TEMPLATE, &moved).unwrap();

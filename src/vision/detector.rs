@@ -40,7 +40,9 @@ impl Detection {
     /// Nose offset from the eyes' midpoint in eye distances: 0 when facing the camera.
     pub fn yaw(&self) -> f32 {
         let [right_eye, left_eye, nose, _, _] = self.landmarks;
-        let eye_distance = (left_eye[0] - right_eye[0]).hypot(left_eye[1] - right_eye[1]).max(1e-3);
+        let eye_distance = (left_eye[0] - right_eye[0])
+            .hypot(left_eye[1] - right_eye[1])
+            .max(1e-3);
         (nose[0] - (left_eye[0] + right_eye[0]) / 2.0) / eye_distance
     }
 
@@ -64,7 +66,12 @@ pub struct FaceDetector {
 
 impl FaceDetector {
     /// Checks the model file against its checksum, then loads it.
-    pub fn load(environment: &Environment, path: &Path, threads: usize, options: DetectorOptions) -> Result<Self, VisionError> {
+    pub fn load(
+        environment: &Environment,
+        path: &Path,
+        threads: usize,
+        options: DetectorOptions,
+    ) -> Result<Self, VisionError> {
         let session = load_session(environment, path, &models::DETECTOR, threads)?;
         let expected = ["cls_8", "obj_8", "bbox_8", "kps_8", "cls_32"];
         let has_outputs = expected
@@ -74,7 +81,8 @@ impl FaceDetector {
             return Err(VisionError::Session {
                 role: ROLE,
                 path: path.to_path_buf(),
-                message: "the file has not the outputs of YuNet (cls_8, obj_8, bbox_8, kps_8, ...)".into(),
+                message: "the file has not the outputs of YuNet (cls_8, obj_8, bbox_8, kps_8, ...)"
+                    .into(),
             });
         }
         Ok(Self { session, options })
@@ -112,7 +120,11 @@ impl FaceDetector {
     }
 
     /// One detector pass on `image` scaled so that its longer side is `target_long_side`.
-    fn detect_at(&mut self, image: &RgbImage, target_long_side: u32) -> Result<Vec<Detection>, VisionError> {
+    fn detect_at(
+        &mut self,
+        image: &RgbImage,
+        target_long_side: u32,
+    ) -> Result<Vec<Detection>, VisionError> {
         let (width, height) = image.dimensions();
         let scale = target_long_side as f32 / width.max(height) as f32;
         let scaled_w = ((width as f32 * scale).round() as u32).max(1);
@@ -121,7 +133,12 @@ impl FaceDetector {
         let input_image = if (scaled_w, scaled_h) == (width, height) {
             image
         } else {
-            resized = image::imageops::resize(image, scaled_w, scaled_h, image::imageops::FilterType::Triangle);
+            resized = image::imageops::resize(
+                image,
+                scaled_w,
+                scaled_h,
+                image::imageops::FilterType::Triangle,
+            );
             &resized
         };
         let padded_w = scaled_w.div_ceil(ALIGN) * ALIGN;
@@ -133,7 +150,10 @@ impl FaceDetector {
             message: e.to_string(),
         };
         let input = TensorRef::from_array_view((shape, tensor.as_slice())).map_err(inference)?;
-        let outputs = self.session.run(ort::inputs!["input" => input]).map_err(inference)?;
+        let outputs = self
+            .session
+            .run(ort::inputs!["input" => input])
+            .map_err(inference)?;
 
         let mut detections = Vec::new();
         for stride in STRIDES {
@@ -159,7 +179,10 @@ impl FaceDetector {
             };
             decode_stride(&grid, &heads, self.options.score_threshold, &mut detections);
         }
-        let (sx, sy) = (scaled_w as f32 / width as f32, scaled_h as f32 / height as f32);
+        let (sx, sy) = (
+            scaled_w as f32 / width as f32,
+            scaled_h as f32 / height as f32,
+        );
         for detection in &mut detections {
             detection.bbox.x /= sx;
             detection.bbox.width /= sx;
@@ -242,7 +265,10 @@ fn decode_stride(grid: &Grid, heads: &Heads<'_>, threshold: f32, out: &mut Vec<D
         .min(heads.bbox.len() / 4)
         .min(heads.kps.len() / 10);
     for index in 0..cells {
-        let (cls, obj) = (heads.cls[index].clamp(0.0, 1.0), heads.obj[index].clamp(0.0, 1.0));
+        let (cls, obj) = (
+            heads.cls[index].clamp(0.0, 1.0),
+            heads.obj[index].clamp(0.0, 1.0),
+        );
         let score = (cls * obj).sqrt();
         if score < threshold {
             continue;
@@ -288,7 +314,12 @@ mod tests {
 
     fn detection(x: f32, score: f32) -> Detection {
         Detection {
-            bbox: BoundingBox { x, y: 0.0, width: 10.0, height: 10.0 },
+            bbox: BoundingBox {
+                x,
+                y: 0.0,
+                width: 10.0,
+                height: 10.0,
+            },
             score,
             landmarks: [[0.0; 2]; 5],
         }
@@ -297,7 +328,11 @@ mod tests {
     #[test]
     fn nms_keeps_best_of_overlapping_and_all_disjoint() {
         let kept = non_maximum_suppression(
-            vec![detection(0.0, 0.7), detection(1.0, 0.9), detection(50.0, 0.8)],
+            vec![
+                detection(0.0, 0.7),
+                detection(1.0, 0.9),
+                detection(50.0, 0.8),
+            ],
             0.3,
         );
         let scores: Vec<f32> = kept.iter().map(|d| d.score).collect();
@@ -307,14 +342,23 @@ mod tests {
     #[test]
     fn decode_places_box_and_landmarks_in_the_right_cell() {
         // A 2x2 grid at stride 8; only cell (row 1, col 0) fires.
-        let grid = Grid { stride: 8, cols: 2, rows: 2 };
+        let grid = Grid {
+            stride: 8,
+            cols: 2,
+            rows: 2,
+        };
         let cls = [0.0, 0.0, 0.81, 0.0];
         let obj = [0.0, 0.0, 1.0, 0.0];
         let mut bbox = [0f32; 16];
         bbox[8..12].copy_from_slice(&[0.5, 0.5, 0.0, (2.0f32).ln()]);
         let mut kps = [0f32; 40];
         kps[20..30].copy_from_slice(&[0.25, 0.5, 0.75, 0.5, 0.5, 0.75, 0.25, 1.0, 0.75, 1.0]);
-        let heads = Heads { cls: &cls, obj: &obj, bbox: &bbox, kps: &kps };
+        let heads = Heads {
+            cls: &cls,
+            obj: &obj,
+            bbox: &bbox,
+            kps: &kps,
+        };
         let mut out = Vec::new();
         decode_stride(&grid, &heads, 0.5, &mut out);
         assert_eq!(out.len(), 1);
@@ -329,8 +373,17 @@ mod tests {
 
     #[test]
     fn scores_below_threshold_and_out_of_range_values_are_clamped_away() {
-        let grid = Grid { stride: 32, cols: 1, rows: 1 };
-        let heads = Heads { cls: &[1.5], obj: &[-0.2], bbox: &[0.0; 4], kps: &[0.0; 10] };
+        let grid = Grid {
+            stride: 32,
+            cols: 1,
+            rows: 1,
+        };
+        let heads = Heads {
+            cls: &[1.5],
+            obj: &[-0.2],
+            bbox: &[0.0; 4],
+            kps: &[0.0; 10],
+        };
         let mut out = Vec::new();
         decode_stride(&grid, &heads, 0.1, &mut out);
         assert!(out.is_empty());

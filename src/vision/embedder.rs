@@ -56,7 +56,11 @@ pub struct FaceEmbedder {
 }
 
 impl FaceEmbedder {
-    pub fn load(environment: &Environment, path: &Path, threads: usize) -> Result<Self, VisionError> {
+    pub fn load(
+        environment: &Environment,
+        path: &Path,
+        threads: usize,
+    ) -> Result<Self, VisionError> {
         let session = load_session(environment, path, &models::EMBEDDER, threads)?;
         let fits = session.inputs().iter().any(|i| i.name() == "data")
             && session.outputs().iter().any(|o| o.name() == "fc1");
@@ -72,7 +76,10 @@ impl FaceEmbedder {
 
     /// Embeds one aligned 112x112 RGB face crop.
     pub fn embed(&mut self, aligned: &RgbImage) -> Result<Embedding, VisionError> {
-        let inference = |message: String| VisionError::Inference { role: ROLE, message };
+        let inference = |message: String| VisionError::Inference {
+            role: ROLE,
+            message,
+        };
         if aligned.dimensions() != (ALIGNED_SIZE, ALIGNED_SIZE) {
             return Err(inference(format!(
                 "expected a {ALIGNED_SIZE}x{ALIGNED_SIZE} crop, got {}x{}",
@@ -102,7 +109,8 @@ impl FaceEmbedder {
         let (_, raw) = value
             .try_extract_tensor::<f32>()
             .map_err(|e| inference(e.to_string()))?;
-        Embedding::from_raw(raw).ok_or_else(|| inference(format!("unusable embedding of {} values", raw.len())))
+        Embedding::from_raw(raw)
+            .ok_or_else(|| inference(format!("unusable embedding of {} values", raw.len())))
     }
 }
 

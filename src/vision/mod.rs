@@ -35,7 +35,11 @@ impl BoundingBox {
         let bottom = (self.y + self.height).min(other.y + other.height);
         let intersection = (right - left).max(0.0) * (bottom - top).max(0.0);
         let union = self.area() + other.area() - intersection;
-        if union <= 0.0 { 0.0 } else { intersection / union }
+        if union <= 0.0 {
+            0.0
+        } else {
+            intersection / union
+        }
     }
 
     /// The shorter side: how big the face is for recognition purposes.
@@ -66,9 +70,24 @@ mod tests {
 
     #[test]
     fn iou_of_identical_disjoint_and_half_overlapping_boxes() {
-        let a = BoundingBox { x: 0.0, y: 0.0, width: 10.0, height: 10.0 };
-        let b = BoundingBox { x: 20.0, y: 0.0, width: 10.0, height: 10.0 };
-        let c = BoundingBox { x: 5.0, y: 0.0, width: 10.0, height: 10.0 };
+        let a = BoundingBox {
+            x: 0.0,
+            y: 0.0,
+            width: 10.0,
+            height: 10.0,
+        };
+        let b = BoundingBox {
+            x: 20.0,
+            y: 0.0,
+            width: 10.0,
+            height: 10.0,
+        };
+        let c = BoundingBox {
+            x: 5.0,
+            y: 0.0,
+            width: 10.0,
+            height: 10.0,
+        };
         assert_eq!(a.iou(&a), 1.0);
         assert_eq!(a.iou(&b), 0.0);
         assert!((a.iou(&c) - 50.0 / 150.0).abs() < 1e-6);

@@ -86,7 +86,8 @@ impl FaceQuality {
     pub fn score(&self) -> f32 {
         let size = (self.size_px / 160.0).min(1.0);
         let sharp = (self.sharpness / 200.0).min(1.0);
-        let frontal = (1.0 - self.yaw.abs() / 0.5).clamp(0.0, 1.0) * (1.0 - self.roll_degrees.abs() / 45.0).clamp(0.0, 1.0);
+        let frontal = (1.0 - self.yaw.abs() / 0.5).clamp(0.0, 1.0)
+            * (1.0 - self.roll_degrees.abs() / 45.0).clamp(0.0, 1.0);
         let light = 1.0 - ((self.brightness - 128.0).abs() / 128.0).min(1.0);
         0.3 * size + 0.25 * sharp + 0.3 * frontal + 0.15 * light
     }
@@ -100,7 +101,12 @@ fn grey_statistics(aligned: &RgbImage) -> (f32, f32) {
         let p = aligned.get_pixel(x, y).0;
         0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])
     };
-    let (x0, x1, y0, y1) = (width / 8, width - width / 8, height / 8, height - height / 8);
+    let (x0, x1, y0, y1) = (
+        width / 8,
+        width - width / 8,
+        height / 8,
+        height - height / 8,
+    );
     let (mut sum, mut count) = (0f64, 0f64);
     let (mut lap_sum, mut lap_sq, mut lap_count) = (0f64, 0f64, 0f64);
     for y in y0.max(1)..y1.min(height.saturating_sub(1)) {
@@ -108,7 +114,8 @@ fn grey_statistics(aligned: &RgbImage) -> (f32, f32) {
             let centre = grey(x, y);
             sum += f64::from(centre);
             count += 1.0;
-            let laplacian = grey(x - 1, y) + grey(x + 1, y) + grey(x, y - 1) + grey(x, y + 1) - 4.0 * centre;
+            let laplacian =
+                grey(x - 1, y) + grey(x + 1, y) + grey(x, y - 1) + grey(x, y + 1) - 4.0 * centre;
             lap_sum += f64::from(laplacian);
             lap_sq += f64::from(laplacian * laplacian);
             lap_count += 1.0;
@@ -130,21 +137,39 @@ mod tests {
 
     fn frontal_detection(size: f32) -> Detection {
         Detection {
-            bbox: BoundingBox { x: 0.0, y: 0.0, width: size, height: size },
+            bbox: BoundingBox {
+                x: 0.0,
+                y: 0.0,
+                width: size,
+                height: size,
+            },
             score: 0.9,
-            landmarks: [[30.0, 40.0], [70.0, 40.0], [50.0, 60.0], [35.0, 80.0], [65.0, 80.0]],
+            landmarks: [
+                [30.0, 40.0],
+                [70.0, 40.0],
+                [50.0, 60.0],
+                [35.0, 80.0],
+                [65.0, 80.0],
+            ],
         }
     }
 
     fn checkerboard(level_a: u8, level_b: u8) -> RgbImage {
         RgbImage::from_fn(112, 112, |x, y| {
-            if (x / 2 + y / 2) % 2 == 0 { Rgb([level_a; 3]) } else { Rgb([level_b; 3]) }
+            if (x / 2 + y / 2) % 2 == 0 {
+                Rgb([level_a; 3])
+            } else {
+                Rgb([level_b; 3])
+            }
         })
     }
 
     #[test]
     fn flat_image_is_blurry_and_textured_one_is_sharp() {
-        let flat = FaceQuality::measure(&frontal_detection(120.0), &RgbImage::from_pixel(112, 112, Rgb([128; 3])));
+        let flat = FaceQuality::measure(
+            &frontal_detection(120.0),
+            &RgbImage::from_pixel(112, 112, Rgb([128; 3])),
+        );
         assert_eq!(flat.guidance(36.0), Some(Guidance::HoldStill));
         let sharp = FaceQuality::measure(&frontal_detection(120.0), &checkerboard(80, 180));
         assert_eq!(sharp.guidance(36.0), None);

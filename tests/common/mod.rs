@@ -7,7 +7,9 @@ use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
 
 pub fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
 }
 
 pub fn engine() -> FaceEngine {
@@ -34,7 +36,9 @@ pub struct ReferenceFace {
 /// OpenCV's YuNet + SFace results on every fixture image.
 pub fn reference() -> Vec<ReferenceImage> {
     let text = std::fs::read_to_string(fixture("reference.ndjson")).unwrap();
-    text.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+    text.lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
 }
 
 pub fn iou(a: [f32; 4], b: [f32; 4]) -> f32 {

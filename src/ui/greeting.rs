@@ -1,0 +1,111 @@
+//! The greeting panel: who is at the desk, their details and visit history.
+
+use std::time::Instant;
+
+use crate::gallery::Person;
+use crate::recognizer::{FrameReport, TrackLabel};
+
+/// A recognised visitor to greet.
+#[derive(Debug, Clone)]
+pub struct Greeting {
+    pub track: u64,
+    /// With this visit counted; `last_visit_at` is the visit before it.
+    pub person: Person,
+    pub similarity: f32,
+    pub last_seen: Instant,
+}
+
+impl Greeting {
+    pub fn new(track: u64, person: Person, similarity: f32) -> Self {
+        Self {
+            track,
+            person,
+            similarity,
+            last_seen: Instant::now(),
+        }
+    }
+}
+
+/// "Tue 24 Nov 2026, 14:05" in the kiosk's time zone.
+pub fn local_time(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(
+        |_| "unknown".into(),
+        |t| {
+            t.to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%a %-d %b %Y, %H:%M")
+                .to_string()
+        },
+    )
+}
+
+pub fn greeting_ui(ui: &mut egui::Ui, greeting: Option<&Greeting>, report: Option<&FrameReport>) {
+    ui.add_space(12.0);
+    let Some(greeting) = greeting else {
+        idle_ui(ui, report);
+        return;
+    };
+    let person = &greeting.person;
+    let first_name = person
+        .name
+        .split_whitespace()
+        .next()
+        .unwrap_or(&person.name);
+    let headline = if greeting.person.visit_count <= 1 {
+        format!("Welcome, {first_name}!")
+    } else {
+        format!("Welcome back, {first_name}!")
+    };
+    ui.heading(egui::RichText::new(headline).size(28.0));
+    ui.label(egui::RichText::new(&person.name).size(18.0));
+    ui.add_space(8.0);
+    ui.label(format!("Visit number {}", greeting.person.visit_count));
+    match person.last_visit_at {
+        Some(last) => ui.label(format!("Last visit: {}", local_time(last))),
+        None => ui.label("First visit"),
+    };
+    if !person.details.is_empty() {
+        ui.add_space(8.0);
+        ui.separator();
+        egui::Grid::new("details")
+            .num_columns(2)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                for (key, value) in &person.details {
+                    ui.label(egui::RichText::new(capitalised(key)).strong());
+                    ui.label(value);
+                    ui.end_row();
+                }
+            });
+    }
+    ui.add_space(8.0);
+    ui.weak(format!("similarity {:.2}", greeting.similarity));
+}
+
+fn idle_ui(ui: &mut egui::Ui, report: Option<&FrameReport>) {
+    let unknown = report.is_some_and(|r| r.tracks.iter().any(|t| t.label == TrackLabel::Unknown));
+    if unknown {
+        ui.heading("New visitor");
+        ui.label("Press Capture (Space) to enrol the face in view.");
+    } else {
+        ui.heading("Waiting for visitors…");
+    }
+}
+
+fn capitalised(key: &str) -> String {
+    let mut chars = key.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_keys_are_capitalised() {
+        assert_eq!(capitalised("coffee"), "Coffee");
+        assert_eq!(capitalised(""), "");
+    }
+}

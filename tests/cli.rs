@@ -1,0 +1,417 @@
+//! The `frontdesk` command line as a script would use it, on real photos.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::fixture;
+use serde_json::Value;
+
+/// A scratch home: its own gallery file and an empty config folder.
+struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("gallery.db")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env_remove("FRONTDESK_DB")
+            .output()
+            .unwrap()
+    }
+}
+
+fn lines(output: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}")))
+        .collect()
+}
+
+fn path(relative: &str) -> String {
+    fixture(relative).display().to_string()
+}
+
+fn person_of(face: &Value) -> Option<String> {
+    face["person"]["name"].as_str().map(str::to_owned)
+}
+
+#[test]
+fn enrol_then_identify_known_and_unknown_faces() {
+    let scratch = Scratch::new();
+    let enrolled = scratch.run(&[
+        "enroll",
+        "--name",
+        "Barack Obama",
+        "--detail",
+        "coffee=black, no sugar",
+        "--consent",
+        &path("faces/barack_obama/fr_obama.jpg"),
+        &path("faces/barack_obama/fr_obama2.jpg"),
+    ]);
+    assert!(
+        enrolled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enrolled.stderr)
+    );
+    let result = &lines(&enrolled)[0];
+    assert_eq!(result["faces_added"], 2);
+    assert_eq!(result["name"], "Barack Obama");
+
+    // Other photos of him are named; everyone else stays unknown.
+    let known = scratch.run(&[
+        "identify",
+        &path("faces/barack_obama/fr_obama3.jpg"),
+        &path("faces/barack_obama/clm_obama4_crop.jpg"),
+    ]);
+    assert!(known.status.success());
+    for line in lines(&known) {
+        assert_eq!(line["faces"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            person_of(&line["faces"][0]).as_deref(),
+            Some("Barack Obama"),
+            "{line}"
+        );
+    }
+    let strangers: Vec<String> = [
+        "faces/single/fr_biden.jpg",
+        "faces/single/mpl_grace_hopper.jpg",
+        "group/insf_t1.jpg",
+        "group/feat_multi_face.jpg",
+    ]
+    .iter()
+    .map(|p| path(p))
+    .collect();
+    let args: Vec<&str> = std::iter::once("identify")
+        .chain(strangers.iter().map(String::as_str))
+        .collect();
+    let unknown = scratch.run(&args);
+    assert!(unknown.status.success());
+    let faces: Vec<Value> = lines(&unknown)
+        .iter()
+        .flat_map(|l| l["faces"].as_array().unwrap().clone())
+        .collect();
+    assert!(faces.len() >= 13);
+    assert!(faces.iter().all(|f| f["person"].is_null()), "{faces:?}");
+
+    let people = lines(&scratch.run(&["people", "list"]));
+    assert_eq!(people.len(), 1);
+    assert_eq!(people[0]["details"]["coffee"], "black, no sugar");
+    assert!(people[0]["consent_at"].is_string());
+}
+
+#[test]
+fn embed_reports_boxes_landmarks_and_unit_embeddings() {
+    let scratch = Scratch::new();
+    let output = scratch.run(&[
+        "embed",
+        &path("group/feat_multi_face.jpg"),
+        &path("negatives/skl_flower.jpg"),
+    ]);
+    assert!(output.status.success());
+    let results = lines(&output);
+    assert_eq!(results[0]["width"], 1000);
+    let faces = results[0]["faces"].as_array().unwrap();
+    assert_eq!(faces.len(), 5);
+    for face in faces {
+        assert_eq!(face["box"].as_array().unwrap().len(), 4);
+        assert_eq!(face["landmarks"].as_array().unwrap().len(), 5);
+        let embedding: Vec<f64> = serde_json::from_value(face["embedding"].clone()).unwrap();
+        assert_eq!(embedding.len(), 128);
+        let norm: f64 = embedding.iter().map(|v| v * v).sum::<f64>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-3);
+    }
+    assert_eq!(results[1]["faces"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn enrol_refuses_bad_photos_with_reasons_and_changes_nothing() {
+    let scratch = Scratch::new();
+    assert!(
+        scratch
+            .run(&[
+                "enroll",
+                "--name",
+                "Grace",
+                &path("faces/single/mpl_grace_hopper.jpg")
+            ])
+            .status
+            .success()
+    );
+    let before = std::fs::read(scratch.db()).unwrap();
+
+    let output = scratch.run(&[
+        "enroll",
+        "--name",
+        "Someone",
+        &path("negatives/ski_coins.png"),
+        &path("group/insf_t1.jpg"),
+        &path("faces/single/mpl_grace_hopper.jpg"),
+        "/nonexistent/photo.jpg",
+    ]);
+    assert!(!output.status.success());
+    let result = &lines(&output)[0];
+    assert_eq!(result["faces_added"], 0);
+    let reasons: Vec<&str> = result["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        vec!["no_face", "several_faces", "already_enrolled", "unreadable"]
+    );
+    assert!(
+        result["rejected"][2]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Grace")
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing was saved"));
+    assert_eq!(lines(&scratch.run(&["people", "list"])).len(), 1);
+    assert_eq!(std::fs::read(scratch.db()).unwrap(), before);
+}
+
+#[test]
+fn enrol_refuses_a_photo_of_someone_else_among_the_photos() {
+    let scratch = Scratch::new();
+    let output = scratch.run(&[
+        "enroll",
+        "--name",
+        "Barack Obama",
+        &path("faces/barack_obama/fr_obama.jpg"),
+        &path("faces/single/fr_biden.jpg"),
+    ]);
+    assert!(output.status.success());
+    let result = &lines(&output)[0];
+    assert_eq!(result["faces_added"], 1);
+    assert_eq!(result["rejected"][0]["reason"], "not_the_same_person");
+}
+
+/// Broken files each get an error line; the good file in between is still processed.
+#[test]
+fn bad_inputs_get_an_error_line_each_and_a_failing_status() {
+    let scratch = Scratch::new();
+    let dir = scratch.dir.path();
+    let empty = dir.join("empty.jpg");
+    std::fs::write(&empty, b"").unwrap();
+    let truncated = dir.join("truncated.jpg");
+    let jpeg = std::fs::read(fixture("faces/single/mpl_grace_hopper.jpg")).unwrap();
+    std::fs::write(&truncated, &jpeg[..jpeg.len() / 3]).unwrap();
+    let text = dir.join("notes.png");
+    std::fs::write(&text, b"this is not a picture").unwrap();
+    let gigantic = dir.join("gigantic.png");
+    write_png_header(&gigantic, 100_000, 100_000);
+    let good = path("faces/single/ski_astronaut.png");
+    let inputs = [
+        empty.display().to_string(),
+        truncated.display().to_string(),
+        good.clone(),
+        text.display().to_string(),
+        gigantic.display().to_string(),
+        "/nonexistent/x.jpg".to_owned(),
+    ];
+    for command in ["embed", "identify"] {
+        let args: Vec<&str> = std::iter::once(command)
+            .chain(inputs.iter().map(String::as_str))
+            .collect();
+        let output = scratch.run(&args);
+        assert!(!output.status.success(), "{command}");
+        let results = lines(&output);
+        assert_eq!(results.len(), inputs.len(), "{command}: {results:?}");
+        for (result, input) in results.iter().zip(&inputs) {
+            assert_eq!(result["image"], input.as_str());
+            if *input == good {
+                assert_eq!(result["faces"].as_array().unwrap().len(), 1);
+            } else {
+                assert!(
+                    result["error"].as_str().is_some_and(|e| !e.is_empty()),
+                    "{command}: {result}"
+                );
+            }
+        }
+        assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+    }
+}
+
+/// A PNG whose header claims the given size, with no pixel data.
+fn write_png_header(path: &Path, width: u32, height: u32) {
+    let mut bytes = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(b"IHDR");
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    bytes.extend_from_slice(&13u32.to_be_bytes());
+    bytes.extend_from_slice(&ihdr);
+    bytes.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for byte in data {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn people_show_and_delete() {
+    let scratch = Scratch::new();
+    let enrolled = lines(&scratch.run(&[
+        "enroll",
+        "--name",
+        "Grace Hopper",
+        "--detail",
+        "phone=555-0100",
+        &path("faces/single/mpl_grace_hopper.jpg"),
+    ]));
+    let id = enrolled[0]["person_id"].as_i64().unwrap().to_string();
+    let shown = lines(&scratch.run(&["people", "show", &id]));
+    assert_eq!(shown[0]["name"], "Grace Hopper");
+    assert_eq!(shown[0]["details"]["phone"], "555-0100");
+    assert_eq!(shown[0]["faces"], 1);
+
+    let deleted = scratch.run(&["people", "delete", &id]);
+    assert!(deleted.status.success());
+    assert!(lines(&scratch.run(&["people", "list"])).is_empty());
+    let identified = lines(&scratch.run(&["identify", &path("faces/single/mpl_grace_hopper.jpg")]));
+    assert!(identified[0]["faces"][0]["person"].is_null());
+
+    let missing = scratch.run(&["people", "show", "999"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no person with id 999"));
+}
+
+#[test]
+fn corrupt_database_is_reported_and_left_untouched() {
+    let scratch = Scratch::new();
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(scratch.db(), &garbage).unwrap();
+    let output = scratch.run(&["people", "list"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot be opened") && stderr.contains("left untouched"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(scratch.db()).unwrap(), garbage);
+}
+
+#[test]
+fn gallery_survives_reopening_and_is_private() {
+    let scratch = Scratch::new();
+    assert!(
+        scratch
+            .run(&[
+                "enroll",
+                "--name",
+                "Grace",
+                &path("faces/single/mpl_grace_hopper.jpg")
+            ])
+            .status
+            .success()
+    );
+    let identified = lines(&scratch.run(&["identify", &path("faces/single/mpl_grace_hopper.jpg")]));
+    assert_eq!(
+        person_of(&identified[0]["faces"][0]).as_deref(),
+        Some("Grace")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(scratch.db())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
+fn bad_config_value_names_the_key() {
+    let scratch = Scratch::new();
+    let config = scratch.dir.path().join("frontdesk.toml");
+    std::fs::write(&config, "[recognition]\nthreshold = 7\n").unwrap();
+    let output = scratch.run(&["--config", config.to_str().unwrap(), "people", "list"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("recognition.threshold"));
+}
+
+#[test]
+fn doctor_reports_each_part() {
+    let scratch = Scratch::new();
+    let output = scratch.run(&["doctor"]);
+    let checks = lines(&output);
+    let names: Vec<&str> = checks
+        .iter()
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "onnxruntime",
+            "model.detector",
+            "model.embedder",
+            "database",
+            "cameras",
+            "display"
+        ]
+    );
+    assert!(
+        checks
+            .iter()
+            .filter(|c| c["required"] == true)
+            .all(|c| c["ok"] == true),
+        "{checks:?}"
+    );
+    assert!(output.status.success());
+}
+
+#[test]
+fn wrong_model_file_is_named() {
+    let scratch = Scratch::new();
+    let fake = scratch.dir.path().join("fake.onnx");
+    std::fs::write(&fake, b"not a model").unwrap();
+    let config = scratch.dir.path().join("frontdesk.toml");
+    std::fs::write(
+        &config,
+        format!("[models]\nembedder = \"{}\"\n", fake.display()),
+    )
+    .unwrap();
+    let output = scratch.run(&[
+        "--config",
+        config.to_str().unwrap(),
+        "identify",
+        &path("faces/single/ski_astronaut.png"),
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("face embedder (SFace) model") && stderr.contains("fake.onnx"),
+        "{stderr}"
+    );
+}

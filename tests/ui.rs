@@ -1,0 +1,199 @@
+//! The kiosk window driven through its real widgets with egui_kittest, on real frames and the real
+//! recognition engine.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::fixture;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use frontdesk::camera::SourceSpec;
+use frontdesk::config::Config;
+use frontdesk::gallery::Gallery;
+use frontdesk::ui::{KioskApp, KioskOptions};
+
+/// A frame folder that shows one photo, as a webcam would show a visitor standing still.
+fn still_visitor(dir: &Path, photo: &str, frames: usize) -> PathBuf {
+    let folder = dir.join("frames");
+    std::fs::create_dir_all(&folder).unwrap();
+    let photo = image::open(fixture(photo)).unwrap().into_rgb8();
+    let mut canvas = image::RgbImage::from_pixel(640, 480, image::Rgb([90, 90, 96]));
+    let scaled = image::imageops::resize(&photo, 340, 400, image::imageops::FilterType::Triangle);
+    image::imageops::overlay(&mut canvas, &scaled, 150, 40);
+    let first = folder.join("frame_0000.png");
+    canvas.save(&first).unwrap();
+    for index in 1..frames {
+        std::fs::hard_link(&first, folder.join(format!("frame_{index:04}.png"))).unwrap();
+    }
+    folder
+}
+
+fn kiosk(source: SourceSpec, db_path: PathBuf) -> Harness<'static, KioskApp> {
+    let options = KioskOptions {
+        config: Config::defaults().unwrap(),
+        db_path,
+        source,
+    };
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(move |cc| KioskApp::new(&cc.egui_ctx, options))
+}
+
+/// Steps the UI until `done` holds, as the real window does while threads work in the background.
+fn wait_for(
+    harness: &mut Harness<'_, KioskApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, KioskApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while Instant::now() < deadline {
+        harness.run_steps(1);
+        if done(harness) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn shows(harness: &Harness<'_, KioskApp>, text: &str) -> bool {
+    harness.query_all_by_label_contains(text).next().is_some()
+}
+
+#[test]
+fn capture_form_and_save_enrols_the_visitor_who_is_then_greeted() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = still_visitor(dir.path(), "faces/single/mpl_grace_hopper.jpg", 400);
+    let db = dir.path().join("gallery.db");
+    let mut harness = kiosk(SourceSpec::Images(frames), db.clone());
+
+    wait_for(&mut harness, "an unknown visitor", |h| {
+        shows(h, "New visitor")
+    });
+    harness.key_press(egui::Key::Space);
+    wait_for(&mut harness, "the enrolment form", |h| {
+        shows(h, "Enrol a new visitor")
+    });
+    assert!(shows(&harness, "Good picture") || shows(&harness, "You can save anyway"));
+
+    harness.get_by_label("Name").focus();
+    harness.run_steps(1);
+    harness.get_by_label("Name").type_text("Grace Hopper");
+    harness.run_steps(1);
+    harness.get_by_label("Notes").focus();
+    harness.run_steps(1);
+    harness
+        .get_by_label("Notes")
+        .type_text("Likes her tea strong");
+    harness.run_steps(1);
+    // Save stays disabled until consent is given.
+    assert!(shows(&harness, "consent is required"));
+    harness
+        .get_by_label("The visitor agrees to be recognised by this kiosk")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("Save").click();
+
+    wait_for(&mut harness, "the greeting", |h| {
+        shows(h, "Welcome, Grace!")
+    });
+    assert!(shows(&harness, "Likes her tea strong"));
+    assert!(!shows(&harness, "Enrol a new visitor"));
+
+    drop(harness);
+    let gallery = Gallery::open(&db, frontdesk::models::EMBEDDER.id).unwrap();
+    let people = gallery.people().unwrap();
+    assert_eq!(people.len(), 1);
+    assert_eq!(people[0].name, "Grace Hopper");
+    assert_eq!(people[0].face_count, 1);
+    assert!(people[0].consent_at.is_some());
+    assert_eq!(
+        gallery.visits(None, None, None).unwrap().len(),
+        1,
+        "one visit for one appearance"
+    );
+}
+
+#[test]
+fn escape_cancels_enrolment_without_saving() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = still_visitor(dir.path(), "faces/single/ski_astronaut.png", 400);
+    let db = dir.path().join("gallery.db");
+    let mut harness = kiosk(SourceSpec::Images(frames), db.clone());
+
+    wait_for(&mut harness, "a face to capture", |h| {
+        shows(h, "New visitor")
+    });
+    harness.get_by_label("Capture (Space)").click();
+    wait_for(&mut harness, "the enrolment form", |h| {
+        shows(h, "Enrol a new visitor")
+    });
+    harness.get_by_label("Name").focus();
+    harness.run_steps(1);
+    harness.get_by_label("Name").type_text("Eileen");
+    harness.run_steps(1);
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(3);
+    assert!(!shows(&harness, "Enrol a new visitor"));
+    assert!(shows(&harness, "New visitor"));
+
+    drop(harness);
+    let gallery = Gallery::open(&db, frontdesk::models::EMBEDDER.id).unwrap();
+    assert!(gallery.people().unwrap().is_empty());
+}
+
+#[test]
+fn capturing_someone_already_enrolled_offers_to_add_the_photo() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = still_visitor(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
+    let db = dir.path().join("gallery.db");
+    {
+        let mut engine = common::engine();
+        let mut gallery = Gallery::open(&db, engine.model_id()).unwrap();
+        let photo =
+            frontdesk::vision::image_io::load_rgb(&fixture("faces/barack_obama/fr_obama.jpg"))
+                .unwrap();
+        let face = engine.analyze(&photo).unwrap().remove(0);
+        let person = frontdesk::gallery::NewPerson {
+            name: "Barack Obama".into(),
+            ..Default::default()
+        };
+        gallery
+            .enroll(
+                &person,
+                &[frontdesk::enrollment::new_face(&face, engine.model_id())],
+            )
+            .unwrap();
+    }
+    let mut harness = kiosk(SourceSpec::Images(frames), db.clone());
+    wait_for(&mut harness, "the greeting", |h| {
+        shows(h, "Welcome back, Barack!") || shows(h, "Welcome, Barack!")
+    });
+    harness.key_press(egui::Key::Space);
+    wait_for(&mut harness, "the duplicate warning", |h| {
+        shows(h, "already looks like Barack Obama")
+    });
+    harness.get_by_label("Add photo to Barack Obama").click();
+    wait_for(&mut harness, "the confirmation", |h| {
+        shows(h, "Added the photo to Barack Obama")
+    });
+
+    drop(harness);
+    let gallery = Gallery::open(&db, frontdesk::models::EMBEDDER.id).unwrap();
+    let people = gallery.people().unwrap();
+    assert_eq!(people.len(), 1);
+    assert_eq!(people[0].face_count, 2);
+}
+
+#[test]
+fn missing_camera_shows_a_banner_and_keeps_retrying() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = kiosk(SourceSpec::Webcam(7), dir.path().join("gallery.db"));
+    wait_for(&mut harness, "the camera banner", |h| {
+        shows(h, "Camera unavailable")
+    });
+    assert!(shows(&harness, "Retrying in the background"));
+    assert!(shows(&harness, "Starting the camera") || shows(&harness, "Waiting for visitors"));
+}
