@@ -78,6 +78,7 @@ pub struct KioskConfig {
     pub camera_format: String,
     pub images_fps: f32,
     pub visit_cooldown_minutes: u32,
+    pub retention_days: u32,
     pub votes_needed: u32,
     pub fullscreen: bool,
     pub require_consent: bool,
@@ -179,6 +180,12 @@ impl Config {
             return Err(invalid(
                 "kiosk.images_fps",
                 "must be above 0 and at most 240",
+            ));
+        }
+        if k.retention_days > 36_500 {
+            return Err(invalid(
+                "kiosk.retention_days",
+                "must be between 0 (keep forever) and 36500",
             ));
         }
         if !(1..=30).contains(&k.votes_needed) {

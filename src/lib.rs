@@ -8,6 +8,7 @@ pub mod camera;
 pub mod config;
 pub mod engine;
 pub mod enrollment;
+pub mod export;
 pub mod gallery;
 pub mod models;
 pub mod recognizer;

@@ -33,6 +33,7 @@ fn still_visitor(dir: &Path, photo: &str, frames: usize) -> PathBuf {
 fn kiosk(source: SourceSpec, db_path: PathBuf) -> Harness<'static, KioskApp> {
     let options = KioskOptions {
         config: Config::defaults().unwrap(),
+        config_path: db_path.with_extension("toml"),
         db_path,
         source,
     };

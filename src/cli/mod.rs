@@ -87,10 +87,27 @@ enum Command {
         /// Only this person's visits
         #[arg(long)]
         person: Option<PersonId>,
+        /// From this day (YYYY-MM-DD, local time) or instant (RFC 3339)
+        #[arg(long, value_parser = parse_since)]
+        since: Option<i64>,
+        /// Up to and including this day (YYYY-MM-DD) or up to this instant (RFC 3339)
+        #[arg(long, value_parser = parse_until)]
+        until: Option<i64>,
         /// One JSON object per visit
-        #[arg(long)]
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// CSV with a header line
+        #[arg(long)]
+        csv: bool,
     },
+    /// Show the staff audit log, newest first
+    Audit {
+        /// CSV with a header line instead of JSON lines
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Set the staff PIN (read from standard input) that guards the kiosk's staff screens
+    SetPin,
     /// Check the runtime, models, database, cameras and display
     Doctor,
 }
@@ -115,9 +132,37 @@ fn parse_detail(text: &str) -> Result<(String, String), String> {
     Ok((key.to_owned(), value.trim().to_owned()))
 }
 
+/// Unix ms of a day's start (local time) or of an RFC 3339 instant.
+fn parse_instant(text: &str, day_end: bool) -> Result<i64, String> {
+    if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
+        return Ok(timestamp.as_millisecond());
+    }
+    let date: jiff::civil::Date = text
+        .parse()
+        .map_err(|_| format!("`{text}` is neither a date (YYYY-MM-DD) nor an RFC 3339 time"))?;
+    let date = if day_end {
+        date.tomorrow().map_err(|e| e.to_string())?
+    } else {
+        date
+    };
+    date.to_zoned(jiff::tz::TimeZone::system())
+        .map(|zoned| zoned.timestamp().as_millisecond())
+        .map_err(|e| e.to_string())
+}
+
+fn parse_since(text: &str) -> Result<i64, String> {
+    parse_instant(text, false)
+}
+
+fn parse_until(text: &str) -> Result<i64, String> {
+    parse_instant(text, !text.contains('T'))
+}
+
 /// What every command needs: the settings and where the gallery lives.
 pub struct Context {
     pub config: Config,
+    /// The user's config file (where the kiosk's settings screen saves).
+    pub config_path: PathBuf,
     pub db_path: PathBuf,
 }
 
@@ -137,7 +182,12 @@ impl Context {
             (None, false) => config.database.path.clone(),
             (None, true) => default_db_path()?,
         };
-        Ok(Self { config, db_path })
+        let config_path = config_file.unwrap_or_else(|| PathBuf::from("frontdesk.toml"));
+        Ok(Self {
+            config,
+            config_path,
+            db_path,
+        })
     }
 
     pub fn policy(&self) -> MatchPolicy {
@@ -176,6 +226,7 @@ fn kiosk(mut context: Context, source: Option<&str>, fullscreen: bool) -> anyhow
     context.config.kiosk.fullscreen |= fullscreen;
     frontdesk::ui::run_window(KioskOptions {
         config: context.config,
+        config_path: context.config_path,
         db_path: context.db_path,
         source,
     })
@@ -208,7 +259,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ),
         Some(Command::People { action }) => people::run(&context, action),
         Some(Command::Watch { source, json }) => watch::watch(&context, source.as_deref(), json),
-        Some(Command::Visits { person, json }) => watch::visits(&context, person, json),
+        Some(Command::Visits {
+            person,
+            since,
+            until,
+            json,
+            csv,
+        }) => watch::visits(
+            &context,
+            &watch::VisitQuery {
+                person,
+                since,
+                until,
+            },
+            json,
+            csv,
+        ),
+        Some(Command::Audit { csv }) => people::audit(&context, csv),
+        Some(Command::SetPin) => people::set_pin(&context),
         Some(Command::Doctor) => doctor::run(&context),
     }
 }
@@ -229,5 +297,17 @@ mod tests {
         );
         assert!(parse_detail("novalue").is_err());
         assert!(parse_detail("=x").is_err());
+    }
+
+    #[test]
+    fn dates_and_instants_parse_with_inclusive_until() {
+        assert_eq!(
+            parse_since("2026-11-28T10:00:00Z").unwrap(),
+            1_795_860_000_000
+        );
+        let since = parse_since("2026-11-28").unwrap();
+        let until = parse_until("2026-11-28").unwrap();
+        assert_eq!(until - since, 24 * 3600 * 1000);
+        assert!(parse_since("yesterday").is_err());
     }
 }

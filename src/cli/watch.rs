@@ -74,6 +74,7 @@ pub fn watch(
                 break;
             }
             RecognizerEvent::Frame(_)
+            | RecognizerEvent::Staff(_)
             | RecognizerEvent::Greeting { .. }
             | RecognizerEvent::Enrolled { .. }
             | RecognizerEvent::SampleAdded { .. } => {}
@@ -96,13 +97,26 @@ fn report_status(status: &CaptureStatus) {
     }
 }
 
+/// Which visits to list.
+pub struct VisitQuery {
+    pub person: Option<PersonId>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
 pub fn visits(
     context: &Context,
-    person: Option<PersonId>,
+    query: &VisitQuery,
     json_output: bool,
+    csv_output: bool,
 ) -> anyhow::Result<ExitCode> {
     let gallery = context.gallery()?;
-    for visit in gallery.visits(person, None, None)? {
+    let visits = gallery.visits(query.person, query.since, query.until)?;
+    if csv_output {
+        frontdesk::export::write_visits_csv(&visits, std::io::stdout().lock())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for visit in visits {
         if json_output {
             emit(&json!({
                 "person": {"id": visit.person_id, "name": visit.person_name},

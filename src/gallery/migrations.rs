@@ -34,4 +34,18 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX visits_person_at ON visits(person_id, at);
     CREATE INDEX visits_at ON visits(at);",
+    // 2: staff audit log and the staff PIN (argon2 hash) with its lock-out state.
+    "CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX audit_at ON audit_log(at);
+    CREATE TABLE staff_pin (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        hash TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER
+    );",
 ];

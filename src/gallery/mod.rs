@@ -1,6 +1,7 @@
 //! The gallery: people, their faces and visits in SQLite (the source of truth), mirrored by an
 //! in-memory index for matching.
 
+mod admin;
 pub mod index;
 mod migrations;
 mod store;
@@ -8,6 +9,7 @@ mod store;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+pub use admin::{AuditEntry, PIN_ATTEMPTS, PIN_LOCK_MS, PersonExport, PinCheck};
 pub use index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 pub use store::Gallery;
 

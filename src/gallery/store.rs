@@ -11,10 +11,10 @@ use super::{FaceRecord, GalleryError, NewFace, NewPerson, Person, PersonId, Visi
 use crate::vision::Embedding;
 
 pub struct Gallery {
-    conn: Connection,
+    pub(super) conn: Connection,
     path: Option<PathBuf>,
     model_id: String,
-    index: FaceIndex,
+    pub(super) index: FaceIndex,
 }
 
 impl Gallery {
@@ -166,6 +166,12 @@ impl Gallery {
         let person_id = tx.last_insert_rowid();
         write_details(&tx, person_id, &person.details)?;
         let face_ids = insert_faces(&tx, person_id, faces, now)?;
+        audit(
+            &tx,
+            now,
+            "enrol",
+            &format!("person #{person_id} with {} photo(s)", faces.len()),
+        )?;
         tx.commit()?;
         self.index.set_name(person_id, name);
         self.index_faces(person_id, faces, &face_ids);
@@ -188,6 +194,12 @@ impl Gallery {
             return Err(GalleryError::NoSuchPerson(person_id));
         }
         let face_ids = insert_faces(&tx, person_id, faces, now)?;
+        audit(
+            &tx,
+            now,
+            "add photos",
+            &format!("{} photo(s) to person #{person_id}", faces.len()),
+        )?;
         tx.commit()?;
         self.index_faces(person_id, faces, &face_ids);
         Ok(face_ids.len())
@@ -227,6 +239,7 @@ impl Gallery {
             [person_id],
         )?;
         write_details(&tx, person_id, &person.details)?;
+        audit(&tx, now, "edit", &format!("person #{person_id}"))?;
         tx.commit()?;
         self.index.set_name(person_id, name);
         Ok(())
@@ -236,16 +249,31 @@ impl Gallery {
     pub fn delete_person(&mut self, person_id: PersonId) -> Result<bool, GalleryError> {
         let tx = self.conn.transaction()?;
         let deleted = tx.execute("DELETE FROM people WHERE id = ?1", [person_id])?;
+        if deleted > 0 {
+            // The log names the id only: a name kept here would outlive the erasure.
+            audit(
+                &tx,
+                now_ms(),
+                "delete",
+                &format!("person #{person_id} with all photos, details and visits"),
+            )?;
+        }
         tx.commit()?;
         if deleted > 0 {
             self.index.remove_person(person_id);
-            // Secure delete zeroes the freed pages; the checkpoint also moves them out of the WAL.
-            if self.path.is_some() {
-                self.conn
-                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-            }
+            self.scrub()?;
         }
         Ok(deleted > 0)
+    }
+
+    /// Secure delete has zeroed the freed pages in the WAL; checkpointing copies them over the main
+    /// file and truncates the WAL, so no old copy of erased rows stays on disk.
+    pub(super) fn scrub(&self) -> Result<(), GalleryError> {
+        if self.path.is_some() {
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(())
     }
 
     pub fn person(&self, person_id: PersonId) -> Result<Option<Person>, GalleryError> {
@@ -352,6 +380,17 @@ impl Gallery {
         Ok(times)
     }
 
+    /// Each person's first visit ever, to tell first-time visitors from returning ones.
+    pub fn first_visits(&self) -> Result<std::collections::HashMap<PersonId, i64>, GalleryError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT person_id, min(at) FROM visits GROUP BY person_id")?;
+        let firsts = statement
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(firsts)
+    }
+
     /// The time of `person_id`'s last visit, if any.
     pub fn last_visit_at(&self, person_id: PersonId) -> Result<Option<i64>, GalleryError> {
         Ok(self.conn.query_row(
@@ -414,7 +453,21 @@ fn person_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     })
 }
 
-fn write_details(
+/// Appends to the staff audit log inside the caller's transaction.
+pub(super) fn audit(
+    tx: &Transaction<'_>,
+    at: i64,
+    action: &str,
+    detail: &str,
+) -> Result<(), GalleryError> {
+    tx.execute(
+        "INSERT INTO audit_log (at, action, detail) VALUES (?1, ?2, ?3)",
+        params![at, action, detail],
+    )?;
+    Ok(())
+}
+
+pub(super) fn write_details(
     tx: &Transaction<'_>,
     person_id: PersonId,
     details: &BTreeMap<String, String>,

@@ -1,11 +1,13 @@
 //! The recognition loop: tracking, identity votes, visits, and the worker thread that runs them.
 
 pub mod identity;
+mod staff;
 pub mod tracker;
 mod worker;
 
 use std::sync::Arc;
 
+pub use staff::{PersonDetail, StaffReply, StaffRequest, VisitFilter};
 pub use worker::{Worker, WorkerHandle};
 
 use crate::camera::Frame;
@@ -20,6 +22,8 @@ pub struct WorkerSettings {
     pub policy: MatchPolicy,
     pub votes_needed: usize,
     pub visit_cooldown_minutes: u32,
+    /// Visits older than this are purged (0 keeps them).
+    pub retention_days: u32,
     /// Stored with each visit, e.g. "kiosk:webcam:0".
     pub source_label: String,
 }
@@ -33,6 +37,7 @@ impl WorkerSettings {
             },
             votes_needed: config.kiosk.votes_needed as usize,
             visit_cooldown_minutes: config.kiosk.visit_cooldown_minutes,
+            retention_days: config.kiosk.retention_days,
             source_label,
         }
     }
@@ -53,6 +58,8 @@ pub enum WorkerCommand {
         track: u64,
     },
     UpdateSettings(WorkerSettings),
+    /// A staff screen's request to the gallery.
+    Staff(StaffRequest),
 }
 
 /// How a face on screen is labelled.
@@ -156,6 +163,8 @@ pub enum RecognizerEvent {
         name: String,
     },
     Error(String),
+    /// The answer to a [`WorkerCommand::Staff`] request.
+    Staff(StaffReply),
     /// Recognition cannot run at all (models or gallery unusable); the message says what to do.
     Fatal(String),
     /// The frame source ended (recordings) or failed for good.

@@ -24,6 +24,8 @@ use crate::gallery::{Gallery, GalleryError, MatchDecision, Person, PersonId, now
 const RECHECK_INTERVAL: Duration = Duration::from_millis(700);
 /// How long the worker waits for a frame before looking at its commands again.
 const FRAME_WAIT: Duration = Duration::from_millis(50);
+/// How often old visits are purged while the kiosk runs.
+const RETENTION_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Everything the worker needs, moved onto its thread.
 pub struct Worker {
@@ -34,6 +36,7 @@ pub struct Worker {
     started: Instant,
     /// Media time of the newest frame, so events from recordings carry their position in the clip.
     last_time_ms: u64,
+    last_retention: Option<Instant>,
 }
 
 /// The running worker.
@@ -85,6 +88,7 @@ impl Worker {
             settings,
             started: Instant::now(),
             last_time_ms: 0,
+            last_retention: None,
         }
     }
 
@@ -149,6 +153,9 @@ impl Worker {
             sent
         };
         loop {
+            if let Some(message) = self.apply_retention() {
+                emit(RecognizerEvent::Error(message));
+            }
             loop {
                 match commands.try_recv() {
                     Ok(command) => {
@@ -183,6 +190,31 @@ impl Worker {
                     return;
                 }
             }
+        }
+    }
+
+    /// Purges visits past the retention period, at start and then hourly. Returns a message when
+    /// that failed.
+    fn apply_retention(&mut self) -> Option<String> {
+        if self
+            .last_retention
+            .is_some_and(|t| t.elapsed() < RETENTION_INTERVAL)
+        {
+            return None;
+        }
+        self.last_retention = Some(Instant::now());
+        let days = self.settings.retention_days;
+        if days == 0 {
+            return None;
+        }
+        let cutoff = now_ms() - i64::from(days) * 86_400_000;
+        match self.gallery.purge_visits_before(cutoff) {
+            Ok(0) => None,
+            Ok(purged) => {
+                tracing::info!(purged, days, "visits past the retention period deleted");
+                None
+            }
+            Err(e) => Some(format!("cannot delete old visits: {e}")),
         }
     }
 
@@ -442,8 +474,39 @@ impl Worker {
             .collect()
     }
 
+    pub(super) fn gallery(&mut self) -> &mut Gallery {
+        &mut self.gallery
+    }
+
+    pub(super) fn gallery_ref(&self) -> &Gallery {
+        &self.gallery
+    }
+
+    pub(super) fn engine_mut(&mut self) -> &mut FaceEngine {
+        &mut self.engine
+    }
+
+    pub(super) fn policy(&self) -> crate::gallery::MatchPolicy {
+        self.settings.policy
+    }
+
+    /// Forgets every face's verdict, e.g. after the gallery changed.
+    pub(super) fn reset_votes(&mut self) {
+        self.tracker.reset_votes();
+    }
+
+    /// Takes the recognition settings of a saved config.
+    pub(super) fn apply_config(&mut self, config: &Config) {
+        let label = self.settings.source_label.clone();
+        self.settings = WorkerSettings::from_config(config, label);
+        self.tracker.reset_votes();
+    }
+
     fn handle_command(&mut self, command: WorkerCommand) -> Vec<RecognizerEvent> {
         match command {
+            WorkerCommand::Staff(request) => {
+                vec![RecognizerEvent::Staff(self.handle_staff(request))]
+            }
             WorkerCommand::Enroll { person, sample } => {
                 let face = enrollment::new_face(&sample, self.engine.model_id());
                 match self.gallery.enroll(&person, &[face]) {

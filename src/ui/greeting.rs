@@ -38,11 +38,16 @@ pub fn local_time(ms: i64) -> String {
     )
 }
 
-pub fn greeting_ui(ui: &mut egui::Ui, greeting: Option<&Greeting>, report: Option<&FrameReport>) {
+/// Draws the greeting; returns the track staff marked as "not this person".
+pub fn greeting_ui(
+    ui: &mut egui::Ui,
+    greeting: Option<&Greeting>,
+    report: Option<&FrameReport>,
+) -> Option<u64> {
     ui.add_space(12.0);
     let Some(greeting) = greeting else {
         idle_ui(ui, report);
-        return;
+        return None;
     };
     let person = &greeting.person;
     let first_name = person
@@ -79,6 +84,11 @@ pub fn greeting_ui(ui: &mut egui::Ui, greeting: Option<&Greeting>, report: Optio
     }
     ui.add_space(8.0);
     ui.weak(format!("similarity {:.2}", greeting.similarity));
+    ui.add_space(16.0);
+    let wrong = ui
+        .button(format!("Not {first_name}"))
+        .on_hover_text("This is someone else: stop greeting this face with this name");
+    wrong.clicked().then_some(greeting.track)
 }
 
 fn idle_ui(ui: &mut egui::Ui, report: Option<&FrameReport>) {

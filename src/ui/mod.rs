@@ -3,9 +3,14 @@
 //! The UI thread only draws and polls channels; the camera and the recognition worker run on their
 //! own threads and wake the UI when they have news.
 
+mod audit;
 mod enroll;
 mod greeting;
 mod live;
+mod people;
+mod settings;
+mod staff;
+mod visits;
 
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
@@ -31,6 +36,8 @@ const IDLE_REPAINT: Duration = Duration::from_millis(100);
 #[derive(Debug, Clone)]
 pub struct KioskOptions {
     pub config: Config,
+    /// Where the settings screen saves.
+    pub config_path: PathBuf,
     pub db_path: PathBuf,
     pub source: SourceSpec,
 }
@@ -65,12 +72,16 @@ pub struct KioskApp {
     notice: Option<Notice>,
     camera_status: CaptureStatus,
     source_ended: bool,
+    staff: staff::StaffState,
 }
 
 impl KioskApp {
     /// Starts the camera and recognition threads; they wake `ctx` whenever they have news.
     pub fn new(ctx: &egui::Context, options: KioskOptions) -> Self {
+        let settings =
+            settings::SettingsScreen::new(options.config.clone(), options.config_path.clone());
         let mut app = Self {
+            staff: staff::StaffState::new(settings),
             options,
             pipeline: None,
             fatal: None,
@@ -84,15 +95,40 @@ impl KioskApp {
             camera_status: CaptureStatus::Starting,
             source_ended: false,
         };
-        match app.start_pipeline(ctx) {
-            Ok(pipeline) => app.pipeline = Some(pipeline),
+        app.restart_pipeline(ctx);
+        app
+    }
+
+    /// (Re)starts the camera and worker with the current options.
+    fn restart_pipeline(&mut self, ctx: &egui::Context) {
+        self.pipeline = None;
+        self.latest = None;
+        self.fatal = None;
+        self.source_ended = false;
+        match self.start_pipeline(ctx) {
+            Ok(pipeline) => self.pipeline = Some(pipeline),
             Err(e) => {
-                app.fatal = Some(format!(
+                self.fatal = Some(format!(
                     "cannot start the camera and recognition threads: {e}"
                 ))
             }
         }
-        app
+    }
+
+    /// Puts saved settings in force: recognition settings at once, a new camera by restarting.
+    fn apply_settings(&mut self, ctx: &egui::Context, config: Config) {
+        let camera_changed =
+            settings::SettingsScreen::camera_changed(&self.options.config, &config);
+        self.options.config = config;
+        if camera_changed {
+            match self.options.config.kiosk.source.parse() {
+                Ok(source) => {
+                    self.options.source = source;
+                    self.restart_pipeline(ctx);
+                }
+                Err(e) => self.notify(format!("{e}"), true),
+            }
+        }
     }
 
     fn start_pipeline(&self, ctx: &egui::Context) -> std::io::Result<Pipeline> {
@@ -169,6 +205,7 @@ impl KioskApp {
                 RecognizerEvent::Fatal(message) => self.fatal = Some(message),
                 RecognizerEvent::SourceEnded => self.source_ended = true,
                 RecognizerEvent::Track(_) => {}
+                RecognizerEvent::Staff(reply) => self.staff.receive(reply),
             }
         }
     }
@@ -257,6 +294,20 @@ impl KioskApp {
         }
     }
 
+    /// The largest face's latest similarity and to whom, for tuning the threshold.
+    fn live_similarity(&self) -> Option<(String, f32)> {
+        let report = self.latest.as_ref()?;
+        let track = report
+            .tracks
+            .iter()
+            .max_by(|a, b| a.detection.bbox.area().total_cmp(&b.detection.bbox.area()))?;
+        let who = match &track.label {
+            TrackLabel::Known { name, .. } => name.clone(),
+            TrackLabel::Unknown | TrackLabel::Pending => "the closest enrolled person".into(),
+        };
+        Some((who, track.similarity?))
+    }
+
     /// Text for the banner about the camera, if it needs one.
     fn camera_banner(&self) -> Option<(String, bool)> {
         match &self.camera_status {
@@ -330,34 +381,67 @@ impl KioskApp {
 impl eframe::App for KioskApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.drain_events();
+        if let Some(config) = self.staff.applied_settings.take() {
+            self.apply_settings(ui.ctx(), config);
+        }
         self.update_texture(ui.ctx());
         self.expire_greeting();
+        self.staff.note_activity(ui.ctx());
 
+        let live = self.staff.screen == staff::Screen::Live;
         let typing = ui.ctx().egui_wants_keyboard_input();
-        if self.enroll.is_none()
+        if live
+            && self.enroll.is_none()
+            && !self.staff.pin_dialog_open()
             && !typing
             && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Space))
         {
             self.capture();
         }
 
+        let mut toggle_fullscreen = false;
+        egui::Panel::top("nav").show(ui, |ui| toggle_fullscreen = self.staff.nav_ui(ui));
+        if toggle_fullscreen {
+            let fullscreen = ui.input(|i| i.viewport().fullscreen.unwrap_or(false));
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Fullscreen(!fullscreen));
+        }
         self.banners_ui(ui);
         self.bottom_bar_ui(ui);
-        egui::Panel::right("greeting")
-            .min_size(320.0)
-            .show(ui, |ui| {
-                greeting::greeting_ui(ui, self.greeting.as_ref(), self.latest.as_deref());
-            });
-        egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(clicked) = live::live_view_ui(
-                ui,
-                self.texture.as_ref(),
-                self.latest.as_deref(),
-                self.selected_track,
-            ) {
-                self.selected_track = Some(clicked);
+        if live {
+            let mut not_them = None;
+            egui::Panel::right("greeting")
+                .min_size(320.0)
+                .show(ui, |ui| {
+                    not_them =
+                        greeting::greeting_ui(ui, self.greeting.as_ref(), self.latest.as_deref());
+                });
+            if let Some(track) = not_them {
+                self.send(WorkerCommand::RejectMatch { track });
+                self.greeting = None;
+                self.notify(
+                    "Noted: that face will not be greeted as that person again.",
+                    false,
+                );
             }
-        });
+            egui::CentralPanel::default().show(ui, |ui| {
+                if let Some(clicked) = live::live_view_ui(
+                    ui,
+                    self.texture.as_ref(),
+                    self.latest.as_deref(),
+                    self.selected_track,
+                ) {
+                    self.selected_track = Some(clicked);
+                }
+            });
+        } else {
+            let live_similarity = self.live_similarity();
+            egui::CentralPanel::default().show(ui, |ui| self.staff.screen_ui(ui, live_similarity));
+        }
+        self.staff.pin_dialog_ui(ui.ctx());
+        for request in std::mem::take(&mut self.staff.outbox) {
+            self.send(WorkerCommand::Staff(request));
+        }
 
         if let Some(form) = &mut self.enroll {
             match enroll::enroll_form_ui(ui.ctx(), form, self.options.config.kiosk.require_consent)

@@ -1,0 +1,388 @@
+//! Staff operations on the gallery: merging duplicates, retention, the audit log, data export for
+//! access requests, and the staff PIN.
+
+use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
+use rusqlite::{OptionalExtension, params};
+
+use super::store::{Gallery, audit};
+use super::{FaceRecord, GalleryError, Person, PersonId, Visit, now_ms};
+
+/// Wrong PINs in a row before the PIN is locked.
+pub const PIN_ATTEMPTS: i64 = 5;
+/// How long a locked PIN stays locked.
+pub const PIN_LOCK_MS: i64 = 5 * 60 * 1000;
+
+/// One line of the staff audit log.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AuditEntry {
+    pub at: i64,
+    pub action: String,
+    pub detail: String,
+}
+
+/// Everything stored about one person, for an access request.
+#[derive(Debug, Clone)]
+pub struct PersonExport {
+    pub person: Person,
+    pub visits: Vec<Visit>,
+    pub faces: Vec<FaceRecord>,
+}
+
+/// The outcome of entering a PIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinCheck {
+    Accepted,
+    /// Wrong; this many tries are left before the lock.
+    Wrong {
+        tries_left: i64,
+    },
+    /// Too many wrong tries; try again after this time (Unix ms).
+    Locked {
+        until: i64,
+    },
+    /// No PIN has been set yet.
+    NotSet,
+}
+
+impl Gallery {
+    /// Moves every face, visit and detail of `from` to `into` and deletes `from`, in one
+    /// transaction. Details `into` already has are kept.
+    pub fn merge_people(&mut self, from: PersonId, into: PersonId) -> Result<(), GalleryError> {
+        if from == into {
+            return Err(GalleryError::Invalid(
+                "cannot merge a person into themselves".into(),
+            ));
+        }
+        let now = now_ms();
+        let tx = self.conn.transaction()?;
+        for id in [from, into] {
+            let exists: Option<i64> = tx
+                .query_row("SELECT id FROM people WHERE id = ?1", [id], |r| r.get(0))
+                .optional()?;
+            if exists.is_none() {
+                return Err(GalleryError::NoSuchPerson(id));
+            }
+        }
+        tx.execute(
+            "UPDATE faces SET person_id = ?2 WHERE person_id = ?1",
+            params![from, into],
+        )?;
+        tx.execute(
+            "UPDATE visits SET person_id = ?2 WHERE person_id = ?1",
+            params![from, into],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO person_details (person_id, key, value)
+             SELECT ?2, key, value FROM person_details WHERE person_id = ?1",
+            params![from, into],
+        )?;
+        tx.execute(
+            "UPDATE people SET updated_at = ?3,
+                consent_at = coalesce(consent_at, (SELECT consent_at FROM people WHERE id = ?1))
+             WHERE id = ?2",
+            params![from, into, now],
+        )?;
+        tx.execute("DELETE FROM people WHERE id = ?1", [from])?;
+        audit(
+            &tx,
+            now,
+            "merge",
+            &format!("person #{from} into person #{into}"),
+        )?;
+        tx.commit()?;
+        self.index.reassign(from, into);
+        self.scrub()
+    }
+
+    /// Deletes visits older than `cutoff` (Unix ms). Returns how many went.
+    pub fn purge_visits_before(&mut self, cutoff: i64) -> Result<usize, GalleryError> {
+        let tx = self.conn.transaction()?;
+        let purged = tx.execute("DELETE FROM visits WHERE at < ?1", [cutoff])?;
+        if purged > 0 {
+            audit(
+                &tx,
+                now_ms(),
+                "retention",
+                &format!("{purged} visit(s) past the retention period"),
+            )?;
+        }
+        tx.commit()?;
+        if purged > 0 {
+            self.scrub()?;
+        }
+        Ok(purged)
+    }
+
+    /// Records a staff action that is not a gallery change (an export, a settings change).
+    pub fn record_audit(&mut self, action: &str, detail: &str) -> Result<(), GalleryError> {
+        let tx = self.conn.transaction()?;
+        audit(&tx, now_ms(), action, detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The audit log, newest first.
+    pub fn audit_log(&self) -> Result<Vec<AuditEntry>, GalleryError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT at, action, detail FROM audit_log ORDER BY at DESC, id DESC")?;
+        let entries = statement
+            .query_map([], |r| {
+                Ok(AuditEntry {
+                    at: r.get(0)?,
+                    action: r.get(1)?,
+                    detail: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(entries)
+    }
+
+    /// Everything about one person, and an audit entry saying it was exported.
+    pub fn export_person(&mut self, person_id: PersonId) -> Result<PersonExport, GalleryError> {
+        let person = self
+            .person(person_id)?
+            .ok_or(GalleryError::NoSuchPerson(person_id))?;
+        let visits = self.visits(Some(person_id), None, None)?;
+        let faces = self.faces(person_id)?;
+        self.record_audit("export", &format!("person #{person_id}"))?;
+        Ok(PersonExport {
+            person,
+            visits,
+            faces,
+        })
+    }
+
+    pub fn pin_is_set(&self) -> Result<bool, GalleryError> {
+        let count: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM staff_pin", [], |r| r.get(0))?;
+        Ok(count > 0)
+    }
+
+    /// Sets (or replaces) the staff PIN: at least 4 digits, stored as an argon2 hash.
+    pub fn set_pin(&mut self, pin: &str) -> Result<(), GalleryError> {
+        if pin.len() < 4 || !pin.chars().all(|c| c.is_ascii_digit()) {
+            return Err(GalleryError::Invalid(
+                "the PIN must be at least 4 digits".into(),
+            ));
+        }
+        let salt = SaltString::generate(&mut OsRng);
+        let hash = Argon2::default()
+            .hash_password(pin.as_bytes(), &salt)
+            .map_err(|e| GalleryError::Invalid(format!("cannot hash the PIN: {e}")))?
+            .to_string();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO staff_pin (id, hash, failures, locked_until) VALUES (1, ?1, 0, NULL)
+             ON CONFLICT(id) DO UPDATE SET hash = excluded.hash, failures = 0, locked_until = NULL",
+            [hash],
+        )?;
+        audit(&tx, now_ms(), "set PIN", "staff PIN changed")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Checks a PIN at time `now`, counting failures and locking after [`PIN_ATTEMPTS`] of them.
+    pub fn verify_pin(&mut self, pin: &str, now: i64) -> Result<PinCheck, GalleryError> {
+        let row: Option<(String, i64, Option<i64>)> = self
+            .conn
+            .query_row(
+                "SELECT hash, failures, locked_until FROM staff_pin WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((hash, failures, locked_until)) = row else {
+            return Ok(PinCheck::NotSet);
+        };
+        if let Some(until) = locked_until.filter(|until| *until > now) {
+            return Ok(PinCheck::Locked { until });
+        }
+        let parsed = PasswordHash::new(&hash)
+            .map_err(|e| GalleryError::Invalid(format!("stored PIN hash is damaged: {e}")))?;
+        if Argon2::default()
+            .verify_password(pin.as_bytes(), &parsed)
+            .is_ok()
+        {
+            self.conn.execute(
+                "UPDATE staff_pin SET failures = 0, locked_until = NULL WHERE id = 1",
+                [],
+            )?;
+            return Ok(PinCheck::Accepted);
+        }
+        let failures = failures + 1;
+        if failures >= PIN_ATTEMPTS {
+            let until = now + PIN_LOCK_MS;
+            let tx = self.conn.transaction()?;
+            tx.execute(
+                "UPDATE staff_pin SET failures = 0, locked_until = ?1 WHERE id = 1",
+                [until],
+            )?;
+            audit(
+                &tx,
+                now,
+                "PIN locked",
+                &format!("{PIN_ATTEMPTS} wrong PINs in a row"),
+            )?;
+            tx.commit()?;
+            return Ok(PinCheck::Locked { until });
+        }
+        self.conn.execute(
+            "UPDATE staff_pin SET failures = ?1, locked_until = NULL WHERE id = 1",
+            [failures],
+        )?;
+        Ok(PinCheck::Wrong {
+            tries_left: PIN_ATTEMPTS - failures,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::gallery::{MatchDecision, MatchPolicy, NewFace, NewPerson};
+    use crate::vision::{EMBEDDING_DIM, Embedding};
+
+    fn face(direction: usize) -> NewFace {
+        let mut raw = [0f32; EMBEDDING_DIM];
+        raw[direction] = 1.0;
+        NewFace {
+            embedding: Embedding::from_raw(&raw).unwrap(),
+            model_id: "m1".into(),
+            quality: 0.8,
+            thumbnail_jpeg: vec![1, 2, 3],
+        }
+    }
+
+    fn person(name: &str, details: &[(&str, &str)], consent: bool) -> NewPerson {
+        NewPerson {
+            name: name.into(),
+            details: details
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<BTreeMap<_, _>>(),
+            consent,
+        }
+    }
+
+    #[test]
+    fn merge_moves_faces_visits_and_missing_details() {
+        let mut gallery = Gallery::open_in_memory("m1").unwrap();
+        let keep = gallery
+            .enroll(&person("Ada", &[("phone", "1")], false), &[face(0)])
+            .unwrap();
+        let dupe = gallery
+            .enroll(
+                &person(
+                    "Ada L.",
+                    &[("phone", "2"), ("email", "ada@example.org")],
+                    true,
+                ),
+                &[face(1)],
+            )
+            .unwrap();
+        gallery.record_visit(dupe, 10, 0.8, "t").unwrap();
+        gallery.merge_people(dupe, keep).unwrap();
+
+        let merged = gallery.person(keep).unwrap().unwrap();
+        assert_eq!(merged.face_count, 2);
+        assert_eq!(merged.visit_count, 1);
+        assert_eq!(merged.details["phone"], "1");
+        assert_eq!(merged.details["email"], "ada@example.org");
+        assert!(merged.consent_at.is_some());
+        assert!(gallery.person(dupe).unwrap().is_none());
+        let policy = MatchPolicy {
+            threshold: 0.5,
+            margin: 0.05,
+        };
+        assert!(
+            matches!(gallery.identify(&face(1).embedding, &policy), MatchDecision::Known { person_id, .. } if person_id == keep)
+        );
+        assert!(gallery.merge_people(keep, keep).is_err());
+        assert!(matches!(
+            gallery.merge_people(999, keep),
+            Err(GalleryError::NoSuchPerson(999))
+        ));
+    }
+
+    #[test]
+    fn retention_purges_only_old_visits() {
+        let mut gallery = Gallery::open_in_memory("m1").unwrap();
+        let ada = gallery
+            .enroll(&person("Ada", &[], true), &[face(0)])
+            .unwrap();
+        for at in [100, 200, 300] {
+            gallery.record_visit(ada, at, 0.7, "t").unwrap();
+        }
+        assert_eq!(gallery.purge_visits_before(250).unwrap(), 2);
+        assert_eq!(gallery.visits(None, None, None).unwrap().len(), 1);
+        assert_eq!(gallery.audit_log().unwrap()[0].action, "retention");
+    }
+
+    #[test]
+    fn audit_log_records_staff_actions_without_names() {
+        let mut gallery = Gallery::open_in_memory("m1").unwrap();
+        let ada = gallery
+            .enroll(&person("Ada Lovelace", &[], true), &[face(0)])
+            .unwrap();
+        gallery
+            .update_person(ada, &person("Ada King", &[], true))
+            .unwrap();
+        gallery.export_person(ada).unwrap();
+        gallery.delete_person(ada).unwrap();
+        let actions: Vec<String> = gallery
+            .audit_log()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(actions, vec!["delete", "export", "edit", "enrol"]);
+        assert!(
+            gallery
+                .audit_log()
+                .unwrap()
+                .iter()
+                .all(|e| !e.detail.contains("Ada"))
+        );
+    }
+
+    #[test]
+    fn pin_locks_after_repeated_wrong_entries_and_unlocks_later() {
+        let mut gallery = Gallery::open_in_memory("m1").unwrap();
+        assert_eq!(gallery.verify_pin("1234", 0).unwrap(), PinCheck::NotSet);
+        assert!(gallery.set_pin("12a4").is_err());
+        assert!(gallery.set_pin("123").is_err());
+        gallery.set_pin("2468").unwrap();
+        assert_eq!(gallery.verify_pin("2468", 0).unwrap(), PinCheck::Accepted);
+        for tries_left in (1..PIN_ATTEMPTS).rev() {
+            assert_eq!(
+                gallery.verify_pin("0000", 1000).unwrap(),
+                PinCheck::Wrong { tries_left }
+            );
+        }
+        let locked = gallery.verify_pin("0000", 1000).unwrap();
+        assert_eq!(
+            locked,
+            PinCheck::Locked {
+                until: 1000 + PIN_LOCK_MS
+            }
+        );
+        // Even the right PIN is refused while locked.
+        assert_eq!(gallery.verify_pin("2468", 2000).unwrap(), locked);
+        assert_eq!(
+            gallery.verify_pin("2468", 1000 + PIN_LOCK_MS).unwrap(),
+            PinCheck::Accepted
+        );
+        let stored: String = gallery
+            .conn
+            .query_row("SELECT hash FROM staff_pin", [], |r| r.get(0))
+            .unwrap();
+        assert!(stored.starts_with("$argon2") && !stored.contains("2468"));
+    }
+}

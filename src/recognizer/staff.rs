@@ -1,0 +1,263 @@
+//! Staff requests served by the worker, which owns the gallery: the UI never touches the database
+//! itself, so it never waits on disk and the index always follows every change.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use super::worker::Worker;
+use crate::config::Config;
+use crate::enrollment;
+use crate::gallery::{
+    AuditEntry, FaceRecord, GalleryError, NewPerson, Person, PersonId, PinCheck, Visit, now_ms,
+};
+use crate::vision::image_io::load_rgb;
+
+/// What staff asked for.
+#[derive(Debug, Clone)]
+pub enum StaffRequest {
+    CheckPin(String),
+    SetPin(String),
+    ListPeople,
+    LoadPerson(PersonId),
+    UpdatePerson(PersonId, NewPerson),
+    DeletePerson(PersonId),
+    MergePeople {
+        from: PersonId,
+        into: PersonId,
+    },
+    AddPhotoFile {
+        person_id: PersonId,
+        path: PathBuf,
+    },
+    ExportPerson {
+        person_id: PersonId,
+        folder: PathBuf,
+    },
+    Visits(VisitFilter),
+    ExportVisitsCsv {
+        filter: VisitFilter,
+        path: PathBuf,
+    },
+    AuditLog,
+    ExportAuditCsv(PathBuf),
+    SaveSettings {
+        config: Box<Config>,
+        path: PathBuf,
+    },
+}
+
+/// Which visits a staff screen shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct VisitFilter {
+    pub person: Option<PersonId>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+/// One person with their photos and visits, for the people screen.
+#[derive(Debug, Clone)]
+pub struct PersonDetail {
+    pub person: Person,
+    pub faces: Vec<FaceRecord>,
+    pub visits: Vec<Visit>,
+}
+
+/// The worker's answer.
+#[derive(Debug, Clone)]
+pub enum StaffReply {
+    Pin(PinCheck),
+    People(Vec<Person>),
+    Person(Box<PersonDetail>),
+    /// Visits in the filter, and each listed person's first visit ever (to tell first-time visitors).
+    Visits {
+        visits: Vec<Visit>,
+        first_visit: HashMap<PersonId, i64>,
+    },
+    Audit(Vec<AuditEntry>),
+    /// A change succeeded; the message says what happened.
+    Done(String),
+    Failed(String),
+}
+
+fn failed(e: impl std::fmt::Display) -> StaffReply {
+    StaffReply::Failed(e.to_string())
+}
+
+impl Worker {
+    pub(super) fn handle_staff(&mut self, request: StaffRequest) -> StaffReply {
+        let outcome = match request {
+            StaffRequest::CheckPin(pin) => self
+                .gallery()
+                .verify_pin(&pin, now_ms())
+                .map(StaffReply::Pin),
+            StaffRequest::SetPin(pin) => self
+                .gallery()
+                .set_pin(&pin)
+                .map(|()| StaffReply::Done("Staff PIN set.".into())),
+            StaffRequest::ListPeople => self.gallery().people().map(StaffReply::People),
+            StaffRequest::LoadPerson(id) => self.person_detail(id),
+            StaffRequest::UpdatePerson(id, person) => {
+                let name = person.name.clone();
+                self.gallery()
+                    .update_person(id, &person)
+                    .map(|()| StaffReply::Done(format!("Saved {name}.")))
+            }
+            StaffRequest::DeletePerson(id) => self.gallery().delete_person(id).map(|deleted| {
+                self.reset_votes();
+                if deleted {
+                    StaffReply::Done("Deleted, with every photo, detail and visit.".into())
+                } else {
+                    StaffReply::Failed("That person was already deleted.".into())
+                }
+            }),
+            StaffRequest::MergePeople { from, into } => {
+                self.gallery().merge_people(from, into).map(|()| {
+                    self.reset_votes();
+                    StaffReply::Done("Merged.".into())
+                })
+            }
+            StaffRequest::AddPhotoFile { person_id, path } => {
+                Ok(self.add_photo_file(person_id, &path))
+            }
+            StaffRequest::ExportPerson { person_id, folder } => {
+                if folder.exists() {
+                    return failed(format!(
+                        "{} already exists; choose a new folder",
+                        folder.display()
+                    ));
+                }
+                return match self.gallery().export_person(person_id) {
+                    Ok(export) => match crate::export::write_person_export(&export, &folder) {
+                        Ok(files) => StaffReply::Done(format!(
+                            "Exported {} files to {}.",
+                            files.len(),
+                            folder.display()
+                        )),
+                        Err(e) => failed(e),
+                    },
+                    Err(e) => failed(e),
+                };
+            }
+            StaffRequest::Visits(filter) => self.visits(filter),
+            StaffRequest::ExportVisitsCsv { filter, path } => {
+                return match self
+                    .gallery()
+                    .visits(filter.person, filter.since, filter.until)
+                {
+                    Ok(visits) => match write_csv(&path, |file| {
+                        crate::export::write_visits_csv(&visits, file)
+                    }) {
+                        Ok(()) => {
+                            self.audit_logged(
+                                "export",
+                                &format!("{} visit(s) as CSV", visits.len()),
+                            );
+                            StaffReply::Done(format!(
+                                "Wrote {} visits to {}.",
+                                visits.len(),
+                                path.display()
+                            ))
+                        }
+                        Err(e) => failed(e),
+                    },
+                    Err(e) => failed(e),
+                };
+            }
+            StaffRequest::AuditLog => self.gallery().audit_log().map(StaffReply::Audit),
+            StaffRequest::ExportAuditCsv(path) => {
+                return match self.gallery().audit_log() {
+                    Ok(entries) => match write_csv(&path, |file| {
+                        crate::export::write_audit_csv(&entries, file)
+                    }) {
+                        Ok(()) => {
+                            self.audit_logged("export", "audit log as CSV");
+                            StaffReply::Done(format!("Wrote the audit log to {}.", path.display()))
+                        }
+                        Err(e) => failed(e),
+                    },
+                    Err(e) => failed(e),
+                };
+            }
+            StaffRequest::SaveSettings { config, path } => {
+                return match config.save(&path) {
+                    Ok(()) => {
+                        self.audit_logged("settings", "kiosk settings changed");
+                        self.apply_config(&config);
+                        StaffReply::Done(format!("Settings saved to {}.", path.display()))
+                    }
+                    Err(e) => failed(e),
+                };
+            }
+        };
+        outcome.unwrap_or_else(|e: GalleryError| failed(e))
+    }
+
+    /// Records an audit entry for an action that already happened; a failure is logged, since the
+    /// action itself cannot be undone.
+    fn audit_logged(&mut self, action: &str, detail: &str) {
+        if let Err(e) = self.gallery().record_audit(action, detail) {
+            tracing::error!(error = %e, action, "cannot write the audit log");
+        }
+    }
+
+    fn person_detail(&mut self, id: PersonId) -> Result<StaffReply, GalleryError> {
+        let gallery = self.gallery();
+        let person = gallery.person(id)?.ok_or(GalleryError::NoSuchPerson(id))?;
+        let faces = gallery.faces(id)?;
+        let visits = gallery.visits(Some(id), None, None)?;
+        Ok(StaffReply::Person(Box::new(PersonDetail {
+            person,
+            faces,
+            visits,
+        })))
+    }
+
+    fn visits(&mut self, filter: VisitFilter) -> Result<StaffReply, GalleryError> {
+        let gallery = self.gallery();
+        let visits = gallery.visits(filter.person, filter.since, filter.until)?;
+        let first_visit = gallery.first_visits()?;
+        Ok(StaffReply::Visits {
+            visits,
+            first_visit,
+        })
+    }
+
+    /// Adds the main face of a photo file to a person, with the same checks as enrolment.
+    fn add_photo_file(&mut self, person_id: PersonId, path: &std::path::Path) -> StaffReply {
+        let image = match load_rgb(path) {
+            Ok(image) => image,
+            Err(e) => return failed(e),
+        };
+        let faces = match self.engine_mut().analyze(&image) {
+            Ok(faces) => faces,
+            Err(e) => return failed(e),
+        };
+        let min_face = self.engine_mut().min_face_px();
+        let policy = self.policy();
+        let model_id = self.engine_mut().model_id();
+        let chosen = enrollment::main_face(&faces, min_face).and_then(|face| {
+            enrollment::check_not_someone_else(self.gallery_ref(), face, &policy, Some(person_id))
+                .map(|()| face)
+        });
+        match chosen {
+            Ok(face) => {
+                let new_face = enrollment::new_face(face, model_id);
+                match self.gallery().add_faces(person_id, &[new_face]) {
+                    Ok(_) => {
+                        self.reset_votes();
+                        StaffReply::Done(format!("Added the photo {}.", path.display()))
+                    }
+                    Err(e) => failed(e),
+                }
+            }
+            Err(rejection) => failed(format!("{}: {rejection}", path.display())),
+        }
+    }
+}
+
+fn write_csv(
+    path: &std::path::Path,
+    write: impl FnOnce(std::fs::File) -> Result<(), crate::export::ExportError>,
+) -> Result<(), crate::export::ExportError> {
+    write(crate::export::create_private(path)?)
+}

@@ -1,0 +1,309 @@
+//! The people screen: search, photos and details, edit, add photos, merge, export, delete.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::gallery::{NewPerson, Person, PersonId};
+use crate::recognizer::{PersonDetail, StaffRequest};
+
+/// An editable copy of a person's name, details and consent.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Draft {
+    name: String,
+    details: Vec<(String, String)>,
+    consent: bool,
+}
+
+impl Draft {
+    fn of(person: &Person) -> Self {
+        Self {
+            name: person.name.clone(),
+            details: person
+                .details
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            consent: person.consent_at.is_some(),
+        }
+    }
+
+    fn to_new_person(&self) -> NewPerson {
+        NewPerson {
+            name: self.name.trim().to_owned(),
+            details: self
+                .details
+                .iter()
+                .filter(|(k, v)| !k.trim().is_empty() && !v.trim().is_empty())
+                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                .collect(),
+            consent: self.consent,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct PeopleScreen {
+    people: Vec<Person>,
+    search: String,
+    detail: Option<PersonDetail>,
+    draft: Draft,
+    photo_path: String,
+    export_folder: String,
+    merge_into: Option<PersonId>,
+    confirm_delete: bool,
+    thumbnails: HashMap<i64, egui::TextureHandle>,
+}
+
+impl PeopleScreen {
+    pub fn set_people(&mut self, people: Vec<Person>) {
+        if let Some(detail) = &self.detail
+            && !people.iter().any(|p| p.id == detail.person.id)
+        {
+            self.detail = None;
+        }
+        self.people = people;
+    }
+
+    pub fn set_detail(&mut self, detail: PersonDetail) {
+        self.draft = Draft::of(&detail.person);
+        self.confirm_delete = false;
+        self.merge_into = None;
+        self.detail = Some(detail);
+    }
+
+    pub fn selected_id(&self) -> Option<PersonId> {
+        self.detail.as_ref().map(|d| d.person.id)
+    }
+
+    pub fn people_ui(&mut self, ui: &mut egui::Ui, outbox: &mut Vec<StaffRequest>) {
+        egui::Panel::left("people_list")
+            .min_size(260.0)
+            .show(ui, |ui| {
+                let label = ui.label("Search");
+                ui.add(egui::TextEdit::singleline(&mut self.search).hint_text("name"))
+                    .labelled_by(label.id);
+                ui.separator();
+                let needle = self.search.trim().to_lowercase();
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    for person in self
+                        .people
+                        .iter()
+                        .filter(|p| p.name.to_lowercase().contains(&needle))
+                    {
+                        let selected = self.selected_id() == Some(person.id);
+                        let text = format!(
+                            "{}  ({} photos, {} visits)",
+                            person.name, person.face_count, person.visit_count
+                        );
+                        if ui.selectable_label(selected, text).clicked() {
+                            outbox.push(StaffRequest::LoadPerson(person.id));
+                        }
+                    }
+                    if self.people.is_empty() {
+                        ui.weak("Nobody is enrolled yet.");
+                    }
+                });
+            });
+        egui::CentralPanel::default().show(ui, |ui| match self.detail.take() {
+            Some(detail) => {
+                egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, &detail, outbox));
+                self.detail = Some(detail);
+            }
+            None => {
+                ui.weak("Choose a person on the left.");
+            }
+        });
+    }
+
+    fn detail_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        detail: &PersonDetail,
+        outbox: &mut Vec<StaffRequest>,
+    ) {
+        let person = &detail.person;
+        ui.heading(&person.name);
+        ui.label(format!(
+            "Enrolled {} · {} visits · consent {}",
+            super::greeting::local_time(person.created_at),
+            person.visit_count,
+            person
+                .consent_at
+                .map_or("not recorded".into(), super::greeting::local_time)
+        ));
+        ui.horizontal_wrapped(|ui| {
+            for face in &detail.faces {
+                let texture = self
+                    .thumbnails
+                    .entry(face.id)
+                    .or_insert_with(|| thumbnail_texture(ui.ctx(), face.id, &face.thumbnail_jpeg));
+                ui.add(
+                    egui::Image::new(&*texture)
+                        .fit_to_exact_size(egui::vec2(96.0, 96.0))
+                        .alt_text(format!("Photo {}", face.id)),
+                );
+            }
+        });
+        ui.separator();
+        egui::Grid::new("person_fields")
+            .num_columns(3)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                let label = ui.label("Name");
+                ui.add(egui::TextEdit::singleline(&mut self.draft.name).desired_width(260.0))
+                    .labelled_by(label.id);
+                ui.end_row();
+                let mut remove = None;
+                for (index, (key, value)) in self.draft.details.iter_mut().enumerate() {
+                    ui.add(
+                        egui::TextEdit::singleline(key)
+                            .desired_width(110.0)
+                            .hint_text("detail"),
+                    );
+                    ui.add(
+                        egui::TextEdit::singleline(value)
+                            .desired_width(260.0)
+                            .hint_text("value"),
+                    );
+                    if ui.button("Remove").clicked() {
+                        remove = Some(index);
+                    }
+                    ui.end_row();
+                }
+                if let Some(index) = remove {
+                    self.draft.details.remove(index);
+                }
+            });
+        ui.horizontal(|ui| {
+            if ui.button("Add detail").clicked() {
+                self.draft.details.push((String::new(), String::new()));
+            }
+            ui.checkbox(&mut self.draft.consent, "Consent to be recognised");
+        });
+        let changed = self.draft != Draft::of(person);
+        if ui
+            .add_enabled(
+                changed && !self.draft.name.trim().is_empty(),
+                egui::Button::new("Save changes"),
+            )
+            .clicked()
+        {
+            outbox.push(StaffRequest::UpdatePerson(
+                person.id,
+                self.draft.to_new_person(),
+            ));
+        }
+        ui.separator();
+        ui.horizontal(|ui| {
+            let label = ui.label("Photo file");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.photo_path)
+                    .hint_text("/path/to/photo.jpg")
+                    .desired_width(260.0),
+            )
+            .labelled_by(label.id);
+            if ui
+                .add_enabled(
+                    !self.photo_path.trim().is_empty(),
+                    egui::Button::new("Add photo"),
+                )
+                .clicked()
+            {
+                outbox.push(StaffRequest::AddPhotoFile {
+                    person_id: person.id,
+                    path: PathBuf::from(self.photo_path.trim()),
+                });
+                self.photo_path.clear();
+            }
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Export folder");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.export_folder)
+                    .hint_text("/media/usb/request-17")
+                    .desired_width(260.0),
+            )
+            .labelled_by(label.id);
+            if ui
+                .add_enabled(
+                    !self.export_folder.trim().is_empty(),
+                    egui::Button::new("Export data"),
+                )
+                .clicked()
+            {
+                outbox.push(StaffRequest::ExportPerson {
+                    person_id: person.id,
+                    folder: PathBuf::from(self.export_folder.trim()),
+                });
+            }
+        });
+        ui.horizontal(|ui| {
+            let others: Vec<&Person> = self.people.iter().filter(|p| p.id != person.id).collect();
+            let chosen = self
+                .merge_into
+                .and_then(|id| others.iter().find(|p| p.id == id))
+                .map_or("choose…".to_owned(), |p| p.name.clone());
+            ui.label("Same person as");
+            egui::ComboBox::from_id_salt("merge_into")
+                .selected_text(chosen)
+                .show_ui(ui, |ui| {
+                    for other in &others {
+                        ui.selectable_value(&mut self.merge_into, Some(other.id), &other.name);
+                    }
+                });
+            if let Some(into) = self.merge_into
+                && ui.button("Merge into them").clicked()
+            {
+                outbox.push(StaffRequest::MergePeople {
+                    from: person.id,
+                    into,
+                });
+                self.detail = None;
+            }
+        });
+        ui.separator();
+        if self.confirm_delete {
+            ui.colored_label(
+                egui::Color32::from_rgb(255, 140, 120),
+                format!(
+                    "Delete {} with every photo, detail and visit? This cannot be undone.",
+                    person.name
+                ),
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Yes, delete").clicked() {
+                    outbox.push(StaffRequest::DeletePerson(person.id));
+                }
+                if ui.button("Keep").clicked() {
+                    self.confirm_delete = false;
+                }
+            });
+        } else if ui.button("Delete person").clicked() {
+            self.confirm_delete = true;
+        }
+        ui.separator();
+        ui.label(egui::RichText::new("Recent visits").strong());
+        for visit in detail.visits.iter().take(20) {
+            ui.label(format!(
+                "{}  (similarity {:.2}, {})",
+                super::greeting::local_time(visit.at),
+                visit.similarity,
+                visit.source
+            ));
+        }
+    }
+}
+
+fn thumbnail_texture(ctx: &egui::Context, id: i64, jpeg: &[u8]) -> egui::TextureHandle {
+    let image = image::load_from_memory(jpeg)
+        .map(|i| i.into_rgb8())
+        .unwrap_or_else(|e| {
+            tracing::warn!(face = id, error = %e, "stored thumbnail is unreadable");
+            image::RgbImage::new(1, 1)
+        });
+    let color = egui::ColorImage::from_rgb(
+        [image.width() as usize, image.height() as usize],
+        image.as_raw(),
+    );
+    ctx.load_texture(format!("face_{id}"), color, egui::TextureOptions::LINEAR)
+}

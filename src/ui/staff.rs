@@ -1,0 +1,346 @@
+//! Staff mode: the PIN gate, the screen tabs, and routing of the worker's answers to the screens.
+
+use std::time::{Duration, Instant};
+
+use super::audit::AuditScreen;
+use super::people::PeopleScreen;
+use super::settings::SettingsScreen;
+use super::visits::VisitsScreen;
+use crate::gallery::PinCheck;
+use crate::recognizer::{StaffReply, StaffRequest};
+
+/// Staff mode locks itself after this long without input.
+const IDLE_LOCK: Duration = Duration::from_secs(180);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Live,
+    People,
+    Visits,
+    Settings,
+    Audit,
+}
+
+impl Screen {
+    const ALL: [Screen; 5] = [
+        Screen::Live,
+        Screen::People,
+        Screen::Visits,
+        Screen::Settings,
+        Screen::Audit,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Screen::Live => "Live",
+            Screen::People => "People",
+            Screen::Visits => "Visits",
+            Screen::Settings => "Settings",
+            Screen::Audit => "Audit log",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PinMode {
+    Enter,
+    /// No PIN exists yet: the first staff member chooses one.
+    Create,
+}
+
+struct PinDialog {
+    mode: PinMode,
+    entry: String,
+    confirm: String,
+    message: Option<String>,
+    waiting: bool,
+}
+
+/// Everything staff mode holds.
+pub struct StaffState {
+    pub unlocked: bool,
+    pub screen: Screen,
+    pin: Option<PinDialog>,
+    last_activity: Instant,
+    pub people: PeopleScreen,
+    pub visits: VisitsScreen,
+    pub settings: SettingsScreen,
+    pub audit: AuditScreen,
+    /// Requests for the worker, sent by the app after drawing.
+    pub outbox: Vec<StaffRequest>,
+    /// The last change's outcome, shown on the staff screens.
+    pub status: Option<(String, bool)>,
+    /// Settings that were just saved, for the app to put in force.
+    pub applied_settings: Option<crate::config::Config>,
+}
+
+impl StaffState {
+    pub fn new(settings: SettingsScreen) -> Self {
+        Self {
+            unlocked: false,
+            screen: Screen::Live,
+            pin: None,
+            last_activity: Instant::now(),
+            people: PeopleScreen::default(),
+            visits: VisitsScreen::default(),
+            settings,
+            audit: AuditScreen::default(),
+            outbox: Vec::new(),
+            status: None,
+            applied_settings: None,
+        }
+    }
+
+    pub fn lock(&mut self) {
+        self.unlocked = false;
+        self.screen = Screen::Live;
+        self.people = PeopleScreen::default();
+        self.visits = VisitsScreen::default();
+        self.audit = AuditScreen::default();
+        self.status = None;
+    }
+
+    /// Opens the PIN prompt (staff asked for the staff screens).
+    pub fn ask_pin(&mut self) {
+        self.pin = Some(PinDialog {
+            mode: PinMode::Enter,
+            entry: String::new(),
+            confirm: String::new(),
+            message: None,
+            waiting: false,
+        });
+    }
+
+    pub fn pin_dialog_open(&self) -> bool {
+        self.pin.is_some()
+    }
+
+    fn open(&mut self, screen: Screen) {
+        self.screen = screen;
+        self.status = None;
+        match screen {
+            Screen::People => self.outbox.push(StaffRequest::ListPeople),
+            Screen::Visits => {
+                self.outbox.push(StaffRequest::ListPeople);
+                self.outbox.push(StaffRequest::Visits(self.visits.filter()));
+            }
+            Screen::Audit => self.outbox.push(StaffRequest::AuditLog),
+            Screen::Live | Screen::Settings => {}
+        }
+    }
+
+    /// Locks staff mode when nobody touched the kiosk for a while.
+    pub fn note_activity(&mut self, ctx: &egui::Context) {
+        if ctx.input(|i| !i.events.is_empty()) {
+            self.last_activity = Instant::now();
+        } else if self.unlocked && self.last_activity.elapsed() > IDLE_LOCK {
+            self.lock();
+        }
+    }
+
+    /// Routes a worker answer to whoever asked.
+    pub fn receive(&mut self, reply: StaffReply) {
+        match reply {
+            StaffReply::Pin(check) => self.pin_checked(check),
+            StaffReply::People(people) => {
+                self.visits.set_people(&people);
+                self.people.set_people(people);
+            }
+            StaffReply::Person(detail) => self.people.set_detail(*detail),
+            StaffReply::Visits {
+                visits,
+                first_visit,
+            } => self.visits.set_visits(visits, first_visit),
+            StaffReply::Audit(entries) => self.audit.entries = entries,
+            StaffReply::Done(message) => {
+                if let Some(dialog) = self.pin.take_if(|d| d.waiting && d.mode == PinMode::Create) {
+                    drop(dialog);
+                    self.unlock();
+                }
+                if self.screen == Screen::Settings {
+                    self.applied_settings = self.settings.take_saved();
+                }
+                self.status = Some((message, false));
+                self.refresh();
+            }
+            StaffReply::Failed(message) => {
+                if let Some(dialog) = &mut self.pin {
+                    dialog.waiting = false;
+                    dialog.message = Some(message.clone());
+                }
+                self.status = Some((message, true));
+            }
+        }
+    }
+
+    fn unlock(&mut self) {
+        self.unlocked = true;
+        self.last_activity = Instant::now();
+        self.open(Screen::People);
+    }
+
+    fn pin_checked(&mut self, check: PinCheck) {
+        let Some(dialog) = &mut self.pin else { return };
+        dialog.waiting = false;
+        dialog.entry.clear();
+        match check {
+            PinCheck::Accepted => {
+                self.pin = None;
+                self.unlock();
+            }
+            PinCheck::Wrong { tries_left } => {
+                dialog.message = Some(format!(
+                    "Wrong PIN. {tries_left} tries left before the PIN locks."
+                ));
+            }
+            PinCheck::Locked { until } => {
+                dialog.message = Some(format!(
+                    "Too many wrong PINs: locked until {}.",
+                    super::greeting::local_time(until)
+                ));
+            }
+            PinCheck::NotSet => {
+                dialog.mode = PinMode::Create;
+                dialog.message = Some("No staff PIN yet: choose one (at least 4 digits).".into());
+            }
+        }
+    }
+
+    /// Asks again for what the open screen shows, after a change.
+    fn refresh(&mut self) {
+        match self.screen {
+            Screen::People => {
+                self.outbox.push(StaffRequest::ListPeople);
+                if let Some(id) = self.people.selected_id() {
+                    self.outbox.push(StaffRequest::LoadPerson(id));
+                }
+            }
+            Screen::Visits => self.outbox.push(StaffRequest::Visits(self.visits.filter())),
+            Screen::Audit => self.outbox.push(StaffRequest::AuditLog),
+            Screen::Live | Screen::Settings => {}
+        }
+    }
+
+    /// The tab row of staff mode, or the Staff button of the public view. Returns true when staff
+    /// asked to toggle full screen.
+    pub fn nav_ui(&mut self, ui: &mut egui::Ui) -> bool {
+        let mut toggle_fullscreen = false;
+        ui.horizontal(|ui| {
+            ui.heading("Frontdesk");
+            ui.separator();
+            if self.unlocked {
+                for screen in Screen::ALL {
+                    if ui
+                        .selectable_label(self.screen == screen, screen.title())
+                        .clicked()
+                        && self.screen != screen
+                    {
+                        self.open(screen);
+                    }
+                }
+                ui.separator();
+                toggle_fullscreen = ui.button("Full screen on/off").clicked();
+                if ui.button("Lock").clicked() {
+                    self.lock();
+                }
+            } else if ui
+                .button("Staff")
+                .on_hover_text("People, visits and settings (PIN)")
+                .clicked()
+            {
+                self.ask_pin();
+            }
+        });
+        toggle_fullscreen
+    }
+
+    /// The PIN prompt, when open.
+    pub fn pin_dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.pin else { return };
+        let mut close = false;
+        let mut request = None;
+        let modal = egui::Modal::new(egui::Id::unique("pin_dialog")).show(ctx, |ui| {
+            ui.set_width(320.0);
+            let creating = dialog.mode == PinMode::Create;
+            ui.heading(if creating {
+                "Choose a staff PIN"
+            } else {
+                "Staff PIN"
+            });
+            let label = ui.label("PIN");
+            let entry = ui
+                .add(
+                    egui::TextEdit::singleline(&mut dialog.entry)
+                        .password(true)
+                        .desired_width(200.0),
+                )
+                .labelled_by(label.id);
+            if !creating && !dialog.waiting {
+                entry.request_focus();
+            }
+            if creating {
+                let label = ui.label("Repeat PIN");
+                ui.add(
+                    egui::TextEdit::singleline(&mut dialog.confirm)
+                        .password(true)
+                        .desired_width(200.0),
+                )
+                .labelled_by(label.id);
+            }
+            if let Some(message) = &dialog.message {
+                ui.colored_label(egui::Color32::from_rgb(255, 176, 60), message);
+            }
+            ui.horizontal(|ui| {
+                let submit = ui
+                    .add_enabled(!dialog.waiting, egui::Button::new("Unlock"))
+                    .clicked()
+                    || (entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+                if submit {
+                    if creating && dialog.entry != dialog.confirm {
+                        dialog.message = Some("The two PINs differ.".into());
+                    } else if creating {
+                        dialog.waiting = true;
+                        request = Some(StaffRequest::SetPin(dialog.entry.clone()));
+                    } else {
+                        dialog.waiting = true;
+                        request = Some(StaffRequest::CheckPin(dialog.entry.clone()));
+                    }
+                }
+                if ui.button("Cancel").clicked() {
+                    close = true;
+                }
+            });
+        });
+        if modal.should_close() {
+            close = true;
+        }
+        if let Some(request) = request {
+            self.outbox.push(request);
+        }
+        if close {
+            self.pin = None;
+        }
+    }
+
+    /// The open staff screen.
+    pub fn screen_ui(&mut self, ui: &mut egui::Ui, live_similarity: Option<(String, f32)>) {
+        if let Some((message, is_error)) = &self.status {
+            let color = if *is_error {
+                egui::Color32::from_rgb(255, 140, 120)
+            } else {
+                egui::Color32::from_rgb(150, 210, 255)
+            };
+            ui.colored_label(color, message);
+            ui.separator();
+        }
+        match self.screen {
+            Screen::Live => {}
+            Screen::People => self.people.people_ui(ui, &mut self.outbox),
+            Screen::Visits => self.visits.visits_ui(ui, &mut self.outbox),
+            Screen::Settings => self
+                .settings
+                .settings_ui(ui, &mut self.outbox, live_similarity),
+            Screen::Audit => self.audit.audit_ui(ui, &mut self.outbox),
+        }
+    }
+}
