@@ -198,3 +198,31 @@ fn missing_camera_shows_a_banner_and_keeps_retrying() {
     assert!(shows(&harness, "Retrying in the background"));
     assert!(shows(&harness, "Starting the camera") || shows(&harness, "Waiting for visitors"));
 }
+
+#[test]
+fn not_this_person_stops_the_wrong_greeting() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = still_visitor(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
+    let db = dir.path().join("gallery.db");
+    {
+        let mut engine = common::engine();
+        let mut gallery = Gallery::open(&db, engine.model_id()).unwrap();
+        let photo = frontdesk::vision::image_io::load_rgb(&fixture("faces/barack_obama/fr_obama.jpg")).unwrap();
+        let face = engine.analyze(&photo).unwrap().remove(0);
+        let person = frontdesk::gallery::NewPerson {
+            name: "Barack Obama".into(),
+            ..Default::default()
+        };
+        gallery
+            .enroll(&person, &[frontdesk::enrollment::new_face(&face, engine.model_id())])
+            .unwrap();
+    }
+    let mut harness = kiosk(SourceSpec::Images(frames), db);
+    wait_for(&mut harness, "the greeting", |h| shows(h, "Barack!"));
+    harness.get_by_label("Not Barack").click();
+    wait_for(&mut harness, "the correction", |h| shows(h, "will not be greeted as that person again"));
+    // The same face is now treated as a new visitor, not greeted again.
+    wait_for(&mut harness, "the face as unknown", |h| shows(h, "New visitor"));
+    harness.run_steps(20);
+    assert!(!shows(&harness, "Barack!"));
+}

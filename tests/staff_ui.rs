@@ -1,0 +1,187 @@
+//! Staff mode through the real widgets: the PIN gate and its lock-out, editing and deleting people,
+//! settings saved to the config file, the visits and audit screens.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::fixture;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use frontdesk::camera::SourceSpec;
+use frontdesk::config::Config;
+use frontdesk::gallery::{Gallery, NewPerson, PinCheck};
+use frontdesk::ui::{KioskApp, KioskOptions};
+
+const MODEL: &str = frontdesk::models::EMBEDDER.id;
+
+fn kiosk(db_path: PathBuf, config_path: PathBuf) -> Harness<'static, KioskApp> {
+    let options = KioskOptions {
+        config: Config::defaults().unwrap(),
+        config_path,
+        db_path,
+        // No camera: staff screens work without one.
+        source: SourceSpec::Webcam(9),
+    };
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(move |cc| KioskApp::new(&cc.egui_ctx, options))
+}
+
+fn wait_for(harness: &mut Harness<'_, KioskApp>, what: &str, done: impl Fn(&Harness<'_, KioskApp>) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        harness.run_steps(1);
+        if done(harness) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn shows(harness: &Harness<'_, KioskApp>, text: &str) -> bool {
+    harness.query_all_by_label_contains(text).next().is_some()
+}
+
+fn type_into(harness: &mut Harness<'_, KioskApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run_steps(1);
+    harness.get_by_label(label).type_text(text);
+    harness.run_steps(1);
+}
+
+/// A gallery with one enrolled person (a real face) and a PIN.
+fn prepared_gallery(db: &Path, pin: Option<&str>) -> i64 {
+    let mut engine = common::engine();
+    let mut gallery = Gallery::open(db, MODEL).unwrap();
+    let photo = frontdesk::vision::image_io::load_rgb(&fixture("faces/single/mpl_grace_hopper.jpg")).unwrap();
+    let face = engine.analyze(&photo).unwrap().remove(0);
+    let person = NewPerson {
+        name: "Grace Hopper".into(),
+        details: [("phone".to_owned(), "555-0100".to_owned())].into(),
+        consent: true,
+    };
+    let id = gallery
+        .enroll(&person, &[frontdesk::enrollment::new_face(&face, engine.model_id())])
+        .unwrap();
+    gallery.record_visit(id, frontdesk::gallery::now_ms(), 0.8, "test").unwrap();
+    if let Some(pin) = pin {
+        gallery.set_pin(pin).unwrap();
+    }
+    id
+}
+
+fn unlock(harness: &mut Harness<'_, KioskApp>, pin: &str) {
+    harness.get_by_label("Staff").click();
+    wait_for(harness, "the PIN prompt", |h| shows(h, "Staff PIN"));
+    type_into(harness, "PIN", pin);
+    harness.get_by_label("Unlock").click();
+    wait_for(harness, "staff mode", |h| shows(h, "Lock"));
+}
+
+#[test]
+fn wrong_pins_lock_the_staff_screens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gallery.db");
+    prepared_gallery(&db, Some("2468"));
+    let mut harness = kiosk(db.clone(), dir.path().join("config.toml"));
+    harness.get_by_label("Staff").click();
+    wait_for(&mut harness, "the PIN prompt", |h| shows(h, "Staff PIN"));
+    for tries_left in (1..frontdesk::gallery::PIN_ATTEMPTS).rev() {
+        type_into(&mut harness, "PIN", "1111");
+        harness.get_by_label("Unlock").click();
+        let expected = format!("{tries_left} tries left");
+        wait_for(&mut harness, &expected, |h| shows(h, &expected));
+    }
+    type_into(&mut harness, "PIN", "1111");
+    harness.get_by_label("Unlock").click();
+    wait_for(&mut harness, "the lock", |h| shows(h, "locked until"));
+    // The right PIN is refused while locked, and the staff screens stay closed.
+    type_into(&mut harness, "PIN", "2468");
+    harness.get_by_label("Unlock").click();
+    harness.run_steps(10);
+    wait_for(&mut harness, "the lock again", |h| shows(h, "locked until"));
+    assert!(!shows(&harness, "Lock"));
+    assert!(harness.query_by_label("People").is_none());
+    drop(harness);
+    let mut gallery = Gallery::open(&db, MODEL).unwrap();
+    assert!(matches!(gallery.verify_pin("2468", frontdesk::gallery::now_ms()).unwrap(), PinCheck::Locked { .. }));
+}
+
+#[test]
+fn first_use_sets_a_pin_then_staff_edit_and_delete_a_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gallery.db");
+    let id = prepared_gallery(&db, None);
+    let mut harness = kiosk(db.clone(), dir.path().join("config.toml"));
+
+    harness.get_by_label("Staff").click();
+    wait_for(&mut harness, "the PIN prompt", |h| shows(h, "Staff PIN"));
+    type_into(&mut harness, "PIN", "9753");
+    harness.get_by_label("Unlock").click();
+    wait_for(&mut harness, "the PIN creation", |h| shows(h, "No staff PIN yet"));
+    type_into(&mut harness, "PIN", "9753");
+    type_into(&mut harness, "Repeat PIN", "9753");
+    harness.get_by_label("Unlock").click();
+    wait_for(&mut harness, "the people list", |h| shows(h, "Grace Hopper  (1 photos, 1 visits)"));
+
+    harness.get_by_label("Grace Hopper  (1 photos, 1 visits)").click();
+    wait_for(&mut harness, "the person", |h| shows(h, "Save changes"));
+    harness.get_by_label("Name").focus();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(1);
+    harness.get_by_label("Name").type_text("Rear Admiral Grace Hopper");
+    harness.run_steps(1);
+    harness.get_by_label("Save changes").click();
+    wait_for(&mut harness, "the saved name", |h| shows(h, "Saved Rear Admiral Grace Hopper"));
+    {
+        let gallery = Gallery::open(&db, MODEL).unwrap();
+        assert_eq!(gallery.person(id).unwrap().unwrap().name, "Rear Admiral Grace Hopper");
+        assert_eq!(gallery.person(id).unwrap().unwrap().details["phone"], "555-0100");
+    }
+
+    harness.get_by_label("Delete person").click();
+    wait_for(&mut harness, "the confirmation", |h| shows(h, "This cannot be undone"));
+    harness.get_by_label("Yes, delete").click();
+    wait_for(&mut harness, "the deletion", |h| shows(h, "Deleted, with every photo"));
+    wait_for(&mut harness, "the empty list", |h| shows(h, "Nobody is enrolled yet."));
+
+    harness.get_by_label("Audit log").click();
+    wait_for(&mut harness, "the audit log", |h| shows(h, "person #1 with all photos"));
+
+    harness.get_by_label("Lock").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Audit log").is_none());
+    drop(harness);
+    let gallery = Gallery::open(&db, MODEL).unwrap();
+    assert!(gallery.people().unwrap().is_empty());
+    assert!(gallery.pin_is_set().unwrap());
+}
+
+#[test]
+fn settings_are_saved_to_the_config_file_and_visits_are_charted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gallery.db");
+    let config_path = dir.path().join("config.toml");
+    prepared_gallery(&db, Some("1357"));
+    let mut harness = kiosk(db, config_path.clone());
+    unlock(&mut harness, "1357");
+
+    harness.get_by_label("Visits").click();
+    wait_for(&mut harness, "the visit summary", |h| shows(h, "1 visits: 1 first-time, 0 returning"));
+
+    harness.get_by_label("Settings").click();
+    harness.run_steps(2);
+    harness
+        .get_by_label("Enrolment requires the visitor's consent")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("Save settings").click();
+    wait_for(&mut harness, "the saved settings", |h| shows(h, "Settings saved"));
+    let saved = Config::load(Some(&config_path)).unwrap();
+    assert!(!saved.kiosk.require_consent);
+    assert_eq!(saved.recognition, Config::defaults().unwrap().recognition);
+}
