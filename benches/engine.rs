@@ -11,6 +11,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
 use frontdesk::gallery::{FaceIndex, Gallery, MatchPolicy};
+use frontdesk::vision::detector::{network_input, session_builder};
 use frontdesk::vision::{EMBEDDING_DIM, Embedding};
 use frontdesk::{resources, runtime};
 use image::RgbImage;
@@ -36,32 +37,31 @@ fn webcam_frame() -> RgbImage {
     canvas
 }
 
-/// A plain ONNX Runtime session on a model file, built as the engine builds its own.
+/// A plain ONNX Runtime session on a model file, with the engine's session options.
 fn raw_session(config: &Config, model: &Path) -> Session {
     let environment =
         runtime::environment(&config.runtime.onnxruntime).unwrap_or_else(|e| panic!("{e}"));
-    Session::builder(&environment)
-        .and_then(|b| {
-            b.with_intra_threads(config.inference_threads())
-                .map_err(Into::into)
-        })
-        .and_then(|b| b.with_inter_threads(1).map_err(Into::into))
+    session_builder(&environment, config.inference_threads())
         .and_then(|mut b| b.commit_from_file(model))
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Baseline: the same YuNet passes `detect` makes (full size and the coarse 320 pass) on the same
+/// tensors, without any of the Rust pre- or post-processing.
 fn detection(c: &mut Criterion) {
     let config = Config::defaults().unwrap();
     let mut engine = FaceEngine::load(&config).unwrap_or_else(|e| panic!("{e}"));
     let frame = webcam_frame();
     let mut raw = raw_session(&config, &resources::locate(&config.models.detector));
-    let input = vec![0f32; 3 * 480 * 640];
+    let passes = [network_input(&frame, 640), network_input(&frame, 320)];
     let mut group = c.benchmark_group("detection_640x480");
     group.bench_function("onnxruntime_only", |b| {
         b.iter(|| {
-            let tensor =
-                TensorRef::from_array_view(([1usize, 3, 480, 640], input.as_slice())).unwrap();
-            black_box(raw.run(ort::inputs!["input" => tensor]).unwrap().len())
+            for pass in &passes {
+                let tensor =
+                    TensorRef::from_array_view((pass.shape, pass.tensor.as_slice())).unwrap();
+                black_box(raw.run(ort::inputs!["input" => tensor]).unwrap().len());
+            }
         })
     });
     group.bench_function("frontdesk_detect", |b| {
@@ -70,13 +70,15 @@ fn detection(c: &mut Criterion) {
     group.finish();
 }
 
+/// Baseline: SFace on the same aligned face's tensor.
 fn embedding(c: &mut Criterion) {
     let config = Config::defaults().unwrap();
     let mut engine = FaceEngine::load(&config).unwrap_or_else(|e| panic!("{e}"));
     let frame = webcam_frame();
     let face = engine.detect(&frame).unwrap()[0];
+    let aligned = engine.analyze_face(&frame, &face).unwrap().unwrap().aligned;
+    let input = frontdesk::vision::embedder::network_input(&aligned);
     let mut raw = raw_session(&config, &resources::locate(&config.models.embedder));
-    let input = vec![0f32; 3 * 112 * 112];
     let mut group = c.benchmark_group("embedding_per_face");
     group.bench_function("onnxruntime_only", |b| {
         b.iter(|| {

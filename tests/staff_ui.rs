@@ -29,7 +29,11 @@ fn kiosk(db_path: PathBuf, config_path: PathBuf) -> Harness<'static, KioskApp> {
         .build_eframe(move |cc| KioskApp::new(&cc.egui_ctx, options))
 }
 
-fn wait_for(harness: &mut Harness<'_, KioskApp>, what: &str, done: impl Fn(&Harness<'_, KioskApp>) -> bool) {
+fn wait_for(
+    harness: &mut Harness<'_, KioskApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, KioskApp>) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         harness.run_steps(1);
@@ -56,7 +60,9 @@ fn type_into(harness: &mut Harness<'_, KioskApp>, label: &str, text: &str) {
 fn prepared_gallery(db: &Path, pin: Option<&str>) -> i64 {
     let mut engine = common::engine();
     let mut gallery = Gallery::open(db, MODEL).unwrap();
-    let photo = frontdesk::vision::image_io::load_rgb(&fixture("faces/single/mpl_grace_hopper.jpg")).unwrap();
+    let photo =
+        frontdesk::vision::image_io::load_rgb(&fixture("faces/single/mpl_grace_hopper.jpg"))
+            .unwrap();
     let face = engine.analyze(&photo).unwrap().remove(0);
     let person = NewPerson {
         name: "Grace Hopper".into(),
@@ -64,9 +70,14 @@ fn prepared_gallery(db: &Path, pin: Option<&str>) -> i64 {
         consent: true,
     };
     let id = gallery
-        .enroll(&person, &[frontdesk::enrollment::new_face(&face, engine.model_id())])
+        .enroll(
+            &person,
+            &[frontdesk::enrollment::new_face(&face, engine.model_id())],
+        )
         .unwrap();
-    gallery.record_visit(id, frontdesk::gallery::now_ms(), 0.8, "test").unwrap();
+    gallery
+        .record_visit(id, frontdesk::gallery::now_ms(), 0.8, "test")
+        .unwrap();
     if let Some(pin) = pin {
         gallery.set_pin(pin).unwrap();
     }
@@ -107,7 +118,12 @@ fn wrong_pins_lock_the_staff_screens() {
     assert!(harness.query_by_label("People").is_none());
     drop(harness);
     let mut gallery = Gallery::open(&db, MODEL).unwrap();
-    assert!(matches!(gallery.verify_pin("2468", frontdesk::gallery::now_ms()).unwrap(), PinCheck::Locked { .. }));
+    assert!(matches!(
+        gallery
+            .verify_pin("2468", frontdesk::gallery::now_ms())
+            .unwrap(),
+        PinCheck::Locked { .. }
+    ));
 }
 
 #[test]
@@ -121,36 +137,60 @@ fn first_use_sets_a_pin_then_staff_edit_and_delete_a_person() {
     wait_for(&mut harness, "the PIN prompt", |h| shows(h, "Staff PIN"));
     type_into(&mut harness, "PIN", "9753");
     harness.get_by_label("Unlock").click();
-    wait_for(&mut harness, "the PIN creation", |h| shows(h, "No staff PIN yet"));
+    wait_for(&mut harness, "the PIN creation", |h| {
+        shows(h, "No staff PIN yet")
+    });
     type_into(&mut harness, "PIN", "9753");
     type_into(&mut harness, "Repeat PIN", "9753");
     harness.get_by_label("Unlock").click();
-    wait_for(&mut harness, "the people list", |h| shows(h, "Grace Hopper  (1 photos, 1 visits)"));
+    wait_for(&mut harness, "the people list", |h| {
+        shows(h, "Grace Hopper  (1 photos, 1 visits)")
+    });
 
-    harness.get_by_label("Grace Hopper  (1 photos, 1 visits)").click();
+    harness
+        .get_by_label("Grace Hopper  (1 photos, 1 visits)")
+        .click();
     wait_for(&mut harness, "the person", |h| shows(h, "Save changes"));
     harness.get_by_label("Name").focus();
     harness.run_steps(1);
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     harness.run_steps(1);
-    harness.get_by_label("Name").type_text("Rear Admiral Grace Hopper");
+    harness
+        .get_by_label("Name")
+        .type_text("Rear Admiral Grace Hopper");
     harness.run_steps(1);
     harness.get_by_label("Save changes").click();
-    wait_for(&mut harness, "the saved name", |h| shows(h, "Saved Rear Admiral Grace Hopper"));
+    wait_for(&mut harness, "the saved name", |h| {
+        shows(h, "Saved Rear Admiral Grace Hopper")
+    });
     {
         let gallery = Gallery::open(&db, MODEL).unwrap();
-        assert_eq!(gallery.person(id).unwrap().unwrap().name, "Rear Admiral Grace Hopper");
-        assert_eq!(gallery.person(id).unwrap().unwrap().details["phone"], "555-0100");
+        assert_eq!(
+            gallery.person(id).unwrap().unwrap().name,
+            "Rear Admiral Grace Hopper"
+        );
+        assert_eq!(
+            gallery.person(id).unwrap().unwrap().details["phone"],
+            "555-0100"
+        );
     }
 
     harness.get_by_label("Delete person").click();
-    wait_for(&mut harness, "the confirmation", |h| shows(h, "This cannot be undone"));
+    wait_for(&mut harness, "the confirmation", |h| {
+        shows(h, "This cannot be undone")
+    });
     harness.get_by_label("Yes, delete").click();
-    wait_for(&mut harness, "the deletion", |h| shows(h, "Deleted, with every photo"));
-    wait_for(&mut harness, "the empty list", |h| shows(h, "Nobody is enrolled yet."));
+    wait_for(&mut harness, "the deletion", |h| {
+        shows(h, "Deleted, with every photo")
+    });
+    wait_for(&mut harness, "the empty list", |h| {
+        shows(h, "Nobody is enrolled yet.")
+    });
 
     harness.get_by_label("Audit log").click();
-    wait_for(&mut harness, "the audit log", |h| shows(h, "person #1 with all photos"));
+    wait_for(&mut harness, "the audit log", |h| {
+        shows(h, "person #1 with all photos")
+    });
 
     harness.get_by_label("Lock").click();
     harness.run_steps(2);
@@ -171,7 +211,9 @@ fn settings_are_saved_to_the_config_file_and_visits_are_charted() {
     unlock(&mut harness, "1357");
 
     harness.get_by_label("Visits").click();
-    wait_for(&mut harness, "the visit summary", |h| shows(h, "1 visits: 1 first-time, 0 returning"));
+    wait_for(&mut harness, "the visit summary", |h| {
+        shows(h, "1 visits: 1 first-time, 0 returning")
+    });
 
     harness.get_by_label("Settings").click();
     harness.run_steps(2);
@@ -180,7 +222,9 @@ fn settings_are_saved_to_the_config_file_and_visits_are_charted() {
         .click();
     harness.run_steps(2);
     harness.get_by_label("Save settings").click();
-    wait_for(&mut harness, "the saved settings", |h| shows(h, "Settings saved"));
+    wait_for(&mut harness, "the saved settings", |h| {
+        shows(h, "Settings saved")
+    });
     let saved = Config::load(Some(&config_path)).unwrap();
     assert!(!saved.kiosk.require_consent);
     assert_eq!(saved.recognition, Config::defaults().unwrap().recognition);

@@ -207,22 +207,31 @@ fn not_this_person_stops_the_wrong_greeting() {
     {
         let mut engine = common::engine();
         let mut gallery = Gallery::open(&db, engine.model_id()).unwrap();
-        let photo = frontdesk::vision::image_io::load_rgb(&fixture("faces/barack_obama/fr_obama.jpg")).unwrap();
+        let photo =
+            frontdesk::vision::image_io::load_rgb(&fixture("faces/barack_obama/fr_obama.jpg"))
+                .unwrap();
         let face = engine.analyze(&photo).unwrap().remove(0);
         let person = frontdesk::gallery::NewPerson {
             name: "Barack Obama".into(),
             ..Default::default()
         };
         gallery
-            .enroll(&person, &[frontdesk::enrollment::new_face(&face, engine.model_id())])
+            .enroll(
+                &person,
+                &[frontdesk::enrollment::new_face(&face, engine.model_id())],
+            )
             .unwrap();
     }
     let mut harness = kiosk(SourceSpec::Images(frames), db);
     wait_for(&mut harness, "the greeting", |h| shows(h, "Barack!"));
     harness.get_by_label("Not Barack").click();
-    wait_for(&mut harness, "the correction", |h| shows(h, "will not be greeted as that person again"));
+    wait_for(&mut harness, "the correction", |h| {
+        shows(h, "will not be greeted as that person again")
+    });
     // The same face is now treated as a new visitor, not greeted again.
-    wait_for(&mut harness, "the face as unknown", |h| shows(h, "New visitor"));
+    wait_for(&mut harness, "the face as unknown", |h| {
+        shows(h, "New visitor")
+    });
     harness.run_steps(20);
     assert!(!shows(&harness, "Barack!"));
 }

@@ -62,6 +62,9 @@ pub struct DetectorOptions {
 pub struct FaceDetector {
     session: Session,
     options: DetectorOptions,
+    /// Input tensors of the fine and the coarse pass, reused between frames: a camera's frames
+    /// keep their size, so the memory is neither faulted in nor zeroed again.
+    inputs: [Vec<f32>; 2],
 }
 
 impl FaceDetector {
@@ -85,7 +88,11 @@ impl FaceDetector {
                     .into(),
             });
         }
-        Ok(Self { session, options })
+        Ok(Self {
+            session,
+            options,
+            inputs: [Vec::new(), Vec::new()],
+        })
     }
 
     pub fn options(&self) -> DetectorOptions {
@@ -102,13 +109,13 @@ impl FaceDetector {
         let fine_side = long_side.min(self.options.max_side);
         // Implausible candidates are dropped after NMS, so that the weaker boxes they suppressed
         // (usually the same non-face) do not resurface.
-        let mut found = non_maximum_suppression(self.detect_at(image, fine_side)?, NMS_IOU);
+        let mut found = non_maximum_suppression(self.detect_at(image, fine_side, 0)?, NMS_IOU);
         found.retain(Detection::is_plausible);
         if long_side > COARSE_SIDE * 5 / 4 {
             // The fine pass places landmarks more precisely, so the coarse pass only adds faces too
             // big for it, where it found nothing.
             let min_big_side = BIG_FACE_SIDE * long_side as f32 / fine_side as f32;
-            let coarse = self.detect_at(image, COARSE_SIDE)?;
+            let coarse = self.detect_at(image, COARSE_SIDE, 1)?;
             let big_new: Vec<Detection> = non_maximum_suppression(coarse, NMS_IOU)
                 .into_iter()
                 .filter(|d| d.is_plausible() && d.bbox.min_side() >= min_big_side)
@@ -119,37 +126,56 @@ impl FaceDetector {
         Ok(found)
     }
 
-    /// One detector pass on `image` scaled so that its longer side is `target_long_side`.
+    /// One detector pass on `image` scaled so that its longer side is `target_long_side`, with
+    /// input buffer `slot`.
     fn detect_at(
         &mut self,
         image: &RgbImage,
         target_long_side: u32,
+        slot: usize,
     ) -> Result<Vec<Detection>, VisionError> {
         let (width, height) = image.dimensions();
-        let scale = target_long_side as f32 / width.max(height) as f32;
-        let scaled_w = ((width as f32 * scale).round() as u32).max(1);
-        let scaled_h = ((height as f32 * scale).round() as u32).max(1);
-        let resized;
-        let input_image = if (scaled_w, scaled_h) == (width, height) {
-            image
-        } else {
-            resized = image::imageops::resize(
-                image,
-                scaled_w,
-                scaled_h,
-                image::imageops::FilterType::Triangle,
-            );
-            &resized
-        };
-        let padded_w = scaled_w.div_ceil(ALIGN) * ALIGN;
-        let padded_h = scaled_h.div_ceil(ALIGN) * ALIGN;
-        let tensor = bgr_planar(input_image, padded_w as usize, padded_h as usize);
-        let shape = [1usize, 3, padded_h as usize, padded_w as usize];
+        let mut tensor = self
+            .inputs
+            .get_mut(slot)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        let (shape, (scaled_w, scaled_h)) =
+            fill_network_input(image, target_long_side, &mut tensor);
+        let decoded = self.run_and_decode(&tensor, shape);
+        if let Some(buffer) = self.inputs.get_mut(slot) {
+            *buffer = tensor;
+        }
+        let mut detections = decoded?;
+        let (sx, sy) = (
+            scaled_w as f32 / width as f32,
+            scaled_h as f32 / height as f32,
+        );
+        for detection in &mut detections {
+            detection.bbox.x /= sx;
+            detection.bbox.width /= sx;
+            detection.bbox.y /= sy;
+            detection.bbox.height /= sy;
+            for point in &mut detection.landmarks {
+                point[0] /= sx;
+                point[1] /= sy;
+            }
+        }
+        Ok(detections)
+    }
+
+    /// Runs YuNet on a prepared input and decodes every stride's candidates above the threshold.
+    fn run_and_decode(
+        &mut self,
+        tensor: &[f32],
+        shape: [usize; 4],
+    ) -> Result<Vec<Detection>, VisionError> {
+        let [_, _, padded_h, padded_w] = shape;
         let inference = |e: ort::Error| VisionError::Inference {
             role: ROLE,
             message: e.to_string(),
         };
-        let input = TensorRef::from_array_view((shape, tensor.as_slice())).map_err(inference)?;
+        let input = TensorRef::from_array_view((shape, tensor)).map_err(inference)?;
         let outputs = self
             .session
             .run(ort::inputs!["input" => input])
@@ -159,8 +185,8 @@ impl FaceDetector {
         for stride in STRIDES {
             let grid = Grid {
                 stride,
-                cols: padded_w as usize / stride,
-                rows: padded_h as usize / stride,
+                cols: padded_w / stride,
+                rows: padded_h / stride,
             };
             let tensor_of = |prefix: &str| -> Result<&[f32], VisionError> {
                 let name = format!("{prefix}_{stride}");
@@ -179,22 +205,62 @@ impl FaceDetector {
             };
             decode_stride(&grid, &heads, self.options.score_threshold, &mut detections);
         }
-        let (sx, sy) = (
-            scaled_w as f32 / width as f32,
-            scaled_h as f32 / height as f32,
-        );
-        for detection in &mut detections {
-            detection.bbox.x /= sx;
-            detection.bbox.width /= sx;
-            detection.bbox.y /= sy;
-            detection.bbox.height /= sy;
-            for point in &mut detection.landmarks {
-                point[0] /= sx;
-                point[1] /= sy;
-            }
-        }
         Ok(detections)
     }
+}
+
+/// YuNet's input for one pass: the image scaled so its longer side is `target_long_side`, as a
+/// BGR NCHW tensor padded to multiples of 32.
+pub struct NetworkInput {
+    pub tensor: Vec<f32>,
+    pub shape: [usize; 4],
+    /// Size of the scaled image inside the padding.
+    pub scaled: (u32, u32),
+}
+
+pub fn network_input(image: &RgbImage, target_long_side: u32) -> NetworkInput {
+    let mut tensor = Vec::new();
+    let (shape, scaled) = fill_network_input(image, target_long_side, &mut tensor);
+    NetworkInput {
+        tensor,
+        shape,
+        scaled,
+    }
+}
+
+/// Writes YuNet's input into `tensor` (reusing its memory); returns the shape and the scaled size.
+fn fill_network_input(
+    image: &RgbImage,
+    target_long_side: u32,
+    tensor: &mut Vec<f32>,
+) -> ([usize; 4], (u32, u32)) {
+    let (width, height) = image.dimensions();
+    let scale = target_long_side as f32 / width.max(height).max(1) as f32;
+    let scaled_w = ((width as f32 * scale).round() as u32).max(1);
+    let scaled_h = ((height as f32 * scale).round() as u32).max(1);
+    let resized;
+    let input_image = if (scaled_w, scaled_h) == (width, height) {
+        image
+    } else {
+        resized = super::resize_rgb(image, scaled_w, scaled_h);
+        &resized
+    };
+    let padded_w = (scaled_w.div_ceil(ALIGN) * ALIGN) as usize;
+    let padded_h = (scaled_h.div_ceil(ALIGN) * ALIGN) as usize;
+    bgr_planar(input_image, padded_w, padded_h, tensor);
+    ([1, 3, padded_h, padded_w], (scaled_w, scaled_h))
+}
+
+/// Session options shared by both models: a fixed intra-op pool that does not spin. Spinning
+/// threads of one session would steal the CPU from the other, which runs right after it.
+pub fn session_builder(
+    environment: &Environment,
+    threads: usize,
+) -> ort::Result<ort::session::builder::SessionBuilder> {
+    Session::builder(environment)
+        .and_then(|b| b.with_intra_threads(threads.max(1)).map_err(Into::into))
+        .and_then(|b| b.with_inter_threads(1).map_err(Into::into))
+        .and_then(|b| b.with_intra_op_spinning(false).map_err(Into::into))
 }
 
 /// Builds an ONNX Runtime session from a model file that passed its checksum.
@@ -210,37 +276,51 @@ pub(crate) fn load_session(
         path: path.to_path_buf(),
         message,
     };
-    Session::builder(environment)
-        .and_then(|b| b.with_intra_threads(threads.max(1)).map_err(Into::into))
-        .and_then(|b| b.with_inter_threads(1).map_err(Into::into))
+    session_builder(environment, threads)
         .and_then(|mut b| b.commit_from_file(path))
         .map_err(|e| session_error(e.to_string()))
 }
 
-/// NCHW float tensor, BGR channel order, raw 0..255 values, zero padding right and bottom.
-fn bgr_planar(image: &RgbImage, padded_w: usize, padded_h: usize) -> Vec<f32> {
+/// NCHW float tensor, BGR channel order, raw 0..255 values, zero padding right and bottom. A
+/// buffer of the right size is reused without clearing it first: every value, padding included,
+/// is written.
+fn bgr_planar(image: &RgbImage, padded_w: usize, padded_h: usize, tensor: &mut Vec<f32>) {
     let plane = padded_w * padded_h;
-    let mut tensor = vec![0f32; 3 * plane];
+    tensor.resize(3 * plane, 0.0);
     let (blue, rest) = tensor.split_at_mut(plane);
     let (green, red) = rest.split_at_mut(plane);
-    let width = image.width() as usize;
-    for (y, row) in image.rows().enumerate() {
-        let span = y * padded_w..y * padded_w + width;
-        let (Some(b), Some(g), Some(r)) = (
-            blue.get_mut(span.clone()),
-            green.get_mut(span.clone()),
-            red.get_mut(span),
-        ) else {
-            continue;
-        };
-        for (((pixel, b), g), r) in row.zip(b).zip(g).zip(r) {
-            let [pr, pg, pb] = pixel.0;
-            *b = f32::from(pb);
-            *g = f32::from(pg);
-            *r = f32::from(pr);
+    let width = (image.width() as usize).min(padded_w);
+    let mut rows = image.as_raw().chunks_exact(image.width() as usize * 3);
+    for ((b, g), r) in blue
+        .chunks_exact_mut(padded_w)
+        .zip(green.chunks_exact_mut(padded_w))
+        .zip(red.chunks_exact_mut(padded_w))
+    {
+        let (b_image, b_pad) = b.split_at_mut(width);
+        let (g_image, g_pad) = g.split_at_mut(width);
+        let (r_image, r_pad) = r.split_at_mut(width);
+        match rows.next() {
+            Some(row) => {
+                for (((pixel, b), g), r) in
+                    row.chunks_exact(3).zip(b_image).zip(g_image).zip(r_image)
+                {
+                    if let [pr, pg, pb] = *pixel {
+                        *b = f32::from(pb);
+                        *g = f32::from(pg);
+                        *r = f32::from(pr);
+                    }
+                }
+            }
+            None => {
+                b_image.fill(0.0);
+                g_image.fill(0.0);
+                r_image.fill(0.0);
+            }
         }
+        b_pad.fill(0.0);
+        g_pad.fill(0.0);
+        r_pad.fill(0.0);
     }
-    tensor
 }
 
 struct Grid {
@@ -392,7 +472,23 @@ mod tests {
     #[test]
     fn planar_tensor_is_bgr_and_zero_padded() {
         let image = RgbImage::from_raw(1, 1, vec![10, 20, 30]).unwrap();
-        let tensor = bgr_planar(&image, 2, 1);
+        let mut tensor = Vec::new();
+        bgr_planar(&image, 2, 1, &mut tensor);
         assert_eq!(tensor, vec![30.0, 0.0, 20.0, 0.0, 10.0, 0.0]);
+    }
+
+    #[test]
+    fn reused_buffer_gets_fresh_padding() {
+        let big = RgbImage::from_pixel(2, 2, image::Rgb([9, 9, 9]));
+        let small = RgbImage::from_raw(1, 1, vec![10, 20, 30]).unwrap();
+        let mut tensor = Vec::new();
+        bgr_planar(&big, 2, 2, &mut tensor);
+        bgr_planar(&small, 2, 2, &mut tensor);
+        assert_eq!(
+            tensor,
+            vec![
+                30.0, 0.0, 0.0, 0.0, 20.0, 0.0, 0.0, 0.0, 10.0, 0.0, 0.0, 0.0
+            ]
+        );
     }
 }

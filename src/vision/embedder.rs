@@ -88,15 +88,7 @@ impl FaceEmbedder {
             )));
         }
         let side = ALIGNED_SIZE as usize;
-        let plane = side * side;
-        let mut tensor = vec![0f32; 3 * plane];
-        for (index, pixel) in aligned.pixels().enumerate() {
-            for (channel, value) in pixel.0.iter().enumerate() {
-                if let Some(slot) = tensor.get_mut(channel * plane + index) {
-                    *slot = f32::from(*value);
-                }
-            }
-        }
+        let tensor = network_input(aligned);
         let input = TensorRef::from_array_view(([1usize, 3, side, side], tensor.as_slice()))
             .map_err(|e| inference(e.to_string()))?;
         let outputs = self
@@ -112,6 +104,20 @@ impl FaceEmbedder {
         Embedding::from_raw(raw)
             .ok_or_else(|| inference(format!("unusable embedding of {} values", raw.len())))
     }
+}
+
+/// SFace's input: the aligned crop as an RGB NCHW tensor of raw 0..255 values.
+pub fn network_input(aligned: &RgbImage) -> Vec<f32> {
+    let plane = (aligned.width() * aligned.height()) as usize;
+    let mut tensor = vec![0f32; 3 * plane];
+    for (index, pixel) in aligned.pixels().enumerate() {
+        for (channel, value) in pixel.0.iter().enumerate() {
+            if let Some(slot) = tensor.get_mut(channel * plane + index) {
+                *slot = f32::from(*value);
+            }
+        }
+    }
+    tensor
 }
 
 #[cfg(test)]

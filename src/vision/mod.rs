@@ -48,6 +48,34 @@ impl BoundingBox {
     }
 }
 
+/// Resizes an RGB image with a bilinear convolution (SIMD through fast_image_resize, about ten
+/// times faster than `image`'s resize, which mattered for the detector's coarse pass).
+pub fn resize_rgb(image: &image::RgbImage, width: u32, height: u32) -> image::RgbImage {
+    use fast_image_resize::images::{Image, ImageRef};
+    use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+    let (width, height) = (width.max(1), height.max(1));
+    let resized = ImageRef::new(
+        image.width(),
+        image.height(),
+        image.as_raw(),
+        PixelType::U8x3,
+    )
+    .map_err(|e| e.to_string())
+    .and_then(|source| {
+        let mut target = Image::new(width, height, PixelType::U8x3);
+        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
+        Resizer::new()
+            .resize(&source, &mut target, &options)
+            .map_err(|e| e.to_string())?;
+        image::RgbImage::from_raw(width, height, target.into_vec())
+            .ok_or_else(|| "buffer size".to_owned())
+    });
+    resized.unwrap_or_else(|e| {
+        tracing::debug!(error = %e, "fast resize unavailable; using the portable one");
+        image::imageops::resize(image, width, height, image::imageops::FilterType::Triangle)
+    })
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum VisionError {
     #[error(transparent)]

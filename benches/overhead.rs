@@ -1,0 +1,110 @@
+//! What the Rust pre- and post-processing adds to ONNX Runtime: the engine's calls and the bare
+//! model runs on the same tensors, interleaved call by call so that both see the same machine state
+//! (on a shared 2-core VM, separate criterion groups drift by more than the difference measured).
+//!
+//! Run with `cargo bench --bench overhead`.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use frontdesk::config::Config;
+use frontdesk::engine::FaceEngine;
+use frontdesk::vision::detector::{network_input, session_builder};
+use frontdesk::{resources, runtime};
+use image::RgbImage;
+use ort::session::Session;
+use ort::value::TensorRef;
+
+const ROUNDS: usize = 300;
+
+fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
+
+fn webcam_frame() -> RgbImage {
+    let photo =
+        frontdesk::vision::image_io::load_rgb(&fixture("faces/single/mpl_grace_hopper.jpg"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let scaled = image::imageops::resize(&photo, 255, 300, image::imageops::FilterType::Triangle);
+    let mut canvas = RgbImage::from_pixel(640, 480, image::Rgb([90, 90, 96]));
+    image::imageops::overlay(&mut canvas, &scaled, 190, 90);
+    canvas
+}
+
+fn raw_session(config: &Config, model: &Path) -> Session {
+    let environment =
+        runtime::environment(&config.runtime.onnxruntime).unwrap_or_else(|e| panic!("{e}"));
+    session_builder(&environment, config.inference_threads())
+        .and_then(|mut b| b.commit_from_file(model))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn median(mut samples: Vec<Duration>) -> f64 {
+    samples.sort();
+    samples[samples.len() / 2].as_secs_f64() * 1000.0
+}
+
+/// Times `a` and `b` alternately and prints both medians and their ratio.
+fn compare(name: &str, mut a: impl FnMut(), mut b: impl FnMut()) {
+    for _ in 0..20 {
+        a();
+        b();
+    }
+    let (mut times_a, mut times_b) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        a();
+        times_a.push(start.elapsed());
+        let start = Instant::now();
+        b();
+        times_b.push(start.elapsed());
+    }
+    let (ma, mb) = (median(times_a), median(times_b));
+    println!(
+        "{name}: onnxruntime only {ma:.2} ms, frontdesk {mb:.2} ms, added {:+.1}% (medians of {ROUNDS} interleaved calls)",
+        (mb / ma - 1.0) * 100.0
+    );
+}
+
+fn main() {
+    let config = Config::defaults().unwrap();
+    let mut engine = FaceEngine::load(&config).unwrap_or_else(|e| panic!("{e}"));
+    let frame = webcam_frame();
+
+    let mut detector = raw_session(&config, &resources::locate(&config.models.detector));
+    let passes = [network_input(&frame, 640), network_input(&frame, 320)];
+    let face = engine.detect(&frame).unwrap()[0];
+    let aligned = engine.analyze_face(&frame, &face).unwrap().unwrap().aligned;
+    let embedder_input = frontdesk::vision::embedder::network_input(&aligned);
+    let mut embedder = raw_session(&config, &resources::locate(&config.models.embedder));
+
+    let engine = std::cell::RefCell::new(engine);
+    compare(
+        "detection 640x480 (full-size and coarse pass)",
+        || {
+            for pass in &passes {
+                let tensor =
+                    TensorRef::from_array_view((pass.shape, pass.tensor.as_slice())).unwrap();
+                black_box(detector.run(ort::inputs!["input" => tensor]).unwrap().len());
+            }
+        },
+        || {
+            black_box(engine.borrow_mut().detect(&frame).unwrap());
+        },
+    );
+    compare(
+        "embedding one face (align, embed, quality)",
+        || {
+            let tensor =
+                TensorRef::from_array_view(([1usize, 3, 112, 112], embedder_input.as_slice()))
+                    .unwrap();
+            black_box(embedder.run(ort::inputs!["data" => tensor]).unwrap().len());
+        },
+        || {
+            black_box(engine.borrow_mut().analyze_face(&frame, &face).unwrap());
+        },
+    );
+}
