@@ -72,6 +72,8 @@ pub struct KioskApp {
     notice: Option<Notice>,
     camera_status: CaptureStatus,
     source_ended: bool,
+    /// The latest per-face embedding time (most frames embed nobody: faces are tracked).
+    last_embed_ms: Option<f32>,
     staff: staff::StaffState,
 }
 
@@ -93,6 +95,7 @@ impl KioskApp {
             selected_track: None,
             notice: None,
             camera_status: CaptureStatus::Starting,
+            last_embed_ms: None,
             source_ended: false,
         };
         app.restart_pipeline(ctx);
@@ -179,7 +182,12 @@ impl KioskApp {
         self.camera_status = pipeline.capture.status();
         for event in events {
             match event {
-                RecognizerEvent::Frame(report) => self.latest = Some(report),
+                RecognizerEvent::Frame(report) => {
+                    if report.embed_ms > 0.0 {
+                        self.last_embed_ms = Some(report.embed_ms);
+                    }
+                    self.latest = Some(report);
+                }
                 RecognizerEvent::Greeting {
                     track,
                     person,
@@ -369,7 +377,11 @@ impl KioskApp {
                     .as_ref()
                     .map(|p| p.capture.stats())
                     .unwrap_or_default();
-                ui.label(live::status_text(self.latest.as_deref(), &stats));
+                ui.label(live::status_text(
+                    self.latest.as_deref(),
+                    self.last_embed_ms,
+                    &stats,
+                ));
             });
         });
         if capture_clicked {
