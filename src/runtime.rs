@@ -48,6 +48,38 @@ pub fn ensure_loaded(configured: &Path) -> Result<PathBuf, RuntimeError> {
     loaded(configured).map(|(path, _)| path.clone())
 }
 
+/// The first two entries of ONNX Runtime's `OrtApiBase` (a stable C ABI across releases).
+#[repr(C)]
+struct OrtApiBase {
+    get_api: unsafe extern "C" fn(u32) -> *const std::ffi::c_void,
+    get_version_string: unsafe extern "C" fn() -> *const std::ffi::c_char,
+}
+
+/// The version the library at `path` reports about itself (`OrtGetApiBase()->GetVersionString()`).
+pub fn library_version(path: &Path) -> Option<String> {
+    // SAFETY: the library is ONNX Runtime (ort already loaded it from this path and checked that it
+    // exports OrtGetApiBase); the function takes no arguments and returns a pointer to a static
+    // struct whose second member returns a static NUL-terminated string.
+    unsafe {
+        let library = libloading::Library::new(path).ok()?;
+        let api_base: libloading::Symbol<'_, unsafe extern "C" fn() -> *const OrtApiBase> =
+            library.get(b"OrtGetApiBase").ok()?;
+        let base = api_base();
+        if base.is_null() {
+            return None;
+        }
+        let version = ((*base).get_version_string)();
+        if version.is_null() {
+            return None;
+        }
+        Some(
+            std::ffi::CStr::from_ptr(version)
+                .to_string_lossy()
+                .into_owned(),
+        )
+    }
+}
+
 /// The process-wide ONNX Runtime environment that sessions are built in.
 pub fn environment(configured: &Path) -> Result<ort::environment::Environment, RuntimeError> {
     loaded(configured).map(|(_, environment)| environment.clone())

@@ -22,8 +22,10 @@ fn checks(context: &Context) -> Vec<Check> {
         required: true,
         outcome: runtime::ensure_loaded(&config.runtime.onnxruntime)
             .map(|path| {
+                let version =
+                    runtime::library_version(&path).unwrap_or_else(|| "of unknown version".into());
                 format!(
-                    "{} loaded (built for ONNX Runtime {})",
+                    "{} loaded: ONNX Runtime {version} (tested with {})",
                     path.display(),
                     runtime::ONNXRUNTIME_VERSION
                 )
