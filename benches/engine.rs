@@ -3,48 +3,20 @@
 //!
 //! Run with `cargo bench --bench engine`; medians are in target/criterion/*/new/estimates.json.
 
+mod common;
+
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::{load, raw_session, webcam_frame};
 use criterion::{Criterion, criterion_group, criterion_main};
 use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
 use frontdesk::gallery::{FaceIndex, Gallery, MatchPolicy};
-use frontdesk::vision::detector::{network_input, session_builder};
+use frontdesk::resources;
+use frontdesk::vision::detector::network_input;
 use frontdesk::vision::{EMBEDDING_DIM, Embedding};
-use frontdesk::{resources, runtime};
-use image::RgbImage;
-use ort::session::Session;
 use ort::value::TensorRef;
-
-fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(relative)
-}
-
-fn load(relative: &str) -> RgbImage {
-    frontdesk::vision::image_io::load_rgb(&fixture(relative)).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// A visitor at a webcam: a portrait on a 640x480 frame.
-fn webcam_frame() -> RgbImage {
-    let photo = load("faces/single/mpl_grace_hopper.jpg");
-    let scaled = image::imageops::resize(&photo, 255, 300, image::imageops::FilterType::Triangle);
-    let mut canvas = RgbImage::from_pixel(640, 480, image::Rgb([90, 90, 96]));
-    image::imageops::overlay(&mut canvas, &scaled, 190, 90);
-    canvas
-}
-
-/// A plain ONNX Runtime session on a model file, with the engine's session options.
-fn raw_session(config: &Config, model: &Path) -> Session {
-    let environment =
-        runtime::environment(&config.runtime.onnxruntime).unwrap_or_else(|e| panic!("{e}"));
-    session_builder(&environment, config.inference_threads())
-        .and_then(|mut b| b.commit_from_file(model))
-        .unwrap_or_else(|e| panic!("{e}"))
-}
 
 /// Baseline: the same YuNet passes `detect` makes (full size and the coarse 320 pass) on the same
 /// tensors, without any of the Rust pre- or post-processing.

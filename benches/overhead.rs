@@ -4,43 +4,19 @@
 //!
 //! Run with `cargo bench --bench overhead`.
 
+mod common;
+
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::{raw_session, webcam_frame};
 use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
-use frontdesk::vision::detector::{network_input, session_builder};
-use frontdesk::{resources, runtime};
-use image::RgbImage;
-use ort::session::Session;
+use frontdesk::resources;
+use frontdesk::vision::detector::network_input;
 use ort::value::TensorRef;
 
 const ROUNDS: usize = 300;
-
-fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(relative)
-}
-
-fn webcam_frame() -> RgbImage {
-    let photo =
-        frontdesk::vision::image_io::load_rgb(&fixture("faces/single/mpl_grace_hopper.jpg"))
-            .unwrap_or_else(|e| panic!("{e}"));
-    let scaled = image::imageops::resize(&photo, 255, 300, image::imageops::FilterType::Triangle);
-    let mut canvas = RgbImage::from_pixel(640, 480, image::Rgb([90, 90, 96]));
-    image::imageops::overlay(&mut canvas, &scaled, 190, 90);
-    canvas
-}
-
-fn raw_session(config: &Config, model: &Path) -> Session {
-    let environment =
-        runtime::environment(&config.runtime.onnxruntime).unwrap_or_else(|e| panic!("{e}"));
-    session_builder(&environment, config.inference_threads())
-        .and_then(|mut b| b.commit_from_file(model))
-        .unwrap_or_else(|e| panic!("{e}"))
-}
 
 fn median(mut samples: Vec<Duration>) -> f64 {
     samples.sort();

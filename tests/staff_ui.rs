@@ -3,78 +3,28 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
-use common::fixture;
+use common::enroll_fixture;
+use common::kiosk::{shows, type_into, wait_for};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
 use frontdesk::config::Config;
 use frontdesk::gallery::{Gallery, NewPerson, PinCheck};
-use frontdesk::ui::{KioskApp, KioskOptions};
+use frontdesk::ui::KioskApp;
 
 const MODEL: &str = frontdesk::models::EMBEDDER.id;
 
-fn kiosk(db_path: PathBuf, config_path: PathBuf) -> Harness<'static, KioskApp> {
-    let options = KioskOptions {
-        config: Config::defaults().unwrap(),
-        config_path,
-        db_path,
-        // No camera: staff screens work without one.
-        source: SourceSpec::Webcam(9),
-    };
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(move |cc| KioskApp::new(&cc.egui_ctx, options))
-}
-
-fn wait_for(
-    harness: &mut Harness<'_, KioskApp>,
-    what: &str,
-    done: impl Fn(&Harness<'_, KioskApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        harness.run_steps(1);
-        if done(harness) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("timed out waiting for {what}");
-}
-
-fn shows(harness: &Harness<'_, KioskApp>, text: &str) -> bool {
-    harness.query_all_by_label_contains(text).next().is_some()
-}
-
-fn type_into(harness: &mut Harness<'_, KioskApp>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.run_steps(1);
-    harness.get_by_label(label).type_text(text);
-    harness.run_steps(1);
-}
-
 /// A gallery with one enrolled person (a real face) and a PIN.
 fn prepared_gallery(db: &Path, pin: Option<&str>) -> i64 {
-    let mut engine = common::engine();
-    let mut gallery = Gallery::open(db, MODEL).unwrap();
-    let photo =
-        frontdesk::vision::image_io::load_rgb(&fixture("faces/single/mpl_grace_hopper.jpg"))
-            .unwrap();
-    let face = engine.analyze(&photo).unwrap().remove(0);
     let person = NewPerson {
         name: "Grace Hopper".into(),
         details: [("phone".to_owned(), "555-0100".to_owned())].into(),
         consent: true,
     };
-    let id = gallery
-        .enroll(
-            &person,
-            &[frontdesk::enrollment::new_face(&face, engine.model_id())],
-        )
-        .unwrap();
+    let id = enroll_fixture(db, &person, "faces/single/mpl_grace_hopper.jpg");
+    let mut gallery = Gallery::open(db, MODEL).unwrap();
     gallery
         .record_visit(id, frontdesk::gallery::now_ms(), 0.8, "test")
         .unwrap();
@@ -82,6 +32,11 @@ fn prepared_gallery(db: &Path, pin: Option<&str>) -> i64 {
         gallery.set_pin(pin).unwrap();
     }
     id
+}
+
+/// The kiosk without a camera: staff screens work without one.
+fn kiosk(db: &Path) -> Harness<'static, KioskApp> {
+    common::kiosk::kiosk(SourceSpec::Webcam(9), db.to_path_buf())
 }
 
 fn unlock(harness: &mut Harness<'_, KioskApp>, pin: &str) {
@@ -97,7 +52,7 @@ fn wrong_pins_lock_the_staff_screens() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gallery.db");
     prepared_gallery(&db, Some("2468"));
-    let mut harness = kiosk(db.clone(), dir.path().join("config.toml"));
+    let mut harness = kiosk(&db);
     harness.get_by_label("Staff").click();
     wait_for(&mut harness, "the PIN prompt", |h| shows(h, "Staff PIN"));
     for tries_left in (1..frontdesk::gallery::PIN_ATTEMPTS).rev() {
@@ -131,7 +86,7 @@ fn first_use_sets_a_pin_then_staff_edit_and_delete_a_person() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gallery.db");
     let id = prepared_gallery(&db, None);
-    let mut harness = kiosk(db.clone(), dir.path().join("config.toml"));
+    let mut harness = kiosk(&db);
 
     harness.get_by_label("Staff").click();
     wait_for(&mut harness, "the PIN prompt", |h| shows(h, "Staff PIN"));
@@ -205,9 +160,9 @@ fn first_use_sets_a_pin_then_staff_edit_and_delete_a_person() {
 fn settings_are_saved_to_the_config_file_and_visits_are_charted() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gallery.db");
-    let config_path = dir.path().join("config.toml");
+    let config_path = db.with_extension("toml");
     prepared_gallery(&db, Some("1357"));
-    let mut harness = kiosk(db, config_path.clone());
+    let mut harness = kiosk(&db);
     unlock(&mut harness, "1357");
 
     harness.get_by_label("Visits").click();

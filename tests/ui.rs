@@ -4,15 +4,12 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-use common::fixture;
-use egui_kittest::Harness;
+use common::kiosk::{kiosk, shows, type_into, wait_for};
+use common::{enroll_fixture, fixture};
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
-use frontdesk::config::Config;
-use frontdesk::gallery::Gallery;
-use frontdesk::ui::{KioskApp, KioskOptions};
+use frontdesk::gallery::{Gallery, NewPerson};
 
 /// A frame folder that shows one photo, as a webcam would show a visitor standing still.
 fn still_visitor(dir: &Path, photo: &str, frames: usize) -> PathBuf {
@@ -28,39 +25,6 @@ fn still_visitor(dir: &Path, photo: &str, frames: usize) -> PathBuf {
         std::fs::hard_link(&first, folder.join(format!("frame_{index:04}.png"))).unwrap();
     }
     folder
-}
-
-fn kiosk(source: SourceSpec, db_path: PathBuf) -> Harness<'static, KioskApp> {
-    let options = KioskOptions {
-        config: Config::defaults().unwrap(),
-        config_path: db_path.with_extension("toml"),
-        db_path,
-        source,
-    };
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(move |cc| KioskApp::new(&cc.egui_ctx, options))
-}
-
-/// Steps the UI until `done` holds, as the real window does while threads work in the background.
-fn wait_for(
-    harness: &mut Harness<'_, KioskApp>,
-    what: &str,
-    done: impl Fn(&Harness<'_, KioskApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while Instant::now() < deadline {
-        harness.run_steps(1);
-        if done(harness) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(30));
-    }
-    panic!("timed out waiting for {what}");
-}
-
-fn shows(harness: &Harness<'_, KioskApp>, text: &str) -> bool {
-    harness.query_all_by_label_contains(text).next().is_some()
 }
 
 #[test]
@@ -131,10 +95,7 @@ fn escape_cancels_enrolment_without_saving() {
     wait_for(&mut harness, "the enrolment form", |h| {
         shows(h, "Enrol a new visitor")
     });
-    harness.get_by_label("Name").focus();
-    harness.run_steps(1);
-    harness.get_by_label("Name").type_text("Eileen");
-    harness.run_steps(1);
+    type_into(&mut harness, "Name", "Eileen");
     harness.key_press(egui::Key::Escape);
     harness.run_steps(3);
     assert!(!shows(&harness, "Enrol a new visitor"));
@@ -150,24 +111,14 @@ fn capturing_someone_already_enrolled_offers_to_add_the_photo() {
     let dir = tempfile::tempdir().unwrap();
     let frames = still_visitor(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
     let db = dir.path().join("gallery.db");
-    {
-        let mut engine = common::engine();
-        let mut gallery = Gallery::open(&db, engine.model_id()).unwrap();
-        let photo =
-            frontdesk::vision::image_io::load_rgb(&fixture("faces/barack_obama/fr_obama.jpg"))
-                .unwrap();
-        let face = engine.analyze(&photo).unwrap().remove(0);
-        let person = frontdesk::gallery::NewPerson {
+    enroll_fixture(
+        &db,
+        &NewPerson {
             name: "Barack Obama".into(),
             ..Default::default()
-        };
-        gallery
-            .enroll(
-                &person,
-                &[frontdesk::enrollment::new_face(&face, engine.model_id())],
-            )
-            .unwrap();
-    }
+        },
+        "faces/barack_obama/fr_obama.jpg",
+    );
     let mut harness = kiosk(SourceSpec::Images(frames), db.clone());
     wait_for(&mut harness, "the greeting", |h| {
         shows(h, "Welcome back, Barack!") || shows(h, "Welcome, Barack!")
@@ -204,24 +155,14 @@ fn not_this_person_stops_the_wrong_greeting() {
     let dir = tempfile::tempdir().unwrap();
     let frames = still_visitor(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
     let db = dir.path().join("gallery.db");
-    {
-        let mut engine = common::engine();
-        let mut gallery = Gallery::open(&db, engine.model_id()).unwrap();
-        let photo =
-            frontdesk::vision::image_io::load_rgb(&fixture("faces/barack_obama/fr_obama.jpg"))
-                .unwrap();
-        let face = engine.analyze(&photo).unwrap().remove(0);
-        let person = frontdesk::gallery::NewPerson {
+    enroll_fixture(
+        &db,
+        &NewPerson {
             name: "Barack Obama".into(),
             ..Default::default()
-        };
-        gallery
-            .enroll(
-                &person,
-                &[frontdesk::enrollment::new_face(&face, engine.model_id())],
-            )
-            .unwrap();
-    }
+        },
+        "faces/barack_obama/fr_obama.jpg",
+    );
     let mut harness = kiosk(SourceSpec::Images(frames), db);
     wait_for(&mut harness, "the greeting", |h| shows(h, "Barack!"));
     harness.get_by_label("Not Barack").click();

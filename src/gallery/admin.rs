@@ -243,33 +243,9 @@ impl Gallery {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::gallery::{MatchDecision, MatchPolicy, NewFace, NewPerson};
-    use crate::vision::{EMBEDDING_DIM, Embedding};
-
-    fn face(direction: usize) -> NewFace {
-        let mut raw = [0f32; EMBEDDING_DIM];
-        raw[direction] = 1.0;
-        NewFace {
-            embedding: Embedding::from_raw(&raw).unwrap(),
-            model_id: "m1".into(),
-            quality: 0.8,
-            thumbnail_jpeg: vec![1, 2, 3],
-        }
-    }
-
-    fn person(name: &str, details: &[(&str, &str)], consent: bool) -> NewPerson {
-        NewPerson {
-            name: name.into(),
-            details: details
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect::<BTreeMap<_, _>>(),
-            consent,
-        }
-    }
+    use crate::gallery::test_support::{face, person};
+    use crate::gallery::{MatchDecision, MatchPolicy};
 
     #[test]
     fn merge_moves_faces_visits_and_missing_details() {

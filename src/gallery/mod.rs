@@ -106,6 +106,36 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Small unit embeddings and people for the gallery's unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{NewFace, NewPerson};
+    use crate::vision::{EMBEDDING_DIM, Embedding};
+
+    /// A face whose embedding points along axis `direction` (orthogonal faces are strangers).
+    pub fn face(direction: usize) -> NewFace {
+        let mut raw = [0f32; EMBEDDING_DIM];
+        raw[direction] = 1.0;
+        NewFace {
+            embedding: Embedding::from_raw(&raw).unwrap(),
+            model_id: "m1".into(),
+            quality: 0.8,
+            thumbnail_jpeg: vec![1, 2, 3],
+        }
+    }
+
+    pub fn person(name: &str, details: &[(&str, &str)], consent: bool) -> NewPerson {
+        NewPerson {
+            name: name.into(),
+            details: details
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            consent,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

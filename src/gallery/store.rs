@@ -538,29 +538,15 @@ fn restrict_to_owner(path: &Path) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::face;
     use super::*;
-    use crate::vision::EMBEDDING_DIM;
-
-    fn face(direction: usize) -> NewFace {
-        let mut raw = [0f32; EMBEDDING_DIM];
-        raw[direction] = 1.0;
-        NewFace {
-            embedding: Embedding::from_raw(&raw).unwrap(),
-            model_id: "m1".into(),
-            quality: 0.8,
-            thumbnail_jpeg: vec![1, 2, 3],
-        }
-    }
 
     fn person(name: &str) -> NewPerson {
-        NewPerson {
-            name: name.into(),
-            details: BTreeMap::from([
-                ("phone".into(), "555-0100".into()),
-                ("coffee".into(), "oat flat white".into()),
-            ]),
-            consent: true,
-        }
+        super::super::test_support::person(
+            name,
+            &[("phone", "555-0100"), ("coffee", "oat flat white")],
+            true,
+        )
     }
 
     #[test]

@@ -1,7 +1,5 @@
 //! The audit log screen: staff actions with their time, and a CSV export.
 
-use std::path::PathBuf;
-
 use crate::gallery::AuditEntry;
 use crate::recognizer::StaffRequest;
 
@@ -13,26 +11,15 @@ pub struct AuditScreen {
 
 impl AuditScreen {
     pub fn audit_ui(&mut self, ui: &mut egui::Ui, outbox: &mut Vec<StaffRequest>) {
-        ui.horizontal(|ui| {
-            let label = ui.label("CSV file");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.csv_path)
-                    .hint_text("/media/usb/audit.csv")
-                    .desired_width(260.0),
-            )
-            .labelled_by(label.id);
-            if ui
-                .add_enabled(
-                    !self.csv_path.trim().is_empty(),
-                    egui::Button::new("Export audit log"),
-                )
-                .clicked()
-            {
-                outbox.push(StaffRequest::ExportAuditCsv(PathBuf::from(
-                    self.csv_path.trim(),
-                )));
-            }
-        });
+        if let Some(path) = super::path_action_ui(
+            ui,
+            "CSV file",
+            "/media/usb/audit.csv",
+            &mut self.csv_path,
+            "Export audit log",
+        ) {
+            outbox.push(StaffRequest::ExportAuditCsv(path));
+        }
         ui.separator();
         egui::ScrollArea::vertical().show(ui, |ui| {
             egui::Grid::new("audit_rows")

@@ -477,6 +477,31 @@ impl eframe::App for KioskApp {
     }
 }
 
+/// A labelled path field with a button that acts on it; returns the path when the button is
+/// clicked with a path filled in.
+fn path_action_ui(
+    ui: &mut egui::Ui,
+    label: &str,
+    hint: &str,
+    path: &mut String,
+    button: &str,
+) -> Option<PathBuf> {
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        ui.add(
+            egui::TextEdit::singleline(path)
+                .hint_text(hint)
+                .desired_width(260.0),
+        )
+        .labelled_by(label.id);
+        let filled = !path.trim().is_empty();
+        ui.add_enabled(filled, egui::Button::new(button))
+            .clicked()
+            .then(|| PathBuf::from(path.trim()))
+    })
+    .inner
+}
+
 /// Opens the kiosk window and runs until it is closed.
 pub fn run_window(options: KioskOptions) -> Result<(), String> {
     let fullscreen = options.config.kiosk.fullscreen;

@@ -1,7 +1,6 @@
 //! The people screen: search, photos and details, edit, add photos, merge, export, delete.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use crate::gallery::{NewPerson, Person, PersonId};
 use crate::recognizer::{PersonDetail, StaffRequest};
@@ -194,49 +193,31 @@ impl PeopleScreen {
             ));
         }
         ui.separator();
-        ui.horizontal(|ui| {
-            let label = ui.label("Photo file");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.photo_path)
-                    .hint_text("/path/to/photo.jpg")
-                    .desired_width(260.0),
-            )
-            .labelled_by(label.id);
-            if ui
-                .add_enabled(
-                    !self.photo_path.trim().is_empty(),
-                    egui::Button::new("Add photo"),
-                )
-                .clicked()
-            {
-                outbox.push(StaffRequest::AddPhotoFile {
-                    person_id: person.id,
-                    path: PathBuf::from(self.photo_path.trim()),
-                });
-                self.photo_path.clear();
-            }
-        });
-        ui.horizontal(|ui| {
-            let label = ui.label("Export folder");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.export_folder)
-                    .hint_text("/media/usb/request-17")
-                    .desired_width(260.0),
-            )
-            .labelled_by(label.id);
-            if ui
-                .add_enabled(
-                    !self.export_folder.trim().is_empty(),
-                    egui::Button::new("Export data"),
-                )
-                .clicked()
-            {
-                outbox.push(StaffRequest::ExportPerson {
-                    person_id: person.id,
-                    folder: PathBuf::from(self.export_folder.trim()),
-                });
-            }
-        });
+        if let Some(path) = super::path_action_ui(
+            ui,
+            "Photo file",
+            "/path/to/photo.jpg",
+            &mut self.photo_path,
+            "Add photo",
+        ) {
+            outbox.push(StaffRequest::AddPhotoFile {
+                person_id: person.id,
+                path,
+            });
+            self.photo_path.clear();
+        }
+        if let Some(folder) = super::path_action_ui(
+            ui,
+            "Export folder",
+            "/media/usb/request-17",
+            &mut self.export_folder,
+            "Export data",
+        ) {
+            outbox.push(StaffRequest::ExportPerson {
+                person_id: person.id,
+                folder,
+            });
+        }
         ui.horizontal(|ui| {
             let others: Vec<&Person> = self.people.iter().filter(|p| p.id != person.id).collect();
             let chosen = self

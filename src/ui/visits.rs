@@ -1,7 +1,6 @@
 //! The visits screen: filter by dates and person, visits per day (first-time and returning), CSV.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
@@ -159,27 +158,18 @@ impl VisitsScreen {
                 plot.bar_chart(first_chart);
                 plot.bar_chart(returning_chart);
             });
-        ui.horizontal(|ui| {
-            let label = ui.label("CSV file");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.csv_path)
-                    .hint_text("/media/usb/visits.csv")
-                    .desired_width(260.0),
-            )
-            .labelled_by(label.id);
-            if ui
-                .add_enabled(
-                    !self.csv_path.trim().is_empty(),
-                    egui::Button::new("Export CSV"),
-                )
-                .clicked()
-            {
-                outbox.push(StaffRequest::ExportVisitsCsv {
-                    filter: self.filter(),
-                    path: PathBuf::from(self.csv_path.trim()),
-                });
-            }
-        });
+        if let Some(path) = super::path_action_ui(
+            ui,
+            "CSV file",
+            "/media/usb/visits.csv",
+            &mut self.csv_path,
+            "Export CSV",
+        ) {
+            outbox.push(StaffRequest::ExportVisitsCsv {
+                filter: self.filter(),
+                path,
+            });
+        }
         ui.separator();
         egui::ScrollArea::vertical().show(ui, |ui| {
             egui::Grid::new("visit_rows")

@@ -1,10 +1,13 @@
 //! Helpers shared by the integration tests: fixture paths and OpenCV's reference results.
 #![allow(dead_code)]
 
+pub mod kiosk;
+
 use std::path::{Path, PathBuf};
 
 use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
+use frontdesk::gallery::{Gallery, NewPerson};
 
 pub fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -14,6 +17,25 @@ pub fn fixture(relative: &str) -> PathBuf {
 
 pub fn engine() -> FaceEngine {
     FaceEngine::load(&Config::defaults().unwrap()).unwrap()
+}
+
+/// Enrols `person` in the gallery at `db` from the largest face of a fixture photo, through the
+/// library (no duplicate check, as when the gallery was filled earlier).
+pub fn enroll_fixture(db: &Path, person: &NewPerson, photo: &str) -> i64 {
+    let mut engine = engine();
+    let mut gallery = Gallery::open(db, engine.model_id()).unwrap();
+    let image = frontdesk::vision::image_io::load_rgb(&fixture(photo)).unwrap();
+    let mut faces = engine.analyze(&image).unwrap();
+    faces.sort_by(|a, b| b.detection.bbox.area().total_cmp(&a.detection.bbox.area()));
+    gallery
+        .enroll(
+            person,
+            &[frontdesk::enrollment::new_face(
+                &faces[0],
+                engine.model_id(),
+            )],
+        )
+        .unwrap()
 }
 
 #[derive(Debug, serde::Deserialize)]

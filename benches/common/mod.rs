@@ -1,0 +1,38 @@
+//! What the benchmarks share: fixture frames and bare ONNX Runtime sessions as baselines.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use frontdesk::config::Config;
+use frontdesk::runtime;
+use frontdesk::vision::detector::session_builder;
+use image::RgbImage;
+use ort::session::Session;
+
+pub fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
+
+pub fn load(relative: &str) -> RgbImage {
+    frontdesk::vision::image_io::load_rgb(&fixture(relative)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A visitor at a webcam: a portrait on a 640x480 frame.
+pub fn webcam_frame() -> RgbImage {
+    let photo = load("faces/single/mpl_grace_hopper.jpg");
+    let scaled = image::imageops::resize(&photo, 255, 300, image::imageops::FilterType::Triangle);
+    let mut canvas = RgbImage::from_pixel(640, 480, image::Rgb([90, 90, 96]));
+    image::imageops::overlay(&mut canvas, &scaled, 190, 90);
+    canvas
+}
+
+/// A plain ONNX Runtime session on a model file, with the engine's session options.
+pub fn raw_session(config: &Config, model: &Path) -> Session {
+    let environment =
+        runtime::environment(&config.runtime.onnxruntime).unwrap_or_else(|e| panic!("{e}"));
+    session_builder(&environment, config.inference_threads())
+        .and_then(|mut b| b.commit_from_file(model))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
