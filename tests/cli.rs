@@ -392,6 +392,27 @@ fn doctor_reports_each_part() {
 }
 
 #[test]
+fn missing_or_wrong_onnxruntime_library_says_how_to_fix_it() {
+    let scratch = Scratch::new();
+    let photo = path("faces/single/ski_astronaut.png");
+    for (library, expected) in [
+        ("/nonexistent/libonnxruntime.so", "not found"),
+        ("/etc/hostname", "cannot be used"),
+    ] {
+        let config = scratch.dir.path().join("frontdesk.toml");
+        std::fs::write(&config, format!("[runtime]\nonnxruntime = \"{library}\"\n")).unwrap();
+        let output = scratch.run(&["--config", config.to_str().unwrap(), "identify", &photo]);
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(expected) && stderr.contains("setup-dev.sh"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
 fn wrong_model_file_is_named() {
     let scratch = Scratch::new();
     let fake = scratch.dir.path().join("fake.onnx");

@@ -626,6 +626,43 @@ mod tests {
     }
 
     #[test]
+    fn version_1_gallery_is_migrated_with_its_data_and_newer_ones_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO people (name, created_at, updated_at) VALUES ('Ada', 1, 1)",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO faces (person_id, embedding, model_id, quality, thumbnail, created_at)
+                 VALUES (1, ?1, 'm1', 0.5, x'00', 1)",
+                [face(3).embedding.to_bytes()],
+            )
+            .unwrap();
+        }
+        let mut gallery = Gallery::open(&path, "m1").unwrap();
+        assert_eq!(gallery.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        assert_eq!(gallery.people().unwrap()[0].name, "Ada");
+        assert_eq!(gallery.index().len(), 1);
+        // The tables of later migrations work.
+        gallery.record_audit("test", "after migration").unwrap();
+        drop(gallery);
+
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        assert!(matches!(
+            Gallery::open(&path, "m1"),
+            Err(GalleryError::TooNew { found: 99, .. })
+        ));
+    }
+
+    #[test]
     fn visits_filter_by_person_and_time() {
         let mut gallery = Gallery::open_in_memory("m1").unwrap();
         let ada = gallery.enroll(&person("Ada"), &[face(0)]).unwrap();
