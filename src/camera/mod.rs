@@ -124,22 +124,30 @@ pub trait FrameSource {
     fn next_frame(&mut self) -> Result<Option<SourceFrame>, CameraError>;
 }
 
-/// Opens `spec`. `Auto` becomes the first webcam, or the demo with a note when there is none.
+impl SourceSpec {
+    /// `Auto` decided once: the first webcam, or the demo when there is none. A kiosk whose webcam
+    /// is unplugged later must wait for it, not switch to the demo's visitors.
+    pub fn resolve(&self) -> SourceSpec {
+        match self {
+            SourceSpec::Auto => match list_webcams().first() {
+                Some(camera) => SourceSpec::Webcam(camera.index),
+                None => {
+                    tracing::info!("no webcam found: starting the built-in demo camera");
+                    SourceSpec::Demo
+                }
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+/// Opens `spec` (`Auto` is resolved first).
 pub fn open_source(
     spec: &SourceSpec,
     settings: &CameraSettings,
 ) -> Result<Box<dyn FrameSource>, CameraError> {
     match spec {
-        SourceSpec::Auto => match list_webcams().first() {
-            Some(camera) => Ok(Box::new(webcam::WebcamSource::open(
-                camera.index,
-                settings,
-            )?)),
-            None => {
-                tracing::info!("no webcam found: starting the built-in demo camera");
-                Ok(Box::new(demo::DemoSource::open()?))
-            }
-        },
+        SourceSpec::Auto => open_source(&spec.resolve(), settings),
         SourceSpec::Webcam(index) => Ok(Box::new(webcam::WebcamSource::open(*index, settings)?)),
         SourceSpec::Video(path) => Ok(Box::new(video::VideoSource::open(path)?)),
         SourceSpec::Images(path) => Ok(Box::new(images::ImageFolderSource::open(

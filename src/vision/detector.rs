@@ -238,16 +238,28 @@ fn fill_network_input(
     let scale = target_long_side as f32 / width.max(height).max(1) as f32;
     let scaled_w = ((width as f32 * scale).round() as u32).max(1);
     let scaled_h = ((height as f32 * scale).round() as u32).max(1);
-    let resized;
-    let input_image = if (scaled_w, scaled_h) == (width, height) {
-        image
-    } else {
-        resized = super::resize_rgb(image, scaled_w, scaled_h);
-        &resized
-    };
     let padded_w = (scaled_w.div_ceil(ALIGN) * ALIGN) as usize;
     let padded_h = (scaled_h.div_ceil(ALIGN) * ALIGN) as usize;
-    bgr_planar(input_image, padded_w, padded_h, tensor);
+    let long_side = width.max(height);
+    let factor = long_side / target_long_side.max(1);
+    if (scaled_w, scaled_h) == (width, height) {
+        bgr_planar(image, padded_w, padded_h, tensor);
+    } else if factor >= 2
+        && long_side % target_long_side == 0
+        && width % factor == 0
+        && height % factor == 0
+    {
+        // Common webcam sizes shrink to the coarse pass by a whole factor: average the blocks
+        // straight into the tensor (area interpolation) instead of resizing first.
+        bgr_planar_binned(image, factor as usize, padded_w, padded_h, tensor);
+    } else {
+        bgr_planar(
+            &super::resize_rgb(image, scaled_w, scaled_h),
+            padded_w,
+            padded_h,
+            tensor,
+        );
+    }
     ([1, 3, padded_h, padded_w], (scaled_w, scaled_h))
 }
 
@@ -309,6 +321,65 @@ fn bgr_planar(image: &RgbImage, padded_w: usize, padded_h: usize, tensor: &mut V
                         *g = f32::from(pg);
                         *r = f32::from(pr);
                     }
+                }
+            }
+            None => {
+                b_image.fill(0.0);
+                g_image.fill(0.0);
+                r_image.fill(0.0);
+            }
+        }
+        b_pad.fill(0.0);
+        g_pad.fill(0.0);
+        r_pad.fill(0.0);
+    }
+}
+
+/// Like [`bgr_planar`] for the image shrunk by a whole `factor`, each output pixel the mean of a
+/// `factor`x`factor` block.
+fn bgr_planar_binned(
+    image: &RgbImage,
+    factor: usize,
+    padded_w: usize,
+    padded_h: usize,
+    tensor: &mut Vec<f32>,
+) {
+    let plane = padded_w * padded_h;
+    tensor.resize(3 * plane, 0.0);
+    let (blue, rest) = tensor.split_at_mut(plane);
+    let (green, red) = rest.split_at_mut(plane);
+    let stride = image.width() as usize * 3;
+    let out_w = (image.width() as usize / factor).min(padded_w);
+    let source_rows: Vec<&[u8]> = image.as_raw().chunks_exact(stride).collect();
+    let mut band_rows = source_rows.chunks_exact(factor);
+    let norm = 1.0 / (factor * factor) as f32;
+    let mut sums = vec![[0u32; 3]; out_w];
+    for ((b, g), r) in blue
+        .chunks_exact_mut(padded_w)
+        .zip(green.chunks_exact_mut(padded_w))
+        .zip(red.chunks_exact_mut(padded_w))
+    {
+        let (b_image, b_pad) = b.split_at_mut(out_w);
+        let (g_image, g_pad) = g.split_at_mut(out_w);
+        let (r_image, r_pad) = r.split_at_mut(out_w);
+        match band_rows.next() {
+            Some(band) => {
+                sums.iter_mut().for_each(|s| *s = [0; 3]);
+                for row in band {
+                    for (sum, block) in sums.iter_mut().zip(row.chunks_exact(3 * factor)) {
+                        for pixel in block.chunks_exact(3) {
+                            if let [pr, pg, pb] = *pixel {
+                                sum[0] += u32::from(pr);
+                                sum[1] += u32::from(pg);
+                                sum[2] += u32::from(pb);
+                            }
+                        }
+                    }
+                }
+                for (((sum, b), g), r) in sums.iter().zip(b_image).zip(g_image).zip(r_image) {
+                    *r = sum[0] as f32 * norm;
+                    *g = sum[1] as f32 * norm;
+                    *b = sum[2] as f32 * norm;
                 }
             }
             None => {
@@ -475,6 +546,26 @@ mod tests {
         let mut tensor = Vec::new();
         bgr_planar(&image, 2, 1, &mut tensor);
         assert_eq!(tensor, vec![30.0, 0.0, 20.0, 0.0, 10.0, 0.0]);
+    }
+
+    #[test]
+    fn binned_tensor_averages_blocks_in_bgr_order() {
+        // 4x2 image, factor 2 -> 2x1 output padded to 3 columns.
+        let image = RgbImage::from_raw(
+            4,
+            2,
+            vec![
+                0, 10, 20, 2, 12, 22, 100, 0, 0, 100, 0, 0, //
+                4, 14, 24, 6, 16, 26, 100, 0, 0, 100, 0, 0,
+            ],
+        )
+        .unwrap();
+        let mut tensor = vec![9.0; 3];
+        bgr_planar_binned(&image, 2, 3, 1, &mut tensor);
+        assert_eq!(
+            tensor,
+            vec![23.0, 0.0, 0.0, 13.0, 0.0, 0.0, 3.0, 100.0, 0.0]
+        );
     }
 
     #[test]
