@@ -293,46 +293,61 @@ pub(crate) fn load_session(
         .map_err(|e| session_error(e.to_string()))
 }
 
-/// NCHW float tensor, BGR channel order, raw 0..255 values, zero padding right and bottom. A
-/// buffer of the right size is reused without clearing it first: every value, padding included,
-/// is written.
-fn bgr_planar(image: &RgbImage, padded_w: usize, padded_h: usize, tensor: &mut Vec<f32>) {
+/// Sizes `tensor` as a BGR NCHW tensor of `padded_w`x`padded_h` and writes every value of it, so a
+/// reused buffer needs no clearing: `fill_row(b, g, r)` writes the next image row's first
+/// `content_w` values of each plane and returns false once the image has no more rows; everything
+/// else is zero padding.
+fn write_bgr_planes(
+    tensor: &mut Vec<f32>,
+    padded_w: usize,
+    padded_h: usize,
+    content_w: usize,
+    mut fill_row: impl FnMut(&mut [f32], &mut [f32], &mut [f32]) -> bool,
+) {
     let plane = padded_w * padded_h;
     tensor.resize(3 * plane, 0.0);
     let (blue, rest) = tensor.split_at_mut(plane);
     let (green, red) = rest.split_at_mut(plane);
-    let width = (image.width() as usize).min(padded_w);
-    let mut rows = image.as_raw().chunks_exact(image.width() as usize * 3);
+    let content_w = content_w.min(padded_w);
     for ((b, g), r) in blue
         .chunks_exact_mut(padded_w)
         .zip(green.chunks_exact_mut(padded_w))
         .zip(red.chunks_exact_mut(padded_w))
     {
-        let (b_image, b_pad) = b.split_at_mut(width);
-        let (g_image, g_pad) = g.split_at_mut(width);
-        let (r_image, r_pad) = r.split_at_mut(width);
-        match rows.next() {
-            Some(row) => {
-                for (((pixel, b), g), r) in
-                    row.chunks_exact(3).zip(b_image).zip(g_image).zip(r_image)
-                {
-                    if let [pr, pg, pb] = *pixel {
-                        *b = f32::from(pb);
-                        *g = f32::from(pg);
-                        *r = f32::from(pr);
-                    }
-                }
-            }
-            None => {
-                b_image.fill(0.0);
-                g_image.fill(0.0);
-                r_image.fill(0.0);
-            }
+        let (b_image, b_pad) = b.split_at_mut(content_w);
+        let (g_image, g_pad) = g.split_at_mut(content_w);
+        let (r_image, r_pad) = r.split_at_mut(content_w);
+        if !fill_row(b_image, g_image, r_image) {
+            b_image.fill(0.0);
+            g_image.fill(0.0);
+            r_image.fill(0.0);
         }
         b_pad.fill(0.0);
         g_pad.fill(0.0);
         r_pad.fill(0.0);
     }
+}
+
+/// NCHW float tensor, BGR channel order, raw 0..255 values, zero padding right and bottom.
+fn bgr_planar(image: &RgbImage, padded_w: usize, padded_h: usize, tensor: &mut Vec<f32>) {
+    let mut rows = image.as_raw().chunks_exact(image.width() as usize * 3);
+    write_bgr_planes(
+        tensor,
+        padded_w,
+        padded_h,
+        image.width() as usize,
+        |b, g, r| {
+            let Some(row) = rows.next() else { return false };
+            for (((pixel, b), g), r) in row.chunks_exact(3).zip(b).zip(g).zip(r) {
+                if let [pr, pg, pb] = *pixel {
+                    *b = f32::from(pb);
+                    *g = f32::from(pg);
+                    *r = f32::from(pr);
+                }
+            }
+            true
+        },
+    );
 }
 
 /// Like [`bgr_planar`] for the image shrunk by a whole `factor`, each output pixel the mean of a
@@ -344,54 +359,37 @@ fn bgr_planar_binned(
     padded_h: usize,
     tensor: &mut Vec<f32>,
 ) {
-    let plane = padded_w * padded_h;
-    tensor.resize(3 * plane, 0.0);
-    let (blue, rest) = tensor.split_at_mut(plane);
-    let (green, red) = rest.split_at_mut(plane);
-    let stride = image.width() as usize * 3;
     let out_w = (image.width() as usize / factor).min(padded_w);
-    let source_rows: Vec<&[u8]> = image.as_raw().chunks_exact(stride).collect();
-    let mut band_rows = source_rows.chunks_exact(factor);
+    let source_rows: Vec<&[u8]> = image
+        .as_raw()
+        .chunks_exact(image.width() as usize * 3)
+        .collect();
+    let mut bands = source_rows.chunks_exact(factor);
     let norm = 1.0 / (factor * factor) as f32;
     let mut sums = vec![[0u32; 3]; out_w];
-    for ((b, g), r) in blue
-        .chunks_exact_mut(padded_w)
-        .zip(green.chunks_exact_mut(padded_w))
-        .zip(red.chunks_exact_mut(padded_w))
-    {
-        let (b_image, b_pad) = b.split_at_mut(out_w);
-        let (g_image, g_pad) = g.split_at_mut(out_w);
-        let (r_image, r_pad) = r.split_at_mut(out_w);
-        match band_rows.next() {
-            Some(band) => {
-                sums.iter_mut().for_each(|s| *s = [0; 3]);
-                for row in band {
-                    for (sum, block) in sums.iter_mut().zip(row.chunks_exact(3 * factor)) {
-                        for pixel in block.chunks_exact(3) {
-                            if let [pr, pg, pb] = *pixel {
-                                sum[0] += u32::from(pr);
-                                sum[1] += u32::from(pg);
-                                sum[2] += u32::from(pb);
-                            }
-                        }
+    write_bgr_planes(tensor, padded_w, padded_h, out_w, |b, g, r| {
+        let Some(band) = bands.next() else {
+            return false;
+        };
+        sums.iter_mut().for_each(|s| *s = [0; 3]);
+        for row in band {
+            for (sum, block) in sums.iter_mut().zip(row.chunks_exact(3 * factor)) {
+                for pixel in block.chunks_exact(3) {
+                    if let [pr, pg, pb] = *pixel {
+                        sum[0] += u32::from(pr);
+                        sum[1] += u32::from(pg);
+                        sum[2] += u32::from(pb);
                     }
                 }
-                for (((sum, b), g), r) in sums.iter().zip(b_image).zip(g_image).zip(r_image) {
-                    *r = sum[0] as f32 * norm;
-                    *g = sum[1] as f32 * norm;
-                    *b = sum[2] as f32 * norm;
-                }
-            }
-            None => {
-                b_image.fill(0.0);
-                g_image.fill(0.0);
-                r_image.fill(0.0);
             }
         }
-        b_pad.fill(0.0);
-        g_pad.fill(0.0);
-        r_pad.fill(0.0);
-    }
+        for (((sum, b), g), r) in sums.iter().zip(b).zip(g).zip(r) {
+            *r = sum[0] as f32 * norm;
+            *g = sum[1] as f32 * norm;
+            *b = sum[2] as f32 * norm;
+        }
+        true
+    });
 }
 
 struct Grid {
