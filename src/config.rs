@@ -82,6 +82,7 @@ pub struct KioskConfig {
     pub votes_needed: u32,
     pub fullscreen: bool,
     pub require_consent: bool,
+    pub greeting_details: bool,
 }
 
 impl Config {

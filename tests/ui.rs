@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::kiosk::{kiosk, shows, type_into, wait_for};
+use common::kiosk::{kiosk, kiosk_with, shows, type_into, wait_for};
 use common::{enroll_fixture, fixture};
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
@@ -175,4 +175,23 @@ fn not_this_person_stops_the_wrong_greeting() {
     });
     harness.run_steps(20);
     assert!(!shows(&harness, "Barack!"));
+}
+
+#[test]
+fn greeting_hides_details_when_the_screen_faces_the_public() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = still_visitor(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
+    let db = dir.path().join("gallery.db");
+    let person = NewPerson {
+        name: "Barack Obama".into(),
+        details: [("notes".to_owned(), "Prefers the corner table".to_owned())].into(),
+        consent: true,
+    };
+    enroll_fixture(&db, &person, "faces/barack_obama/fr_obama.jpg");
+    let mut config = frontdesk::config::Config::defaults().unwrap();
+    config.kiosk.greeting_details = false;
+    let mut harness = kiosk_with(config, SourceSpec::Images(frames), db);
+    wait_for(&mut harness, "the greeting", |h| shows(h, "Barack!"));
+    assert!(shows(&harness, "Visit number 1"));
+    assert!(!shows(&harness, "Prefers the corner table"));
 }

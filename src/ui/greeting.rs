@@ -43,6 +43,7 @@ pub fn greeting_ui(
     ui: &mut egui::Ui,
     greeting: Option<&Greeting>,
     report: Option<&FrameReport>,
+    show_details: bool,
 ) -> Option<u64> {
     ui.add_space(12.0);
     let Some(greeting) = greeting else {
@@ -68,7 +69,7 @@ pub fn greeting_ui(
         Some(last) => ui.label(format!("Last visit: {}", local_time(last))),
         None => ui.label("First visit"),
     };
-    if !person.details.is_empty() {
+    if show_details && !person.details.is_empty() {
         ui.add_space(8.0);
         ui.separator();
         egui::Grid::new("details")

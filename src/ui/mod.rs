@@ -425,8 +425,12 @@ impl eframe::App for KioskApp {
             egui::Panel::right("greeting")
                 .min_size(320.0)
                 .show(ui, |ui| {
-                    not_them =
-                        greeting::greeting_ui(ui, self.greeting.as_ref(), self.latest.as_deref());
+                    not_them = greeting::greeting_ui(
+                        ui,
+                        self.greeting.as_ref(),
+                        self.latest.as_deref(),
+                        self.options.config.kiosk.greeting_details,
+                    );
                 });
             if let Some(track) = not_them {
                 self.send(WorkerCommand::RejectMatch { track });

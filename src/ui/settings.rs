@@ -132,6 +132,12 @@ impl SettingsScreen {
                     "Enrolment requires the visitor's consent",
                 );
                 ui.end_row();
+                ui.label("Greeting");
+                ui.checkbox(
+                    &mut kiosk.greeting_details,
+                    "Show the visitor's details (turn off when the screen faces the public)",
+                );
+                ui.end_row();
                 ui.label("Start");
                 ui.checkbox(&mut kiosk.fullscreen, "Full screen (kiosk mode)");
                 ui.end_row();

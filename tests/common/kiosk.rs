@@ -11,8 +11,17 @@ use frontdesk::ui::{KioskApp, KioskOptions};
 
 /// The real kiosk on `source`, with its gallery at `db_path` and its config file beside it.
 pub fn kiosk(source: SourceSpec, db_path: PathBuf) -> Harness<'static, KioskApp> {
+    kiosk_with(Config::defaults().unwrap(), source, db_path)
+}
+
+/// [`kiosk`] with other settings.
+pub fn kiosk_with(
+    config: Config,
+    source: SourceSpec,
+    db_path: PathBuf,
+) -> Harness<'static, KioskApp> {
     let options = KioskOptions {
-        config: Config::defaults().unwrap(),
+        config,
         config_path: db_path.with_extension("toml"),
         db_path,
         source,
