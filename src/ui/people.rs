@@ -63,10 +63,22 @@ impl PeopleScreen {
         self.people = people;
     }
 
+    /// Shows a person's record. A refresh of the person already shown (after a change elsewhere)
+    /// keeps the operator's unsaved edits and an open delete confirmation.
     pub fn set_detail(&mut self, detail: PersonDetail) {
-        self.draft = Draft::of(&detail.person);
-        self.confirm_delete = false;
-        self.merge_into = None;
+        let same_person = self.selected_id() == Some(detail.person.id);
+        let editing = same_person
+            && self
+                .detail
+                .as_ref()
+                .is_some_and(|shown| self.draft != Draft::of(&shown.person));
+        if !editing {
+            self.draft = Draft::of(&detail.person);
+        }
+        if !same_person {
+            self.confirm_delete = false;
+            self.merge_into = None;
+        }
         self.detail = Some(detail);
     }
 
@@ -287,4 +299,41 @@ fn thumbnail_texture(ctx: &egui::Context, id: i64, jpeg: &[u8]) -> egui::Texture
         image.as_raw(),
     );
     ctx.load_texture(format!("face_{id}"), color, egui::TextureOptions::LINEAR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detail(id: PersonId, name: &str) -> PersonDetail {
+        PersonDetail {
+            person: Person {
+                id,
+                name: name.into(),
+                details: Default::default(),
+                consent_at: None,
+                created_at: 0,
+                updated_at: 0,
+                face_count: 1,
+                visit_count: 0,
+                last_visit_at: None,
+            },
+            faces: Vec::new(),
+            visits: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_refresh_keeps_edits_and_the_delete_confirmation_but_a_new_person_does_not() {
+        let mut screen = PeopleScreen::default();
+        screen.set_detail(detail(1, "Ada"));
+        screen.draft.name = "Ada Lovelace".into();
+        screen.confirm_delete = true;
+        screen.set_detail(detail(1, "Ada"));
+        assert_eq!(screen.draft.name, "Ada Lovelace");
+        assert!(screen.confirm_delete);
+        screen.set_detail(detail(2, "Bob"));
+        assert_eq!(screen.draft.name, "Bob");
+        assert!(!screen.confirm_delete);
+    }
 }
