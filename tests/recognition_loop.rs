@@ -49,6 +49,16 @@ fn frontdesk(db: &Path, args: &[&str]) -> (bool, Vec<Value>, String) {
     )
 }
 
+/// Enrols Barack Obama from one photo through the command line.
+fn enroll_obama(db: &Path) {
+    let photo = fixture("faces/barack_obama/fr_obama.jpg");
+    let (ok, _, stderr) = frontdesk(
+        db,
+        &["enroll", "--name", "Barack Obama", photo.to_str().unwrap()],
+    );
+    assert!(ok, "{stderr}");
+}
+
 fn watch(db: &Path, source: &str) -> Vec<Value> {
     let (ok, events, stderr) = frontdesk(db, &["watch", "--json", "--source", source]);
     assert!(ok, "{stderr}");
@@ -112,16 +122,7 @@ fn known_visitor_arriving_is_recognised_and_logged_once() {
 fn stranger_stays_unknown_and_nothing_is_logged() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gallery.db");
-    let (ok, _, stderr) = frontdesk(
-        &db,
-        &[
-            "enroll",
-            "--name",
-            "Barack Obama",
-            fixture("faces/barack_obama/fr_obama.jpg").to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{stderr}");
+    enroll_obama(&db);
 
     let events = watch(
         &db,
@@ -148,16 +149,7 @@ fn empty_scene_reports_and_logs_nothing() {
 fn frame_folder_plays_in_name_order_and_recognises_the_visitor() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gallery.db");
-    let (ok, _, stderr) = frontdesk(
-        &db,
-        &[
-            "enroll",
-            "--name",
-            "Barack Obama",
-            fixture("faces/barack_obama/fr_obama.jpg").to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{stderr}");
+    enroll_obama(&db);
     // Ten frames of an empty scene, then fifteen of him (another photo than the enrolled one).
     let frames = dir.path().join("frames");
     std::fs::create_dir(&frames).unwrap();

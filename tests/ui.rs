@@ -11,6 +11,18 @@ use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
 use frontdesk::gallery::{Gallery, NewPerson};
 
+/// Barack Obama enrolled from one photo, and frames of him standing at the desk in another.
+fn enrolled_obama_at_the_desk(dir: &Path) -> (PathBuf, PathBuf) {
+    let frames = still_visitor(dir, "faces/barack_obama/fr_obama2.jpg", 400);
+    let db = dir.join("gallery.db");
+    let person = NewPerson {
+        name: "Barack Obama".into(),
+        ..Default::default()
+    };
+    enroll_fixture(&db, &person, "faces/barack_obama/fr_obama.jpg");
+    (frames, db)
+}
+
 /// A frame folder that shows one photo, as a webcam would show a visitor standing still.
 fn still_visitor(dir: &Path, photo: &str, frames: usize) -> PathBuf {
     let folder = dir.join("frames");
@@ -109,16 +121,7 @@ fn escape_cancels_enrolment_without_saving() {
 #[test]
 fn capturing_someone_already_enrolled_offers_to_add_the_photo() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = still_visitor(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
-    let db = dir.path().join("gallery.db");
-    enroll_fixture(
-        &db,
-        &NewPerson {
-            name: "Barack Obama".into(),
-            ..Default::default()
-        },
-        "faces/barack_obama/fr_obama.jpg",
-    );
+    let (frames, db) = enrolled_obama_at_the_desk(dir.path());
     let mut harness = kiosk(SourceSpec::Images(frames), db.clone());
     wait_for(&mut harness, "the greeting", |h| {
         shows(h, "Welcome back, Barack!") || shows(h, "Welcome, Barack!")
@@ -153,16 +156,7 @@ fn missing_camera_shows_a_banner_and_keeps_retrying() {
 #[test]
 fn not_this_person_stops_the_wrong_greeting() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = still_visitor(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
-    let db = dir.path().join("gallery.db");
-    enroll_fixture(
-        &db,
-        &NewPerson {
-            name: "Barack Obama".into(),
-            ..Default::default()
-        },
-        "faces/barack_obama/fr_obama.jpg",
-    );
+    let (frames, db) = enrolled_obama_at_the_desk(dir.path());
     let mut harness = kiosk(SourceSpec::Images(frames), db);
     wait_for(&mut harness, "the greeting", |h| shows(h, "Barack!"));
     harness.get_by_label("Not Barack").click();
