@@ -74,6 +74,7 @@ fn identify(c: &mut Criterion) {
         .unwrap();
     let person = frontdesk::gallery::NewPerson {
         name: "Barack Obama".into(),
+        consent: true,
         ..Default::default()
     };
     gallery

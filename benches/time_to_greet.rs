@@ -48,6 +48,7 @@ fn main() {
         .enroll(
             &NewPerson {
                 name: "Sam Carter".into(),
+                consent: true,
                 ..Default::default()
             },
             &[frontdesk::enrollment::new_face(&face, engine.model_id())],

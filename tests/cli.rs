@@ -147,6 +147,7 @@ fn enrol_refuses_bad_photos_with_reasons_and_changes_nothing() {
         scratch
             .run(&[
                 "enroll",
+                "--consent",
                 "--name",
                 "Grace",
                 &path("faces/single/mpl_grace_hopper.jpg")
@@ -158,6 +159,7 @@ fn enrol_refuses_bad_photos_with_reasons_and_changes_nothing() {
 
     let output = scratch.run(&[
         "enroll",
+        "--consent",
         "--name",
         "Someone",
         &path("negatives/ski_coins.png"),
@@ -194,6 +196,7 @@ fn enrol_refuses_a_photo_of_someone_else_among_the_photos() {
     let scratch = Scratch::new();
     let output = scratch.run(&[
         "enroll",
+        "--consent",
         "--name",
         "Barack Obama",
         &path("faces/barack_obama/fr_obama.jpg"),
@@ -285,6 +288,7 @@ fn people_show_and_delete() {
     let scratch = Scratch::new();
     let enrolled = lines(&scratch.run(&[
         "enroll",
+        "--consent",
         "--name",
         "Grace Hopper",
         "--detail",
@@ -330,6 +334,7 @@ fn gallery_survives_reopening_and_is_private() {
         scratch
             .run(&[
                 "enroll",
+                "--consent",
                 "--name",
                 "Grace",
                 &path("faces/single/mpl_grace_hopper.jpg")

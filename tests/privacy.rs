@@ -214,6 +214,7 @@ fn edit_merge_and_audit_from_the_command_line() {
             "--config",
             strict.to_str().unwrap(),
             "enroll",
+            "--consent",
             "--name",
             "B. Obama",
             photo.to_str().unwrap(),

@@ -54,7 +54,13 @@ fn enroll_obama(db: &Path) {
     let photo = fixture("faces/barack_obama/fr_obama.jpg");
     let (ok, _, stderr) = frontdesk(
         db,
-        &["enroll", "--name", "Barack Obama", photo.to_str().unwrap()],
+        &[
+            "enroll",
+            "--consent",
+            "--name",
+            "Barack Obama",
+            photo.to_str().unwrap(),
+        ],
     );
     assert!(ok, "{stderr}");
 }
@@ -84,7 +90,13 @@ fn known_visitor_arriving_is_recognised_and_logged_once() {
     let photo = frame_of("video/feat_single_face.mp4", 20, dir.path());
     let (ok, _, stderr) = frontdesk(
         &db,
-        &["enroll", "--name", "Sam Carter", photo.to_str().unwrap()],
+        &[
+            "enroll",
+            "--consent",
+            "--name",
+            "Sam Carter",
+            photo.to_str().unwrap(),
+        ],
     );
     assert!(ok, "{stderr}");
 

@@ -17,6 +17,7 @@ fn enrolled_obama_at_the_desk(dir: &Path) -> (PathBuf, PathBuf) {
     let db = dir.join("gallery.db");
     let person = NewPerson {
         name: "Barack Obama".into(),
+        consent: true,
         ..Default::default()
     };
     enroll_fixture(&db, &person, "faces/barack_obama/fr_obama.jpg");
@@ -169,6 +170,34 @@ fn not_this_person_stops_the_wrong_greeting() {
     });
     harness.run_steps(20);
     assert!(!shows(&harness, "Barack!"));
+}
+
+#[test]
+fn the_greeting_of_someone_erased_from_another_program_disappears() {
+    let dir = tempfile::tempdir().unwrap();
+    let (frames, db) = enrolled_obama_at_the_desk(dir.path());
+    let mut harness = kiosk(SourceSpec::Images(frames), db.clone());
+    wait_for(&mut harness, "the greeting", |h| shows(h, "Barack!"));
+
+    let erased = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .arg("--db")
+        .arg(&db)
+        .args(["people", "delete", "1"])
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        erased.status.success(),
+        "{}",
+        String::from_utf8_lossy(&erased.stderr)
+    );
+    wait_for(&mut harness, "the greeting to go", |h| !shows(h, "Barack"));
+    // The face stays in view and is now a stranger; the name never comes back.
+    wait_for(&mut harness, "the face as unknown", |h| {
+        shows(h, "New visitor")
+    });
+    harness.run_steps(20);
+    assert!(!shows(&harness, "Barack"));
 }
 
 #[test]

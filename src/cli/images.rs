@@ -148,6 +148,11 @@ pub fn enroll(
     images: &[PathBuf],
 ) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(!name.trim().is_empty(), "--name must not be empty");
+    anyhow::ensure!(
+        consent || !context.config.kiosk.require_consent,
+        "enrolment needs the visitor's consent: ask them, then add --consent (or set \
+         kiosk.require_consent = false in the config if this kiosk does not need it); nothing was saved"
+    );
     let mut gallery = context.gallery()?;
     let policy = context.policy();
     let min_face = context.config.recognition.min_face_px as f32;

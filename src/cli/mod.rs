@@ -201,8 +201,11 @@ impl Context {
         FaceEngine::load(&self.config).context("cannot start the recognition engine")
     }
 
+    /// The gallery, matching only the people the consent setting allows.
     pub fn gallery(&self) -> anyhow::Result<Gallery> {
-        open_gallery(&self.db_path)
+        let mut gallery = open_gallery(&self.db_path)?;
+        gallery.set_consent_required(self.config.kiosk.require_consent)?;
+        Ok(gallery)
     }
 }
 

@@ -49,9 +49,11 @@ pub enum PeopleAction {
 pub fn person_json(person: &Person) -> serde_json::Value {
     json!({
         "id": person.id,
+        "uid": person.uid,
         "name": person.name,
         "details": person.details,
         "consent_at": person.consent_at.map(format_timestamp),
+        "consent_withdrawn_at": person.consent_withdrawn_at.map(format_timestamp),
         "created_at": format_timestamp(person.created_at),
         "faces": person.face_count,
         "visits": person.visit_count,
@@ -104,6 +106,9 @@ pub fn run(context: &Context, action: PeopleAction) -> anyhow::Result<ExitCode> 
                 updated.details.remove(key.trim());
             }
             gallery.update_person(id, &updated)?;
+            if withdraw_consent {
+                gallery.withdraw_consent(id)?;
+            }
             emit(&person_json(&require(&gallery, id)?));
         }
         PeopleAction::Merge { from, into } => {

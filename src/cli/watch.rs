@@ -75,6 +75,7 @@ pub fn watch(
             }
             RecognizerEvent::Frame(_)
             | RecognizerEvent::Staff(_)
+            | RecognizerEvent::GalleryChanged(_)
             | RecognizerEvent::Greeting { .. }
             | RecognizerEvent::Enrolled { .. }
             | RecognizerEvent::SampleAdded { .. } => {}

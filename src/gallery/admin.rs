@@ -93,7 +93,7 @@ impl Gallery {
             &format!("person #{from} into person #{into}"),
         )?;
         tx.commit()?;
-        self.index.reassign(from, into);
+        self.catch_up_after_write()?;
         self.scrub()
     }
 
@@ -110,6 +110,7 @@ impl Gallery {
             )?;
         }
         tx.commit()?;
+        self.catch_up_after_write()?;
         if purged > 0 {
             self.scrub()?;
         }
@@ -250,6 +251,7 @@ mod tests {
     #[test]
     fn merge_moves_faces_visits_and_missing_details() {
         let mut gallery = Gallery::open_in_memory("m1").unwrap();
+        gallery.set_consent_required(false).unwrap();
         let keep = gallery
             .enroll(&person("Ada", &[("phone", "1")], false), &[face(0)])
             .unwrap();

@@ -103,14 +103,13 @@ impl FaceIndex {
             .retain(|_| flags.next().copied().unwrap_or(true));
     }
 
-    /// Moves every face of `from` to `into` (after a merge in the store).
-    pub fn reassign(&mut self, from: PersonId, into: PersonId) {
-        for person in &mut self.person_ids {
-            if *person == from {
-                *person = into;
-            }
+    /// Puts a person's current name and faces in place of what the index held for them.
+    pub fn replace_person(&mut self, person_id: PersonId, name: &str, faces: &[(i64, Embedding)]) {
+        self.remove_person(person_id);
+        self.set_name(person_id, name);
+        for (face_id, embedding) in faces {
+            self.insert(*face_id, person_id, embedding);
         }
-        self.names.remove(&from);
     }
 
     /// The `k` most similar distinct persons, best first; a person's similarity is that of their
@@ -220,7 +219,7 @@ mod tests {
     }
 
     #[test]
-    fn remove_person_and_reassign_keep_rows_consistent() {
+    fn remove_and_replace_person_keep_rows_consistent() {
         let mut index = FaceIndex::default();
         index.insert(1, 10, &unit(0, 0.0));
         index.insert(2, 20, &unit(1, 0.0));
@@ -228,8 +227,11 @@ mod tests {
         index.remove_person(20);
         assert_eq!(index.len(), 2);
         assert_eq!(index.search(&unit(2, 0.0), 1)[0].person_id, 30);
-        index.reassign(30, 10);
-        assert_eq!(index.search(&unit(2, 0.0), 1)[0].person_id, 10);
+        index.replace_person(10, "Ten", &[(4, unit(2, 0.0)), (5, unit(3, 0.0))]);
+        assert_eq!(index.len(), 3);
+        assert_eq!(index.name(10), Some("Ten"));
+        assert!((index.search(&unit(2, 0.0), 2)[1].similarity - 1.0).abs() < 1e-6);
+        assert!(index.search(&unit(0, 0.0), 1)[0].similarity < 0.5);
     }
 
     #[test]

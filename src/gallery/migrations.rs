@@ -1,4 +1,6 @@
-//! Versioned schema: migration N brings `PRAGMA user_version` from N to N+1.
+//! Versioned schema: migration N brings `PRAGMA user_version` from N to N+1. Migrations run with
+//! foreign keys off (so that tables can be rebuilt) and are checked with `foreign_key_check` before
+//! they commit.
 
 pub const MIGRATIONS: &[&str] = &[
     // 1: people, their key/value details, face samples and visits.
@@ -48,4 +50,130 @@ pub const MIGRATIONS: &[&str] = &[
         failures INTEGER NOT NULL DEFAULT 0,
         locked_until INTEGER
     );",
+    // 3: identifiers that are never handed out again, and the change feed.
+    //
+    // People, faces and visits are rebuilt as AUTOINCREMENT tables (SQLite otherwise reuses the
+    // largest id after it is deleted), each with a random 128-bit `uid` that stays unique when
+    // several kiosks share one gallery. The sequence of people starts above every id the audit log
+    // says was deleted or merged away before this migration.
+    //
+    // `changes` is the append-only feed every process follows to keep its in-memory index in step.
+    // Triggers write it inside the transaction of the change itself, so no code path can forget it.
+    // An entry names only what changed (ids and the kind of change), never a name, a detail or an
+    // embedding: after an erasure the feed says "person #7 was deleted" and nothing else.
+    "CREATE TABLE people_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(16)))),
+        name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+        consent_at INTEGER,
+        consent_withdrawn_at INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    INSERT INTO people_v3 (id, name, consent_at, created_at, updated_at)
+        SELECT id, name, consent_at, created_at, updated_at FROM people;
+    DROP TABLE people;
+    ALTER TABLE people_v3 RENAME TO people;
+    INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'people', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'people');
+    UPDATE sqlite_sequence SET seq = max(seq,
+        (SELECT coalesce(max(CAST(substr(detail, 9) AS INTEGER)), 0) FROM audit_log
+         WHERE action IN ('delete', 'merge') AND detail LIKE 'person #%'))
+    WHERE name = 'people';
+
+    CREATE TABLE faces_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(16)))),
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        embedding BLOB NOT NULL,
+        model_id TEXT NOT NULL,
+        quality REAL NOT NULL,
+        thumbnail BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    INSERT INTO faces_v3 (id, person_id, embedding, model_id, quality, thumbnail, created_at)
+        SELECT id, person_id, embedding, model_id, quality, thumbnail, created_at FROM faces;
+    DROP TABLE faces;
+    ALTER TABLE faces_v3 RENAME TO faces;
+    CREATE INDEX faces_person ON faces(person_id);
+
+    CREATE TABLE visits_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(16)))),
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        similarity REAL NOT NULL,
+        source TEXT NOT NULL
+    );
+    INSERT INTO visits_v3 (id, person_id, at, similarity, source)
+        SELECT id, person_id, at, similarity, source FROM visits;
+    DROP TABLE visits;
+    ALTER TABLE visits_v3 RENAME TO visits;
+    CREATE INDEX visits_person_at ON visits(person_id, at);
+    CREATE INDEX visits_at ON visits(at);
+
+    CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        entity TEXT NOT NULL CHECK (entity IN ('person', 'details', 'face', 'visit')),
+        op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+        person_id INTEGER NOT NULL,
+        row_id INTEGER NOT NULL
+    );
+    CREATE INDEX changes_at ON changes(at);
+
+    CREATE TRIGGER people_inserted AFTER INSERT ON people BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'person', 'insert', NEW.id, NEW.id);
+    END;
+    CREATE TRIGGER people_updated AFTER UPDATE ON people BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'person', 'update', NEW.id, NEW.id);
+    END;
+    CREATE TRIGGER people_deleted AFTER DELETE ON people BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'person', 'delete', OLD.id, OLD.id);
+    END;
+
+    CREATE TRIGGER details_inserted AFTER INSERT ON person_details BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'details', 'insert', NEW.person_id, NEW.person_id);
+    END;
+    CREATE TRIGGER details_updated AFTER UPDATE ON person_details BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'details', 'update', NEW.person_id, NEW.person_id);
+    END;
+    CREATE TRIGGER details_deleted AFTER DELETE ON person_details BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'details', 'delete', OLD.person_id, OLD.person_id);
+    END;
+
+    CREATE TRIGGER faces_inserted AFTER INSERT ON faces BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'face', 'insert', NEW.person_id, NEW.id);
+    END;
+    CREATE TRIGGER faces_updated AFTER UPDATE ON faces BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        SELECT CAST(unixepoch('subsec') * 1000 AS INTEGER), 'face', 'update', OLD.person_id, OLD.id
+        WHERE OLD.person_id IS NOT NEW.person_id;
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'face', 'update', NEW.person_id, NEW.id);
+    END;
+    CREATE TRIGGER faces_deleted AFTER DELETE ON faces BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'face', 'delete', OLD.person_id, OLD.id);
+    END;
+
+    CREATE TRIGGER visits_inserted AFTER INSERT ON visits BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'visit', 'insert', NEW.person_id, NEW.id);
+    END;
+    CREATE TRIGGER visits_updated AFTER UPDATE ON visits BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'visit', 'update', NEW.person_id, NEW.id);
+    END;
+    CREATE TRIGGER visits_deleted AFTER DELETE ON visits BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'visit', 'delete', OLD.person_id, OLD.id);
+    END;",
 ];

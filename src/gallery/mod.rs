@@ -2,6 +2,7 @@
 //! in-memory index for matching.
 
 mod admin;
+mod feed;
 pub mod index;
 mod migrations;
 mod store;
@@ -10,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 pub use admin::{AuditEntry, PIN_ATTEMPTS, PIN_LOCK_MS, PersonExport, PinCheck};
+pub use feed::{CHANGE_LOG_KEEP_MS, GalleryChanges};
 pub use index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 pub use store::Gallery;
 
@@ -30,10 +32,27 @@ pub enum GalleryError {
         found: i64,
         known: i64,
     },
+    #[error(
+        "{path} is not a Frontdesk gallery (it holds other tables); it was left untouched. \
+         Pass --db with a new file name or the gallery's own file"
+    )]
+    Foreign { path: PathBuf },
     #[error("gallery database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("no person with id {0}")]
     NoSuchPerson(PersonId),
+    #[error("person #{0} was erased or has not consented to be recognised")]
+    NotMatchable(PersonId),
+    #[error(
+        "the visitor's consent is required (kiosk.require_consent); record it (--consent) or turn the setting off"
+    )]
+    ConsentRequired,
+    #[error(
+        "the erasure is committed, but another program reading the gallery kept {pages_left} \
+         page(s) of old data in its write-ahead log; close other Frontdesk windows or commands \
+         and run the deletion again (`frontdesk people delete ID`) to finish it"
+    )]
+    NotScrubbed { pages_left: i64 },
     #[error("{0}")]
     Invalid(String),
 }
@@ -42,11 +61,15 @@ pub enum GalleryError {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Person {
     pub id: PersonId,
+    /// Random and unique across kiosks; never reused.
+    pub uid: String,
     pub name: String,
     /// Phone, email, notes, preferences... as free key/value pairs.
     pub details: BTreeMap<String, String>,
     /// When the person agreed to be recognised (Unix milliseconds), if recorded.
     pub consent_at: Option<i64>,
+    /// When the person withdrew their consent (Unix milliseconds): never matched since.
+    pub consent_withdrawn_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
     pub face_count: i64,

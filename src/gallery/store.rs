@@ -5,21 +5,30 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use super::feed::FeedPosition;
 use super::index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 use super::migrations::MIGRATIONS;
 use super::{FaceRecord, GalleryError, NewFace, NewPerson, Person, PersonId, Visit, now_ms};
 use crate::vision::Embedding;
 
+/// How often an erasure's checkpoint is tried while another process's reader holds it back.
+const SCRUB_ATTEMPTS: u32 = 4;
+const SCRUB_RETRY: std::time::Duration = std::time::Duration::from_millis(250);
+
 pub struct Gallery {
     pub(super) conn: Connection,
     path: Option<PathBuf>,
-    model_id: String,
+    pub(super) model_id: String,
     pub(super) index: FaceIndex,
+    /// Only people who agreed to be recognised are matched (`kiosk.require_consent`). People who
+    /// withdrew their consent are never matched.
+    pub(super) require_consent: bool,
+    pub(super) feed: FeedPosition,
 }
 
 impl Gallery {
     /// Opens (or creates) the gallery at `path`, migrates it, and builds the index of the faces made
-    /// by `model_id`. A file that is not a gallery is reported and left as it is.
+    /// by `model_id`. A file that is not a gallery is reported and left exactly as it is.
     pub fn open(path: &Path, model_id: &str) -> Result<Self, GalleryError> {
         let open_error = |message: String| GalleryError::Open {
             path: path.to_path_buf(),
@@ -29,15 +38,17 @@ impl Gallery {
             create_private_dir(dir)
                 .map_err(|e| open_error(format!("cannot create folder {}: {e}", dir.display())))?;
         }
+        create_private_file(path)
+            .map_err(|e| open_error(format!("cannot create the file: {e}")))?;
         let conn = Connection::open(path).map_err(|e| open_error(e.to_string()))?;
-        restrict_to_owner(path);
-        let mut gallery = Self::from_connection(conn, Some(path.to_path_buf()), model_id).map_err(
+        let gallery = Self::from_connection(conn, Some(path.to_path_buf()), model_id).map_err(
             |e| match e {
                 GalleryError::Sql(sql) => open_error(sql.to_string()),
                 other => other,
             },
         )?;
-        gallery.path = Some(path.to_path_buf());
+        // Only now that the file is known to be a gallery: a foreign file keeps its permissions.
+        restrict_to_owner(path);
         Ok(gallery)
     }
 
@@ -53,9 +64,7 @@ impl Gallery {
     ) -> Result<Self, GalleryError> {
         // A damaged or foreign file fails here, before anything is written to it.
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })?;
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
             return Err(GalleryError::TooNew {
@@ -64,28 +73,26 @@ impl Gallery {
                 known,
             });
         }
-        conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "secure_delete", true)?;
+        if version == 0 && tables > 0 {
+            return Err(GalleryError::Foreign {
+                path: path.unwrap_or_default(),
+            });
+        }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         if path.is_some() {
             conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
-        let tx = conn.transaction()?;
-        for (step, sql) in MIGRATIONS
-            .iter()
-            .enumerate()
-            .skip(usize::try_from(version).unwrap_or(0))
-        {
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", step as i64 + 1)?;
-        }
-        tx.commit()?;
+        migrate(&mut conn, version)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "secure_delete", true)?;
         let mut gallery = Self {
             conn,
             path,
             model_id: model_id.to_owned(),
             index: FaceIndex::default(),
+            require_consent: true,
+            feed: FeedPosition::default(),
         };
         gallery.rebuild_index()?;
         Ok(gallery)
@@ -105,37 +112,17 @@ impl Gallery {
         &self.index
     }
 
-    /// Reloads the index from the database.
-    pub fn rebuild_index(&mut self) -> Result<(), GalleryError> {
-        let mut index = FaceIndex::default();
-        let mut people = self.conn.prepare("SELECT id, name FROM people")?;
-        for row in people.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-            let (id, name) = row?;
-            index.set_name(id, &name);
+    /// Whether people without a recorded consent may be matched; the index follows at once.
+    pub fn set_consent_required(&mut self, required: bool) -> Result<(), GalleryError> {
+        if self.require_consent != required {
+            self.require_consent = required;
+            self.rebuild_index()?;
         }
-        let mut faces = self.conn.prepare(
-            "SELECT id, person_id, embedding FROM faces WHERE model_id = ?1 ORDER BY id",
-        )?;
-        let rows = faces.query_map([&self.model_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (face_id, person_id, blob) = row?;
-            match Embedding::from_bytes(&blob) {
-                Some(embedding) => index.insert(face_id, person_id, &embedding),
-                None => {
-                    tracing::warn!(face_id, "skipping a face whose stored embedding is damaged")
-                }
-            }
-        }
-        drop(faces);
-        drop(people);
-        self.index = index;
         Ok(())
+    }
+
+    pub fn consent_required(&self) -> bool {
+        self.require_consent
     }
 
     /// Who `embedding` belongs to, under `policy`.
@@ -147,7 +134,8 @@ impl Gallery {
         self.index.search(embedding, k)
     }
 
-    /// Creates a person with their first faces, in one transaction.
+    /// Creates a person with their first faces, in one transaction. Refused without consent when
+    /// consent is required.
     pub fn enroll(
         &mut self,
         person: &NewPerson,
@@ -157,6 +145,9 @@ impl Gallery {
         if name.is_empty() {
             return Err(GalleryError::Invalid("a name is required".into()));
         }
+        if self.require_consent && !person.consent {
+            return Err(GalleryError::ConsentRequired);
+        }
         let now = now_ms();
         let tx = self.conn.transaction()?;
         tx.execute(
@@ -165,7 +156,7 @@ impl Gallery {
         )?;
         let person_id = tx.last_insert_rowid();
         write_details(&tx, person_id, &person.details)?;
-        let face_ids = insert_faces(&tx, person_id, faces, now)?;
+        insert_faces(&tx, person_id, faces, now)?;
         audit(
             &tx,
             now,
@@ -173,8 +164,7 @@ impl Gallery {
             &format!("person #{person_id} with {} photo(s)", faces.len()),
         )?;
         tx.commit()?;
-        self.index.set_name(person_id, name);
-        self.index_faces(person_id, faces, &face_ids);
+        self.catch_up_after_write()?;
         Ok(person_id)
     }
 
@@ -193,7 +183,7 @@ impl Gallery {
         if touched == 0 {
             return Err(GalleryError::NoSuchPerson(person_id));
         }
-        let face_ids = insert_faces(&tx, person_id, faces, now)?;
+        let added = insert_faces(&tx, person_id, faces, now)?;
         audit(
             &tx,
             now,
@@ -201,19 +191,12 @@ impl Gallery {
             &format!("{} photo(s) to person #{person_id}", faces.len()),
         )?;
         tx.commit()?;
-        self.index_faces(person_id, faces, &face_ids);
-        Ok(face_ids.len())
+        self.catch_up_after_write()?;
+        Ok(added)
     }
 
-    fn index_faces(&mut self, person_id: PersonId, faces: &[NewFace], face_ids: &[i64]) {
-        for (face, face_id) in faces.iter().zip(face_ids) {
-            if face.model_id == self.model_id {
-                self.index.insert(*face_id, person_id, &face.embedding);
-            }
-        }
-    }
-
-    /// Replaces a person's name, consent and details.
+    /// Replaces a person's name, consent and details. Turning consent off records a withdrawal:
+    /// from then on the person is never matched, whatever `kiosk.require_consent` says.
     pub fn update_person(
         &mut self,
         person_id: PersonId,
@@ -227,6 +210,8 @@ impl Gallery {
         let tx = self.conn.transaction()?;
         let touched = tx.execute(
             "UPDATE people SET name = ?2, updated_at = ?3,
+                consent_withdrawn_at = CASE WHEN ?4 THEN NULL
+                    WHEN consent_at IS NOT NULL THEN ?3 ELSE consent_withdrawn_at END,
                 consent_at = CASE WHEN ?4 THEN coalesce(consent_at, ?3) ELSE NULL END
              WHERE id = ?1",
             params![person_id, name, now, person.consent],
@@ -241,11 +226,35 @@ impl Gallery {
         write_details(&tx, person_id, &person.details)?;
         audit(&tx, now, "edit", &format!("person #{person_id}"))?;
         tx.commit()?;
-        self.index.set_name(person_id, name);
-        Ok(())
+        self.catch_up_after_write()
     }
 
-    /// Deletes a person with their faces, details and visits. Returns false when there was none.
+    /// Records that a person withdrew their consent (also when none was recorded): they are never
+    /// matched, greeted or logged again until consent is given anew.
+    pub fn withdraw_consent(&mut self, person_id: PersonId) -> Result<(), GalleryError> {
+        let now = now_ms();
+        let tx = self.conn.transaction()?;
+        let touched = tx.execute(
+            "UPDATE people SET consent_at = NULL, updated_at = ?2,
+                consent_withdrawn_at = coalesce(consent_withdrawn_at, ?2)
+             WHERE id = ?1",
+            params![person_id, now],
+        )?;
+        if touched == 0 {
+            return Err(GalleryError::NoSuchPerson(person_id));
+        }
+        audit(
+            &tx,
+            now,
+            "withdraw consent",
+            &format!("person #{person_id}"),
+        )?;
+        tx.commit()?;
+        self.catch_up_after_write()
+    }
+
+    /// Deletes a person with their faces, details and visits, and erases them from the files.
+    /// Returns false when there was none.
     pub fn delete_person(&mut self, person_id: PersonId) -> Result<bool, GalleryError> {
         let tx = self.conn.transaction()?;
         let deleted = tx.execute("DELETE FROM people WHERE id = ?1", [person_id])?;
@@ -260,20 +269,40 @@ impl Gallery {
         }
         tx.commit()?;
         if deleted > 0 {
-            self.index.remove_person(person_id);
-            self.scrub()?;
+            self.catch_up_after_write()?;
         }
+        // Also when there was nobody to delete: that finishes an erasure whose scrub was held back.
+        self.scrub()?;
         Ok(deleted > 0)
     }
 
     /// Secure delete has zeroed the freed pages in the WAL; checkpointing copies them over the main
-    /// file and truncates the WAL, so no old copy of erased rows stays on disk.
+    /// file and truncates the WAL, so no old copy of erased rows stays on disk. A reader in another
+    /// process can hold the checkpoint back: it is retried for a while, then reported, because an
+    /// erasure that did not reach the file must never be claimed.
     pub(super) fn scrub(&self) -> Result<(), GalleryError> {
-        if self.path.is_some() {
-            self.conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        if self.path.is_none() {
+            return Ok(());
         }
-        Ok(())
+        let mut pages_left = 0;
+        for attempt in 0..SCRUB_ATTEMPTS {
+            let (busy, wal_pages, copied): (i64, i64, i64) =
+                self.conn
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })?;
+            if busy == 0 {
+                return Ok(());
+            }
+            pages_left = wal_pages - copied;
+            tracing::debug!(
+                attempt,
+                pages_left,
+                "erasure checkpoint blocked by a reader"
+            );
+            std::thread::sleep(SCRUB_RETRY);
+        }
+        Err(GalleryError::NotScrubbed { pages_left })
     }
 
     pub fn person(&self, person_id: PersonId) -> Result<Option<Person>, GalleryError> {
@@ -339,7 +368,9 @@ impl Gallery {
         Ok(faces)
     }
 
-    /// Logs a visit.
+    /// Logs a visit of a person who may be matched. In the same statement as the insert, a person
+    /// who was erased or withdrew consent meanwhile (perhaps by another process) is refused, so a
+    /// visit is never logged against someone who could not have been recognised.
     pub fn record_visit(
         &mut self,
         person_id: PersonId,
@@ -348,18 +379,15 @@ impl Gallery {
         source: &str,
     ) -> Result<i64, GalleryError> {
         let inserted = self.conn.execute(
-            "INSERT INTO visits (person_id, at, similarity, source) VALUES (?1, ?2, ?3, ?4)",
-            params![person_id, at, similarity, source],
-        );
-        match inserted {
-            Ok(_) => Ok(self.conn.last_insert_rowid()),
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                Err(GalleryError::NoSuchPerson(person_id))
-            }
-            Err(e) => Err(e.into()),
+            "INSERT INTO visits (person_id, at, similarity, source)
+             SELECT ?1, ?2, ?3, ?4 FROM people
+             WHERE id = ?1 AND consent_withdrawn_at IS NULL AND (consent_at IS NOT NULL OR NOT ?5)",
+            params![person_id, at, similarity, source, self.require_consent],
+        )?;
+        if inserted == 0 {
+            return Err(GalleryError::NotMatchable(person_id));
         }
+        Ok(self.conn.last_insert_rowid())
     }
 
     /// The times of `person_id`'s most recent `count` visits, newest first.
@@ -431,7 +459,7 @@ impl Gallery {
 
 fn person_query(tail: &str) -> String {
     format!(
-        "SELECT p.id, p.name, p.consent_at, p.created_at, p.updated_at,
+        "SELECT p.id, p.uid, p.name, p.consent_at, p.consent_withdrawn_at, p.created_at, p.updated_at,
             (SELECT count(*) FROM faces f WHERE f.person_id = p.id),
             (SELECT count(*) FROM visits v WHERE v.person_id = p.id),
             (SELECT max(at) FROM visits v WHERE v.person_id = p.id)
@@ -442,14 +470,16 @@ fn person_query(tail: &str) -> String {
 fn person_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     Ok(Person {
         id: r.get(0)?,
-        name: r.get(1)?,
+        uid: r.get(1)?,
+        name: r.get(2)?,
         details: BTreeMap::new(),
-        consent_at: r.get(2)?,
-        created_at: r.get(3)?,
-        updated_at: r.get(4)?,
-        face_count: r.get(5)?,
-        visit_count: r.get(6)?,
-        last_visit_at: r.get(7)?,
+        consent_at: r.get(3)?,
+        consent_withdrawn_at: r.get(4)?,
+        created_at: r.get(5)?,
+        updated_at: r.get(6)?,
+        face_count: r.get(7)?,
+        visit_count: r.get(8)?,
+        last_visit_at: r.get(9)?,
     })
 }
 
@@ -484,17 +514,17 @@ pub(super) fn write_details(
     Ok(())
 }
 
+/// Inserts face samples; returns how many.
 fn insert_faces(
     tx: &Transaction<'_>,
     person_id: PersonId,
     faces: &[NewFace],
     now: i64,
-) -> Result<Vec<i64>, GalleryError> {
+) -> Result<usize, GalleryError> {
     let mut statement = tx.prepare_cached(
         "INSERT INTO faces (person_id, embedding, model_id, quality, thumbnail, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    let mut ids = Vec::with_capacity(faces.len());
     for face in faces {
         statement.execute(params![
             person_id,
@@ -504,9 +534,49 @@ fn insert_faces(
             face.thumbnail_jpeg,
             now
         ])?;
-        ids.push(tx.last_insert_rowid());
     }
-    Ok(ids)
+    Ok(faces.len())
+}
+
+/// Runs the migrations the gallery lacks in one transaction, with foreign keys off so that tables
+/// can be rebuilt, and refuses to commit one that leaves a dangling reference.
+fn migrate(conn: &mut Connection, version: i64) -> Result<(), GalleryError> {
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let tx = conn.transaction()?;
+    for (step, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(version).unwrap_or(0))
+    {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", step as i64 + 1)?;
+    }
+    let dangling: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if dangling > 0 {
+        return Err(GalleryError::Invalid(format!(
+            "the gallery has {dangling} row(s) pointing at missing people; it was left as it was"
+        )));
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Creates a new, empty gallery file readable by the owner only, before SQLite opens it, so that
+/// it is never readable by others even for a moment. An existing file is left alone.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Creates `dir` (and parents) readable by the owner only.
@@ -608,7 +678,7 @@ mod tests {
         ));
         assert!(matches!(
             gallery.record_visit(42, 0, 0.9, "t"),
-            Err(GalleryError::NoSuchPerson(42))
+            Err(GalleryError::NotMatchable(42))
         ));
         assert_eq!(gallery.index().len(), 0);
     }
@@ -648,6 +718,12 @@ mod tests {
         let mut gallery = Gallery::open(&path, "m1").unwrap();
         assert_eq!(gallery.schema_version().unwrap(), MIGRATIONS.len() as i64);
         assert_eq!(gallery.people().unwrap()[0].name, "Ada");
+        assert_eq!(
+            gallery.index().len(),
+            0,
+            "no consent recorded: not matched where consent is required"
+        );
+        gallery.set_consent_required(false).unwrap();
         assert_eq!(gallery.index().len(), 1);
         // The tables of later migrations work.
         gallery.record_audit("test", "after migration").unwrap();
@@ -660,6 +736,89 @@ mod tests {
             Gallery::open(&path, "m1"),
             Err(GalleryError::TooNew { found: 99, .. })
         ));
+    }
+
+    #[test]
+    fn migrated_gallery_never_reuses_the_id_of_someone_deleted_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(MIGRATIONS[1]).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.execute_batch(
+                "INSERT INTO people (id, name, consent_at, created_at, updated_at)
+                     VALUES (1, 'Ada', 1, 1, 1);
+                 INSERT INTO visits (person_id, at, similarity, source) VALUES (1, 5, 0.7, 't');
+                 INSERT INTO audit_log (at, action, detail)
+                     VALUES (2, 'delete', 'person #7 with all photos, details and visits');",
+            )
+            .unwrap();
+        }
+        let mut gallery = Gallery::open(&path, "m1").unwrap();
+        let ada = gallery.person(1).unwrap().unwrap();
+        assert_eq!((ada.name.as_str(), ada.visit_count), ("Ada", 1));
+        assert_eq!(ada.uid.len(), 32);
+        let next = gallery.enroll(&person("Bob"), &[face(4)]).unwrap();
+        assert_eq!(next, 8, "above the id the audit log says was deleted");
+    }
+
+    #[test]
+    fn files_that_are_not_galleries_are_left_exactly_as_they_were() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "shopping list: milk, eggs\n".repeat(200)).unwrap();
+        std::fs::set_permissions(&text, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(matches!(
+            Gallery::open(&text, "m1"),
+            Err(GalleryError::Open { .. })
+        ));
+        let mode = std::fs::metadata(&text).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
+
+        let foreign = dir.path().join("shop.sqlite");
+        Connection::open(&foreign)
+            .unwrap()
+            .execute_batch("CREATE TABLE stock (item TEXT); INSERT INTO stock VALUES ('tea');")
+            .unwrap();
+        let before = std::fs::read(&foreign).unwrap();
+        assert!(matches!(
+            Gallery::open(&foreign, "m1"),
+            Err(GalleryError::Foreign { .. })
+        ));
+        assert_eq!(std::fs::read(&foreign).unwrap(), before);
+        assert!(!dir.path().join("shop.sqlite-wal").exists());
+    }
+
+    #[test]
+    fn erasure_is_reported_when_a_reader_holds_the_old_data_in_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        let mut gallery = Gallery::open(&path, "m1").unwrap();
+        let ada = gallery.enroll(&person("Ada"), &[face(0)]).unwrap();
+        // Another process in the middle of a read pins the log.
+        let reader = Connection::open(&path).unwrap();
+        reader
+            .execute_batch("BEGIN; SELECT count(*) FROM people;")
+            .unwrap();
+        gallery
+            .conn
+            .busy_timeout(std::time::Duration::from_millis(10))
+            .unwrap();
+        assert!(matches!(
+            gallery.delete_person(ada),
+            Err(GalleryError::NotScrubbed { .. })
+        ));
+        reader.execute_batch("COMMIT").unwrap();
+        drop(reader);
+        // Running the deletion again finishes the erasure.
+        assert!(!gallery.delete_person(ada).unwrap());
+        let wal = std::fs::metadata(dir.path().join("g.db-wal"))
+            .unwrap()
+            .len();
+        assert_eq!(wal, 0);
     }
 
     #[test]

@@ -75,6 +75,11 @@ impl VoteBox {
         self.votes.clear();
     }
 
+    /// Fewer votes than a verdict needs: the face is being decided (again).
+    pub fn is_collecting(&self) -> bool {
+        self.votes.len() < self.needed
+    }
+
     /// The best similarity of the latest vote, for the debug overlay.
     pub fn latest_similarity(&self) -> Option<f32> {
         match self.votes.back()? {

@@ -12,7 +12,7 @@ pub use worker::{Worker, WorkerHandle};
 
 use crate::camera::Frame;
 use crate::engine::AnalyzedFace;
-use crate::gallery::{MatchPolicy, NewPerson, Person, PersonId};
+use crate::gallery::{GalleryChanges, MatchPolicy, NewPerson, Person, PersonId};
 use crate::vision::Detection;
 use crate::vision::quality::Guidance;
 
@@ -26,6 +26,8 @@ pub struct WorkerSettings {
     pub retention_days: u32,
     /// Stored with each visit, e.g. "kiosk:webcam:0".
     pub source_label: String,
+    /// Only people with a recorded consent are matched.
+    pub require_consent: bool,
 }
 
 impl WorkerSettings {
@@ -39,6 +41,7 @@ impl WorkerSettings {
             visit_cooldown_minutes: config.kiosk.visit_cooldown_minutes,
             retention_days: config.kiosk.retention_days,
             source_label,
+            require_consent: config.kiosk.require_consent,
         }
     }
 }
@@ -165,6 +168,9 @@ pub enum RecognizerEvent {
     Error(String),
     /// The answer to a [`WorkerCommand::Staff`] request.
     Staff(StaffReply),
+    /// The gallery changed (here or in another process) and the worker has applied it: people in
+    /// `removed` must disappear from the screen (greeting, thumbnails, lists).
+    GalleryChanged(GalleryChanges),
     /// Recognition cannot run at all (models or gallery unusable); the message says what to do.
     Fatal(String),
     /// The frame source ended (recordings) or failed for good.

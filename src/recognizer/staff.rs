@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::RecognizerEvent;
 use super::worker::Worker;
 use crate::config::Config;
 use crate::enrollment;
@@ -103,19 +104,16 @@ impl Worker {
                     .map(|()| StaffReply::Done(format!("Saved {name}.")))
             }
             StaffRequest::DeletePerson(id) => self.gallery().delete_person(id).map(|deleted| {
-                self.reset_votes();
                 if deleted {
                     StaffReply::Done("Deleted, with every photo, detail and visit.".into())
                 } else {
                     StaffReply::Failed("That person was already deleted.".into())
                 }
             }),
-            StaffRequest::MergePeople { from, into } => {
-                self.gallery().merge_people(from, into).map(|()| {
-                    self.reset_votes();
-                    StaffReply::Done("Merged.".into())
-                })
-            }
+            StaffRequest::MergePeople { from, into } => self
+                .gallery()
+                .merge_people(from, into)
+                .map(|()| StaffReply::Done("Merged.".into())),
             StaffRequest::AddPhotoFile { person_id, path } => {
                 Ok(self.add_photo_file(person_id, &path))
             }
@@ -182,8 +180,10 @@ impl Worker {
                 return match config.save(&path) {
                     Ok(()) => {
                         self.audit_logged("settings", "kiosk settings changed");
-                        self.apply_config(&config);
-                        StaffReply::Done(format!("Settings saved to {}.", path.display()))
+                        match self.apply_config(&config).into_iter().next() {
+                            Some(RecognizerEvent::Error(message)) => failed(message),
+                            _ => StaffReply::Done(format!("Settings saved to {}.", path.display())),
+                        }
                     }
                     Err(e) => failed(e),
                 };
@@ -243,10 +243,7 @@ impl Worker {
             Ok(face) => {
                 let new_face = enrollment::new_face(face, model_id);
                 match self.gallery().add_faces(person_id, &[new_face]) {
-                    Ok(_) => {
-                        self.reset_votes();
-                        StaffReply::Done(format!("Added the photo {}.", path.display()))
-                    }
+                    Ok(_) => StaffReply::Done(format!("Added the photo {}.", path.display())),
                     Err(e) => failed(e),
                 }
             }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::identity::{Verdict, VoteBox};
 use crate::engine::AnalyzedFace;
-use crate::gallery::{MatchDecision, PersonId};
+use crate::gallery::{GalleryChanges, MatchDecision, PersonId};
 use crate::vision::Detection;
 
 /// Minimum overlap for a detection to continue a track.
@@ -46,6 +46,13 @@ pub struct Track {
 }
 
 impl Track {
+    /// Clears the votes and verdict, so the face is decided again from its next looks.
+    pub fn forget_verdict(&mut self) {
+        self.votes.clear();
+        self.verdict = Verdict::Undecided;
+        self.last_embedded = None;
+    }
+
     pub fn is_confirmed(&self) -> bool {
         self.frames_seen >= CONFIRM_FRAMES
     }
@@ -94,6 +101,10 @@ impl Tracker {
         &self.tracks
     }
 
+    pub fn tracks_mut(&mut self) -> &mut [Track] {
+        &mut self.tracks
+    }
+
     pub fn get_mut(&mut self, id: u64) -> Option<&mut Track> {
         self.tracks.iter_mut().find(|t| t.id == id)
     }
@@ -102,13 +113,41 @@ impl Tracker {
         self.tracks.iter().find(|t| t.id == id)
     }
 
-    /// Forgets every verdict, e.g. after the gallery changed.
+    /// Forgets every verdict, e.g. after the recognition settings changed.
     pub fn reset_votes(&mut self) {
         for track in &mut self.tracks {
-            track.votes.clear();
-            track.verdict = Verdict::Undecided;
-            track.last_embedded = None;
+            track.forget_verdict();
         }
+    }
+
+    /// Brings every track's verdict in line with a gallery change. A face named as someone who is
+    /// now removed (erased, merged away, consent withdrawn) loses that name at once, and no
+    /// "Not <name>" still points at them. Every other face is looked at again from the next frame
+    /// (an unknown face may just have been enrolled), keeping its verdict until the new votes
+    /// decide, so that nobody is announced twice. Returns the greeted faces whose person changed,
+    /// to show their new details: (track, person, similarity).
+    pub fn reconsider(&mut self, changes: &GalleryChanges) -> Vec<(u64, PersonId, f32)> {
+        let removed = |person_id: &PersonId| changes.removed.contains(person_id);
+        let mut regreet = Vec::new();
+        for track in &mut self.tracks {
+            if track.rejected_person.as_ref().is_some_and(removed) {
+                track.rejected_person = None;
+            }
+            match track.verdict {
+                Verdict::Known { person_id, .. } if removed(&person_id) => track.forget_verdict(),
+                Verdict::Known {
+                    person_id,
+                    similarity,
+                } if changes.changed.contains(&person_id) => {
+                    regreet.push((track.id, person_id, similarity));
+                }
+                _ => {
+                    track.votes.clear();
+                    track.last_embedded = None;
+                }
+            }
+        }
+        regreet
     }
 
     /// Matches `detections` to tracks greedily by overlap, starts tracks for the rest and drops
@@ -233,5 +272,63 @@ mod tests {
         let gone = tracker.update(&[], t0 + Duration::from_millis(1500));
         assert_eq!(gone.lost.len(), 1);
         assert_eq!(gone.lost[0].id, id);
+    }
+
+    #[test]
+    fn a_gallery_change_drops_removed_names_and_looks_again_at_everyone_else() {
+        use crate::recognizer::identity::Vote;
+        let mut tracker = Tracker::new(3);
+        let t0 = Instant::now();
+        let ids = tracker
+            .update(&[at(0.0), at(200.0), at(400.0), at(600.0)], t0)
+            .seen;
+        let verdicts = [
+            Verdict::Known {
+                person_id: 7,
+                similarity: 0.8,
+            },
+            Verdict::Known {
+                person_id: 8,
+                similarity: 0.7,
+            },
+            Verdict::Known {
+                person_id: 9,
+                similarity: 0.6,
+            },
+            Verdict::Unknown,
+        ];
+        for (id, verdict) in ids.iter().zip(verdicts) {
+            let track = tracker.get_mut(*id).unwrap();
+            track.verdict = verdict;
+            track.last_embedded = Some(t0);
+            track.votes.push(Vote::Unknown {
+                best_similarity: None,
+            });
+        }
+        tracker.get_mut(ids[3]).unwrap().rejected_person = Some(7);
+        let changes = GalleryChanges {
+            changed: [8].into(),
+            removed: [7].into(),
+            ..GalleryChanges::default()
+        };
+        let regreet = tracker.reconsider(&changes);
+
+        let erased = tracker.get(ids[0]).unwrap();
+        assert_eq!(erased.verdict, Verdict::Undecided);
+        assert!(erased.last_embedded.is_none());
+        assert_eq!(
+            regreet,
+            vec![(ids[1], 8, 0.7)],
+            "new details for the greeted"
+        );
+        let untouched = tracker.get(ids[2]).unwrap();
+        assert!(matches!(
+            untouched.verdict,
+            Verdict::Known { person_id: 9, .. }
+        ));
+        assert!(untouched.last_embedded.is_none(), "looked at again");
+        let stranger = tracker.get(ids[3]).unwrap();
+        assert_eq!(stranger.verdict, Verdict::Unknown, "not announced again");
+        assert!(stranger.last_embedded.is_none() && stranger.rejected_person.is_none());
     }
 }

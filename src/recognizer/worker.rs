@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,8 @@ pub struct Worker {
     /// Media time of the newest frame, so events from recordings carry their position in the clip.
     last_time_ms: u64,
     last_retention: Option<Instant>,
+    /// The last failure to follow the gallery's change feed, so it is reported once, not per frame.
+    follow_error: Option<String>,
 }
 
 /// The running worker.
@@ -89,6 +91,7 @@ impl Worker {
             started: Instant::now(),
             last_time_ms: 0,
             last_retention: None,
+            follow_error: None,
         }
     }
 
@@ -118,6 +121,10 @@ impl Worker {
                 .map_err(|e| format!("the recognition engine cannot start: {e}"))
                 .and_then(|engine| {
                     Gallery::open(&db_path, engine.model_id())
+                        .and_then(|mut gallery| {
+                            gallery.set_consent_required(settings.require_consent)?;
+                            Ok(gallery)
+                        })
                         .map(|gallery| (engine, gallery))
                         .map_err(|e| e.to_string())
                 });
@@ -156,6 +163,9 @@ impl Worker {
             if let Some(message) = self.apply_retention() {
                 emit(RecognizerEvent::Error(message));
             }
+            for event in self.follow_gallery() {
+                emit(event);
+            }
             loop {
                 match commands.try_recv() {
                     Ok(command) => {
@@ -181,13 +191,22 @@ impl Worker {
                         emit(event);
                     }
                     emit(RecognizerEvent::SourceEnded);
-                    // Stay for commands (an enrolment in progress) until the owner hangs up.
-                    while let Ok(command) = commands.recv() {
-                        for event in self.handle_command(command) {
+                    // Stay for commands (an enrolment in progress, the staff screens) and keep
+                    // following the gallery until the owner hangs up.
+                    loop {
+                        match commands.recv_timeout(FRAME_WAIT) {
+                            Ok(command) => {
+                                for event in self.handle_command(command) {
+                                    emit(event);
+                                }
+                            }
+                            Err(RecvTimeoutError::Timeout) => {}
+                            Err(RecvTimeoutError::Disconnected) => return,
+                        }
+                        for event in self.follow_gallery() {
                             emit(event);
                         }
                     }
-                    return;
                 }
             }
         }
@@ -203,6 +222,9 @@ impl Worker {
             return None;
         }
         self.last_retention = Some(Instant::now());
+        if let Err(e) = self.gallery.prune_change_log() {
+            tracing::warn!(error = %e, "cannot prune the gallery's change log");
+        }
         let days = self.settings.retention_days;
         if days == 0 {
             return None;
@@ -216,6 +238,50 @@ impl Worker {
             }
             Err(e) => Some(format!("cannot delete old visits: {e}")),
         }
+    }
+
+    /// Applies what changed in the gallery (here or in another process): erased people and people
+    /// without consent are dropped from every face on screen at once, faces that were unknown are
+    /// decided again (they may have just been enrolled), and a greeted person's new details are
+    /// shown.
+    fn follow_gallery(&mut self) -> Vec<RecognizerEvent> {
+        if let Err(e) = self.gallery.refresh() {
+            let message = format!("cannot follow changes to the gallery: {e}");
+            if self.follow_error.as_ref() != Some(&message) {
+                tracing::error!(%message);
+                self.follow_error = Some(message.clone());
+                return vec![RecognizerEvent::Error(message)];
+            }
+            return Vec::new();
+        }
+        self.follow_error = None;
+        let changes = self.gallery.take_changes();
+        if !changes.affects_people() {
+            return Vec::new();
+        }
+        let regreet = self.tracker.reconsider(&changes);
+        // Capture's "already looks like …" reads the samples' decisions: make them current.
+        let policy = self.settings.policy;
+        for track in self.tracker.tracks_mut() {
+            let rejected = track.rejected_person;
+            for sample in &mut track.samples {
+                sample.decision = decide(&self.gallery, &policy, &sample.face, rejected);
+            }
+        }
+        let mut events = Vec::new();
+        for (track, person_id, similarity) in regreet {
+            match self.greeting_person(person_id) {
+                Ok(person) => events.push(RecognizerEvent::Greeting {
+                    track,
+                    person: Box::new(person),
+                    similarity,
+                    visit_logged: false,
+                }),
+                Err(e) => tracing::warn!(error = %e, person_id, "cannot reload a greeted person"),
+            }
+        }
+        events.push(RecognizerEvent::GalleryChanged(changes));
+        events
     }
 
     fn time_ms(&self, frame: Option<&Frame>) -> u64 {
@@ -260,12 +326,13 @@ impl Worker {
                 continue;
             };
             let big_enough = track.detection.bbox.min_side() >= self.engine.min_face_px();
-            let due = match track.verdict {
-                Verdict::Undecided => true,
-                _ => track
+            // Undecided faces, and decided ones looked at again after a gallery change, are
+            // embedded on every frame until their votes are in; settled ones now and then.
+            let due = track.verdict == Verdict::Undecided
+                || track.votes.is_collecting()
+                || track
                     .last_embedded
-                    .is_none_or(|t| now.saturating_duration_since(t) >= RECHECK_INTERVAL),
-            };
+                    .is_none_or(|t| now.saturating_duration_since(t) >= RECHECK_INTERVAL);
             let detection = track.detection;
             let announce = track.is_confirmed() && !track.announced;
             if announce && let Some(track) = self.tracker.get_mut(id) {
@@ -321,21 +388,7 @@ impl Worker {
         let Some(track) = self.tracker.get_mut(id) else {
             return events;
         };
-        let mut decision = self.gallery.identify(&face.embedding, &policy);
-        // Staff said this face is not that person: never vote for them on this track again.
-        if let MatchDecision::Known {
-            person_id,
-            similarity,
-        } = decision
-            && track.rejected_person == Some(person_id)
-        {
-            decision = MatchDecision::Unknown {
-                best: Some(crate::gallery::Candidate {
-                    person_id,
-                    similarity,
-                }),
-            };
-        }
+        let decision = decide(&self.gallery, &policy, &face, track.rejected_person);
         track.last_embedded = Some(now);
         track.votes.push(Vote::from(decision));
         track.add_sample(Sample {
@@ -343,7 +396,12 @@ impl Worker {
             decision,
             at: now,
         });
-        let verdict = track.votes.verdict();
+        // A decided face keeps its verdict until its votes decide otherwise (after a gallery change
+        // its votes start again, and the face must not be announced a second time meanwhile).
+        let verdict = match track.votes.verdict() {
+            Verdict::Undecided => track.verdict,
+            decided => decided,
+        };
         let previous = std::mem::replace(&mut track.verdict, verdict);
         let changed = match (previous, verdict) {
             (Verdict::Known { person_id: a, .. }, Verdict::Known { person_id: b, .. }) => a != b,
@@ -360,6 +418,13 @@ impl Worker {
             } => {
                 let source = self.settings.source_label.clone();
                 match self.greet(person_id, similarity, &source) {
+                    // Erased or consent withdrawn by another process, and this process has not
+                    // followed the feed yet: no greeting, no visit; the feed decides the face again.
+                    Err(GalleryError::NotMatchable(_)) => {
+                        if let Some(track) = self.tracker.get_mut(id) {
+                            track.forget_verdict();
+                        }
+                    }
                     Ok((person, visit_logged)) => {
                         events.push(track_event(
                             TrackEventKind::Recognized,
@@ -405,7 +470,14 @@ impl Worker {
         if new_visit {
             self.gallery
                 .record_visit(person_id, now, similarity, source)?;
+        } else if self.gallery.index().name(person_id).is_none() {
+            return Err(GalleryError::NotMatchable(person_id));
         }
+        Ok((self.greeting_person(person_id)?, new_visit))
+    }
+
+    /// A person as a greeting shows them: with the visit before the latest one as "last visit".
+    fn greeting_person(&self, person_id: PersonId) -> Result<Person, GalleryError> {
         let mut person = self
             .gallery
             .person(person_id)?
@@ -415,7 +487,7 @@ impl Worker {
             .recent_visit_times(person_id, 2)?
             .get(1)
             .copied();
-        Ok((person, new_visit))
+        Ok(person)
     }
 
     fn views(&self, now: Instant) -> Vec<TrackView> {
@@ -490,16 +562,24 @@ impl Worker {
         self.settings.policy
     }
 
-    /// Forgets every face's verdict, e.g. after the gallery changed.
-    pub(super) fn reset_votes(&mut self) {
-        self.tracker.reset_votes();
-    }
-
     /// Takes the recognition settings of a saved config.
-    pub(super) fn apply_config(&mut self, config: &Config) {
+    pub(super) fn apply_config(&mut self, config: &Config) -> Vec<RecognizerEvent> {
         let label = self.settings.source_label.clone();
         self.settings = WorkerSettings::from_config(config, label);
         self.tracker.reset_votes();
+        self.apply_consent_setting()
+    }
+
+    fn apply_consent_setting(&mut self) -> Vec<RecognizerEvent> {
+        match self
+            .gallery
+            .set_consent_required(self.settings.require_consent)
+        {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![RecognizerEvent::Error(format!(
+                "cannot apply the consent setting: {e}"
+            ))],
+        }
     }
 
     fn handle_command(&mut self, command: WorkerCommand) -> Vec<RecognizerEvent> {
@@ -511,8 +591,6 @@ impl Worker {
                 let face = enrollment::new_face(&sample, self.engine.model_id());
                 match self.gallery.enroll(&person, &[face]) {
                     Ok(person_id) => {
-                        // Re-decide every face now that the gallery changed.
-                        self.tracker.reset_votes();
                         vec![RecognizerEvent::Enrolled {
                             person_id,
                             name: person.name.trim().to_owned(),
@@ -528,7 +606,6 @@ impl Worker {
                 let face = enrollment::new_face(&sample, self.engine.model_id());
                 match self.gallery.add_faces(person_id, &[face]) {
                     Ok(_) => {
-                        self.tracker.reset_votes();
                         let name = self
                             .gallery
                             .index()
@@ -547,18 +624,37 @@ impl Worker {
                     if let Verdict::Known { person_id, .. } = track.verdict {
                         track.rejected_person = Some(person_id);
                     }
-                    track.votes.clear();
-                    track.verdict = Verdict::Undecided;
-                    track.last_embedded = None;
+                    track.forget_verdict();
                 }
                 Vec::new()
             }
             WorkerCommand::UpdateSettings(settings) => {
                 self.settings = settings;
                 self.tracker.reset_votes();
-                Vec::new()
+                self.apply_consent_setting()
             }
         }
+    }
+}
+
+/// Who `face` is, except that a person staff said this face is not is never the answer.
+fn decide(
+    gallery: &Gallery,
+    policy: &crate::gallery::MatchPolicy,
+    face: &AnalyzedFace,
+    rejected_person: Option<PersonId>,
+) -> MatchDecision {
+    match gallery.identify(&face.embedding, policy) {
+        MatchDecision::Known {
+            person_id,
+            similarity,
+        } if rejected_person == Some(person_id) => MatchDecision::Unknown {
+            best: Some(crate::gallery::Candidate {
+                person_id,
+                similarity,
+            }),
+        },
+        decision => decision,
     }
 }
 

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use crate::camera::{CameraSettings, CaptureHandle, CaptureStatus, SourceSpec};
 use crate::config::Config;
+use crate::gallery::GalleryChanges;
 use crate::recognizer::{
     FrameReport, RecognizerEvent, TrackLabel, Worker, WorkerCommand, WorkerHandle, WorkerSettings,
 };
@@ -214,8 +215,31 @@ impl KioskApp {
                 RecognizerEvent::SourceEnded => self.source_ended = true,
                 RecognizerEvent::Track(_) => {}
                 RecognizerEvent::Staff(reply) => self.staff.receive(reply),
+                RecognizerEvent::GalleryChanged(changes) => self.gallery_changed(&changes),
             }
         }
+    }
+
+    /// Takes a change to the gallery (perhaps made by another process) into what is on screen: an
+    /// erased person, or one who withdrew consent, leaves the greeting, the enrolment form's
+    /// duplicate warning and the staff screens at once.
+    fn gallery_changed(&mut self, changes: &GalleryChanges) {
+        if self
+            .greeting
+            .as_ref()
+            .is_some_and(|g| changes.removed.contains(&g.person.id))
+        {
+            self.greeting = None;
+        }
+        if let Some(form) = &mut self.enroll
+            && form
+                .existing
+                .as_ref()
+                .is_some_and(|(id, _, _)| changes.removed.contains(id))
+        {
+            form.existing = None;
+        }
+        self.staff.gallery_changed(changes);
     }
 
     /// Uploads the newest processed frame to the GPU once.

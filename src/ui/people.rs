@@ -1,6 +1,6 @@
 //! The people screen: search, photos and details, edit, add photos, merge, export, delete.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::gallery::{NewPerson, Person, PersonId};
 use crate::recognizer::{PersonDetail, StaffRequest};
@@ -50,7 +50,8 @@ pub struct PeopleScreen {
     export_folder: String,
     merge_into: Option<PersonId>,
     confirm_delete: bool,
-    thumbnails: HashMap<i64, egui::TextureHandle>,
+    /// Photo textures by face id (never reused), with the person they show.
+    thumbnails: HashMap<i64, (PersonId, egui::TextureHandle)>,
 }
 
 impl PeopleScreen {
@@ -61,6 +62,23 @@ impl PeopleScreen {
             self.detail = None;
         }
         self.people = people;
+    }
+
+    /// Forgets everything shown of people who were erased or merged away: their record, their
+    /// line in the list and their photos' textures.
+    pub fn forget(&mut self, removed: &BTreeSet<PersonId>) {
+        if removed.is_empty() {
+            return;
+        }
+        if self.selected_id().is_some_and(|id| removed.contains(&id)) {
+            self.detail = None;
+            self.draft = Draft::default();
+            self.confirm_delete = false;
+            self.merge_into = None;
+        }
+        self.people.retain(|p| !removed.contains(&p.id));
+        self.thumbnails
+            .retain(|_, (person_id, _)| !removed.contains(person_id));
     }
 
     /// Shows a person's record. A refresh of the person already shown (after a change elsewhere)
@@ -144,10 +162,12 @@ impl PeopleScreen {
         ));
         ui.horizontal_wrapped(|ui| {
             for face in &detail.faces {
-                let texture = self
-                    .thumbnails
-                    .entry(face.id)
-                    .or_insert_with(|| thumbnail_texture(ui.ctx(), face.id, &face.thumbnail_jpeg));
+                let (_, texture) = self.thumbnails.entry(face.id).or_insert_with(|| {
+                    (
+                        face.person_id,
+                        thumbnail_texture(ui.ctx(), face.id, &face.thumbnail_jpeg),
+                    )
+                });
                 ui.add(
                     egui::Image::new(&*texture)
                         .fit_to_exact_size(egui::vec2(96.0, 96.0))
@@ -309,9 +329,11 @@ mod tests {
         PersonDetail {
             person: Person {
                 id,
+                uid: format!("{id:032x}"),
                 name: name.into(),
                 details: Default::default(),
                 consent_at: None,
+                consent_withdrawn_at: None,
                 created_at: 0,
                 updated_at: 0,
                 face_count: 1,
@@ -335,5 +357,36 @@ mod tests {
         screen.set_detail(detail(2, "Bob"));
         assert_eq!(screen.draft.name, "Bob");
         assert!(!screen.confirm_delete);
+    }
+
+    #[test]
+    fn someone_removed_elsewhere_leaves_the_record_the_list_and_the_photos() {
+        let ctx = egui::Context::default();
+        let mut screen = PeopleScreen::default();
+        screen.set_people(vec![detail(1, "Ada").person, detail(2, "Bob").person]);
+        screen.set_detail(detail(1, "Ada"));
+        screen.confirm_delete = true;
+        let texture = |name: &str| {
+            ctx.load_texture(
+                name,
+                egui::ColorImage::example(),
+                egui::TextureOptions::LINEAR,
+            )
+        };
+        screen.thumbnails.insert(10, (1, texture("a")));
+        screen.thumbnails.insert(20, (2, texture("b")));
+
+        screen.forget(&[1].into());
+        assert_eq!(screen.selected_id(), None);
+        assert!(!screen.confirm_delete);
+        assert_eq!(screen.draft, Draft::default());
+        assert_eq!(
+            screen.people.iter().map(|p| p.id).collect::<Vec<_>>(),
+            vec![2]
+        );
+        assert_eq!(
+            screen.thumbnails.keys().copied().collect::<Vec<_>>(),
+            vec![20]
+        );
     }
 }

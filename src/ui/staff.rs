@@ -6,6 +6,7 @@ use super::audit::AuditScreen;
 use super::people::PeopleScreen;
 use super::settings::SettingsScreen;
 use super::visits::VisitsScreen;
+use crate::gallery::GalleryChanges;
 use crate::gallery::PinCheck;
 use crate::recognizer::{StaffReply, StaffRequest};
 
@@ -203,6 +204,15 @@ impl StaffState {
                 dialog.mode = PinMode::Create;
                 dialog.message = Some("No staff PIN yet: choose one (at least 4 digits).".into());
             }
+        }
+    }
+
+    /// Drops people who were removed and asks again for what the open screen shows, after a change
+    /// to the gallery made anywhere.
+    pub fn gallery_changed(&mut self, changes: &GalleryChanges) {
+        self.people.forget(&changes.removed);
+        if self.unlocked {
+            self.refresh();
         }
     }
 
