@@ -37,6 +37,40 @@ pub struct Config {
     pub runtime: RuntimeConfig,
     pub database: DatabaseConfig,
     pub kiosk: KioskConfig,
+    pub api: ApiConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    /// Where the kiosk window serves the HTTP API ("" = not at all); `serve` uses it as its default.
+    pub listen: String,
+    /// Listening beyond this computer must be asked for explicitly.
+    pub allow_remote: bool,
+    /// Largest request body accepted, in megabytes.
+    pub max_body_mb: u32,
+}
+
+impl ApiConfig {
+    /// The address to listen on: `listen`, else `fallback`; refused when it is not this computer
+    /// and `allow_remote` is off.
+    pub fn listen_address(&self, fallback: &str) -> Result<std::net::SocketAddr, String> {
+        let text = if self.listen.trim().is_empty() {
+            fallback
+        } else {
+            self.listen.trim()
+        };
+        let address: std::net::SocketAddr = text
+            .parse()
+            .map_err(|_| format!("`{text}` is not an address such as 127.0.0.1:8765"))?;
+        if !address.ip().is_loopback() && !self.allow_remote {
+            return Err(format!(
+                "listening on {address} would expose the API beyond this computer; set \
+                 api.allow_remote = true (and put it behind a TLS reverse proxy) to do that"
+            ));
+        }
+        Ok(address)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,6 +179,9 @@ impl Config {
             key,
             problem: problem.to_owned(),
         };
+        if !(1..=1024).contains(&self.api.max_body_mb) {
+            return Err(invalid("api.max_body_mb", "must be between 1 and 1024"));
+        }
         let r = &self.recognition;
         if !(0.0..=1.0).contains(&r.threshold) {
             return Err(invalid(

@@ -144,6 +144,62 @@ pub fn check_not_someone_else(
     }
 }
 
+/// A photo given for enrolment that was refused, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusedPhoto {
+    /// The file name or form field the photo came from.
+    pub photo: String,
+    /// A short machine-readable reason ("unreadable", or a [`Rejection::code`]).
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The faces to enrol from several photos of one person, with the same checks wherever the
+/// photos come from (command line, API, import): each photo's main face must be big and sharp,
+/// must not be someone else already enrolled, and must match the first accepted photo.
+/// `photos` holds each photo's label and its analysed faces, or why it could not be read.
+pub fn choose_faces(
+    gallery: &Gallery,
+    policy: &MatchPolicy,
+    min_face_px: f32,
+    photos: Vec<(String, Result<Vec<AnalyzedFace>, String>)>,
+) -> (Vec<AnalyzedFace>, Vec<RefusedPhoto>) {
+    let mut accepted: Vec<AnalyzedFace> = Vec::new();
+    let mut refused = Vec::new();
+    for (photo, faces) in photos {
+        let faces = match faces {
+            Ok(faces) => faces,
+            Err(message) => {
+                refused.push(RefusedPhoto {
+                    photo,
+                    code: "unreadable",
+                    message,
+                });
+                continue;
+            }
+        };
+        let checked = main_face(&faces, min_face_px)
+            .and_then(|face| check_not_someone_else(gallery, face, policy, None).map(|()| face))
+            .and_then(|face| match accepted.first() {
+                Some(first) if first.embedding.cosine(&face.embedding) < policy.threshold => {
+                    Err(Rejection::NotTheSamePerson {
+                        similarity: first.embedding.cosine(&face.embedding),
+                    })
+                }
+                _ => Ok(face),
+            });
+        match checked {
+            Ok(face) => accepted.push(face.clone()),
+            Err(rejection) => refused.push(RefusedPhoto {
+                photo,
+                code: rejection.code(),
+                message: rejection.to_string(),
+            }),
+        }
+    }
+    (accepted, refused)
+}
+
 /// The stored form of a sample: embedding, model id, quality and a JPEG thumbnail.
 pub fn new_face(face: &AnalyzedFace, model_id: &str) -> NewFace {
     NewFace {

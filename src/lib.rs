@@ -4,6 +4,7 @@
 //! The library holds the engine (detection, alignment, embedding), the gallery (SQLite + index), the
 //! frame sources, the recognition loop and the kiosk UI; the binary adds the command line.
 
+pub mod api;
 pub mod camera;
 pub mod config;
 pub mod engine;
@@ -12,6 +13,7 @@ pub mod export;
 pub mod gallery;
 pub mod models;
 pub mod recognizer;
+pub mod report;
 pub mod resources;
 pub mod runtime;
 pub mod ui;

@@ -6,14 +6,14 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::kiosk::{kiosk, kiosk_with, shows, type_into, wait_for};
-use common::{enroll_fixture, fixture};
+use common::enroll_fixture;
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
 use frontdesk::gallery::{Gallery, NewPerson};
 
 /// Barack Obama enrolled from one photo, and frames of him standing at the desk in another.
 fn enrolled_obama_at_the_desk(dir: &Path) -> (PathBuf, PathBuf) {
-    let frames = still_visitor(dir, "faces/barack_obama/fr_obama2.jpg", 400);
+    let frames = common::still_frames(dir, "faces/barack_obama/fr_obama2.jpg", 400);
     let db = dir.join("gallery.db");
     let person = NewPerson {
         name: "Barack Obama".into(),
@@ -24,26 +24,10 @@ fn enrolled_obama_at_the_desk(dir: &Path) -> (PathBuf, PathBuf) {
     (frames, db)
 }
 
-/// A frame folder that shows one photo, as a webcam would show a visitor standing still.
-fn still_visitor(dir: &Path, photo: &str, frames: usize) -> PathBuf {
-    let folder = dir.join("frames");
-    std::fs::create_dir_all(&folder).unwrap();
-    let photo = image::open(fixture(photo)).unwrap().into_rgb8();
-    let mut canvas = image::RgbImage::from_pixel(640, 480, image::Rgb([90, 90, 96]));
-    let scaled = image::imageops::resize(&photo, 340, 400, image::imageops::FilterType::Triangle);
-    image::imageops::overlay(&mut canvas, &scaled, 150, 40);
-    let first = folder.join("frame_0000.png");
-    canvas.save(&first).unwrap();
-    for index in 1..frames {
-        std::fs::hard_link(&first, folder.join(format!("frame_{index:04}.png"))).unwrap();
-    }
-    folder
-}
-
 #[test]
 fn capture_form_and_save_enrols_the_visitor_who_is_then_greeted() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = still_visitor(dir.path(), "faces/single/mpl_grace_hopper.jpg", 400);
+    let frames = common::still_frames(dir.path(), "faces/single/mpl_grace_hopper.jpg", 400);
     let db = dir.path().join("gallery.db");
     let mut harness = kiosk(SourceSpec::Images(frames), db.clone());
 
@@ -97,7 +81,7 @@ fn capture_form_and_save_enrols_the_visitor_who_is_then_greeted() {
 #[test]
 fn escape_cancels_enrolment_without_saving() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = still_visitor(dir.path(), "faces/single/ski_astronaut.png", 400);
+    let frames = common::still_frames(dir.path(), "faces/single/ski_astronaut.png", 400);
     let db = dir.path().join("gallery.db");
     let mut harness = kiosk(SourceSpec::Images(frames), db.clone());
 
@@ -203,7 +187,7 @@ fn the_greeting_of_someone_erased_from_another_program_disappears() {
 #[test]
 fn greeting_hides_details_when_the_screen_faces_the_public() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = still_visitor(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
+    let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
     let db = dir.path().join("gallery.db");
     let person = NewPerson {
         name: "Barack Obama".into(),

@@ -5,41 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use frontdesk::engine::AnalyzedFace;
-use frontdesk::enrollment::{self, Rejection};
-use frontdesk::gallery::{MatchDecision, NewFace, NewPerson};
+use frontdesk::enrollment;
+use frontdesk::gallery::{NewFace, NewPerson};
+use frontdesk::report::{face_json, identified_faces_json, round};
 use frontdesk::vision::image_io::load_rgb;
 use serde_json::{Value, json};
 
 use super::{Context, emit};
-
-fn round(value: f32, decimals: i32) -> f64 {
-    let factor = 10f64.powi(decimals);
-    (f64::from(value) * factor).round() / factor
-}
-
-fn face_json(face: &AnalyzedFace) -> serde_json::Map<String, Value> {
-    let b = face.detection.bbox;
-    let mut map = serde_json::Map::new();
-    map.insert(
-        "box".into(),
-        json!([
-            round(b.x, 2),
-            round(b.y, 2),
-            round(b.width, 2),
-            round(b.height, 2)
-        ]),
-    );
-    map.insert("score".into(), json!(round(face.detection.score, 4)));
-    map.insert(
-        "landmarks".into(),
-        json!(
-            face.detection
-                .landmarks
-                .map(|[x, y]| [round(x, 2), round(y, 2)])
-        ),
-    );
-    map
-}
 
 fn error_line(image: &Path, message: impl std::fmt::Display) {
     emit(&json!({"image": image.display().to_string(), "error": message.to_string()}));
@@ -112,28 +84,7 @@ pub fn identify(context: &Context, images: &[PathBuf]) -> anyhow::Result<ExitCod
     let policy = context.policy();
     let min_face = context.config.recognition.min_face_px as f32;
     let failures = for_each_image(context, images, |path, _, faces| {
-        let faces: Vec<Value> = faces
-            .iter()
-            .map(|face| {
-                let mut map = face_json(face);
-                let decision = gallery.identify(&face.embedding, &policy);
-                let too_small = face.quality.size_px < min_face;
-                let (person, similarity) = match decision {
-                    MatchDecision::Known {
-                        person_id,
-                        similarity,
-                    } if !too_small => (
-                        json!({"id": person_id, "name": gallery.index().name(person_id)}),
-                        Some(similarity),
-                    ),
-                    MatchDecision::Known { similarity, .. } => (Value::Null, Some(similarity)),
-                    MatchDecision::Unknown { best } => (Value::Null, best.map(|c| c.similarity)),
-                };
-                map.insert("person".into(), person);
-                map.insert("similarity".into(), json!(similarity.map(|s| round(s, 4))));
-                Value::Object(map)
-            })
-            .collect();
+        let faces = identified_faces_json(&faces, &gallery, &policy, min_face);
         emit(&json!({"image": path.display().to_string(), "faces": faces}));
         Ok(())
     })?;
@@ -156,41 +107,22 @@ pub fn enroll(
     let mut gallery = context.gallery()?;
     let policy = context.policy();
     let min_face = context.config.recognition.min_face_px as f32;
-    let mut accepted: Vec<AnalyzedFace> = Vec::new();
-    let mut rejected: Vec<Value> = Vec::new();
-    let mut reject = |path: &Path, code: &str, message: String| {
-        rejected
-            .push(json!({"image": path.display().to_string(), "reason": code, "message": message}));
-    };
     let mut engine = context.engine()?;
-    for path in images {
-        let faces = match load_rgb(path)
-            .map_err(anyhow::Error::from)
-            .and_then(|image| Ok(engine.analyze(&image)?))
-        {
-            Ok(faces) => faces,
-            Err(e) => {
-                reject(path, "unreadable", format!("{e:#}"));
-                continue;
-            }
-        };
-        let checked = enrollment::main_face(&faces, min_face)
-            .and_then(|face| {
-                enrollment::check_not_someone_else(&gallery, face, &policy, None).map(|()| face)
-            })
-            .and_then(|face| match accepted.first() {
-                Some(first) if first.embedding.cosine(&face.embedding) < policy.threshold => {
-                    Err(Rejection::NotTheSamePerson {
-                        similarity: first.embedding.cosine(&face.embedding),
-                    })
-                }
-                _ => Ok(face),
-            });
-        match checked {
-            Ok(face) => accepted.push(face.clone()),
-            Err(rejection) => reject(path, rejection.code(), rejection.to_string()),
-        }
-    }
+    let photos = images
+        .iter()
+        .map(|path| {
+            let faces = load_rgb(path)
+                .map_err(anyhow::Error::from)
+                .and_then(|image| Ok(engine.analyze(&image)?))
+                .map_err(|e| format!("{e:#}"));
+            (path.display().to_string(), faces)
+        })
+        .collect();
+    let (accepted, refused) = enrollment::choose_faces(&gallery, &policy, min_face, photos);
+    let rejected: Vec<Value> = refused
+        .iter()
+        .map(|r| json!({"image": r.photo, "reason": r.code, "message": r.message}))
+        .collect();
     if accepted.is_empty() {
         emit(
             &json!({"person_id": null, "name": name.trim(), "faces_added": 0, "rejected": rejected}),
@@ -207,10 +139,7 @@ pub fn enroll(
         consent,
     };
     let person_id = gallery.enroll(&person, &faces)?;
-    let unreadable = rejected
-        .iter()
-        .filter(|r| r["reason"] == "unreadable")
-        .count();
+    let unreadable = refused.iter().filter(|r| r.code == "unreadable").count();
     emit(&json!({
         "person_id": person_id,
         "name": name.trim(),

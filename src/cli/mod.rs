@@ -4,6 +4,7 @@
 mod doctor;
 mod images;
 mod people;
+mod serve;
 mod watch;
 
 use std::path::{Path, PathBuf};
@@ -82,6 +83,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the recognition loop and the HTTP API without a window (for door controllers, services)
+    Serve {
+        /// auto, demo, webcam[:N], video:FILE or images:DIR [default: config `kiosk.source`]
+        #[arg(long)]
+        source: Option<String>,
+        /// Address to listen on [default: config `api.listen`, else 127.0.0.1:8765]
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Create, list or revoke tokens for the HTTP API
+    ApiToken {
+        #[command(subcommand)]
+        action: serve::TokenAction,
+    },
     /// List logged visits, newest first
     Visits {
         /// Only this person's visits
@@ -132,30 +147,12 @@ fn parse_detail(text: &str) -> Result<(String, String), String> {
     Ok((key.to_owned(), value.trim().to_owned()))
 }
 
-/// Unix ms of a day's start (local time) or of an RFC 3339 instant.
-fn parse_instant(text: &str, day_end: bool) -> Result<i64, String> {
-    if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
-        return Ok(timestamp.as_millisecond());
-    }
-    let date: jiff::civil::Date = text
-        .parse()
-        .map_err(|_| format!("`{text}` is neither a date (YYYY-MM-DD) nor an RFC 3339 time"))?;
-    let date = if day_end {
-        date.tomorrow().map_err(|e| e.to_string())?
-    } else {
-        date
-    };
-    date.to_zoned(jiff::tz::TimeZone::system())
-        .map(|zoned| zoned.timestamp().as_millisecond())
-        .map_err(|e| e.to_string())
-}
-
 fn parse_since(text: &str) -> Result<i64, String> {
-    parse_instant(text, false)
+    frontdesk::report::parse_since(text)
 }
 
 fn parse_until(text: &str) -> Result<i64, String> {
-    parse_instant(text, !text.contains('T'))
+    frontdesk::report::parse_until(text)
 }
 
 /// What every command needs: the settings and where the gallery lives.
@@ -262,6 +259,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ),
         Some(Command::People { action }) => people::run(&context, action),
         Some(Command::Watch { source, json }) => watch::watch(&context, source.as_deref(), json),
+        Some(Command::Serve { source, listen }) => {
+            serve::serve(&context, source.as_deref(), listen.as_deref())
+        }
+        Some(Command::ApiToken { action }) => serve::api_token(&context, action),
         Some(Command::Visits {
             person,
             since,

@@ -8,6 +8,7 @@ use frontdesk::gallery::{Gallery, NewPerson, Person, PersonId, format_timestamp}
 use serde_json::json;
 
 use super::{Context, emit};
+use frontdesk::report::person_json;
 
 #[derive(Debug, Subcommand)]
 pub enum PeopleAction {
@@ -44,21 +45,6 @@ pub enum PeopleAction {
     },
     /// Delete a person with all their faces, details and visits, erasing them from the database file
     Delete { id: PersonId },
-}
-
-pub fn person_json(person: &Person) -> serde_json::Value {
-    json!({
-        "id": person.id,
-        "uid": person.uid,
-        "name": person.name,
-        "details": person.details,
-        "consent_at": person.consent_at.map(format_timestamp),
-        "consent_withdrawn_at": person.consent_withdrawn_at.map(format_timestamp),
-        "created_at": format_timestamp(person.created_at),
-        "faces": person.face_count,
-        "visits": person.visit_count,
-        "last_visit_at": person.last_visit_at.map(format_timestamp),
-    })
 }
 
 fn require(gallery: &Gallery, id: PersonId) -> anyhow::Result<Person> {

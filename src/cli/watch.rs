@@ -5,8 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use frontdesk::camera::{CameraSettings, CaptureHandle, CaptureStatus, SourceSpec};
 use frontdesk::gallery::{PersonId, format_timestamp};
-use frontdesk::recognizer::{RecognizerEvent, Worker, WorkerSettings};
-use serde_json::json;
+use frontdesk::recognizer::{RecognizerEvent, TrackEvent, Worker, WorkerSettings};
 
 use super::{Context, emit};
 
@@ -16,9 +15,46 @@ pub fn watch(
     json_output: bool,
 ) -> anyhow::Result<ExitCode> {
     let spec: SourceSpec = source.unwrap_or(&context.config.kiosk.source).parse()?;
+    let label = format!("watch:{spec}");
+    let mut print = |track_event: &TrackEvent| {
+        if json_output {
+            emit(&track_event.to_json());
+        } else {
+            let who = track_event
+                .person
+                .as_ref()
+                .map_or("unknown visitor".to_owned(), |(_, name)| name.clone());
+            println!(
+                "{:>8} ms  track {:<3} {:<10} {who}",
+                track_event.t_ms,
+                track_event.track,
+                track_event.kind.as_str()
+            );
+        }
+    };
+    recognition_loop(context, spec, label, &mut print, SourceEnd::Stop)
+}
+
+/// What the headless loop does when a recording or frame folder ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceEnd {
+    Stop,
+    /// Keep running (the API goes on answering) until the process is stopped.
+    KeepServing,
+}
+
+/// The recognition loop without a window: camera thread, worker, and each arrival, greeting and
+/// departure handed to `on_track`. Returns failure when recognition or the source failed.
+pub fn recognition_loop(
+    context: &Context,
+    spec: SourceSpec,
+    label: String,
+    on_track: &mut dyn FnMut(&TrackEvent),
+    at_end: SourceEnd,
+) -> anyhow::Result<ExitCode> {
     let engine = context.engine()?;
     let gallery = context.gallery()?;
-    let settings = WorkerSettings::from_config(&context.config, format!("watch:{spec}"));
+    let settings = WorkerSettings::from_config(&context.config, label);
     let capture = CaptureHandle::start(
         spec.clone(),
         CameraSettings::from_config(&context.config.kiosk),
@@ -44,22 +80,7 @@ pub fn watch(
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         };
         match event {
-            RecognizerEvent::Track(track_event) => {
-                if json_output {
-                    emit(&track_event.to_json());
-                } else {
-                    let who = track_event
-                        .person
-                        .as_ref()
-                        .map_or("unknown visitor".to_owned(), |(_, name)| name.clone());
-                    println!(
-                        "{:>8} ms  track {:<3} {:<10} {who}",
-                        track_event.t_ms,
-                        track_event.track,
-                        track_event.kind.as_str()
-                    );
-                }
-            }
+            RecognizerEvent::Track(track_event) => on_track(&track_event),
             RecognizerEvent::Error(message) => eprintln!("frontdesk: {message}"),
             RecognizerEvent::Fatal(message) => {
                 eprintln!("frontdesk: {message}");
@@ -71,7 +92,10 @@ pub fn watch(
                     eprintln!("frontdesk: {message}");
                     failed = true;
                 }
-                break;
+                if at_end == SourceEnd::Stop || failed {
+                    break;
+                }
+                eprintln!("frontdesk: the source ended; the API keeps serving until stopped");
             }
             RecognizerEvent::Frame(_)
             | RecognizerEvent::Staff(_)
@@ -119,12 +143,7 @@ pub fn visits(
     }
     for visit in visits {
         if json_output {
-            emit(&json!({
-                "person": {"id": visit.person_id, "name": visit.person_name},
-                "at": format_timestamp(visit.at),
-                "similarity": (f64::from(visit.similarity) * 1e4).round() / 1e4,
-                "source": visit.source,
-            }));
+            emit(&frontdesk::report::visit_json(&visit));
         } else {
             println!(
                 "{}  {:<24} {:.2}  {}",

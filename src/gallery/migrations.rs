@@ -176,4 +176,12 @@ pub const MIGRATIONS: &[&str] = &[
         INSERT INTO changes (at, entity, op, person_id, row_id)
         VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'visit', 'delete', OLD.person_id, OLD.id);
     END;",
+    // 4: tokens of the HTTP API. Only a SHA-256 of each token is kept: the token itself is shown
+    // once, when it is created.
+    "CREATE TABLE api_tokens (
+        name TEXT PRIMARY KEY CHECK (length(trim(name)) > 0),
+        hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER
+    );",
 ];

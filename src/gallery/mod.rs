@@ -6,6 +6,7 @@ mod feed;
 pub mod index;
 mod migrations;
 mod store;
+mod tokens;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -14,6 +15,7 @@ pub use admin::{AuditEntry, PIN_ATTEMPTS, PIN_LOCK_MS, PersonExport, PinCheck};
 pub use feed::{CHANGE_LOG_KEEP_MS, GalleryChanges};
 pub use index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 pub use store::Gallery;
+pub use tokens::ApiToken;
 
 pub type PersonId = i64;
 

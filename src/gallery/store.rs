@@ -108,6 +108,11 @@ impl Gallery {
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
+    /// The model whose embeddings the index holds.
+    pub fn model_id(&self) -> &str {
+        &self.model_id
+    }
+
     pub fn index(&self) -> &FaceIndex {
         &self.index
     }

@@ -48,16 +48,32 @@ pub fn load_rgb(path: &Path) -> Result<RgbImage, ImageLoadError> {
             bytes,
         });
     }
+    let bytes = std::fs::read(path).map_err(io)?;
+    decode_rgb(&bytes, path)
+}
+
+/// Decodes an image held in memory (an upload) as RGB, with the same limits and checks as a file;
+/// `label` names it in errors.
+pub fn decode_rgb(bytes: &[u8], label: &Path) -> Result<RgbImage, ImageLoadError> {
+    let path = label;
+    if bytes.is_empty() {
+        return Err(ImageLoadError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    let io = |source| ImageLoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let decode = |message: String| ImageLoadError::Decode {
         path: path.to_path_buf(),
         message,
     };
-    let bytes = std::fs::read(path).map_err(io)?;
-    let mut reader = ImageReader::new(Cursor::new(bytes.as_slice()))
+    let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(io)?;
     if reader.format() == Some(ImageFormat::Jpeg) {
-        check_jpeg_complete(&bytes).map_err(decode)?;
+        check_jpeg_complete(bytes).map_err(decode)?;
     }
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);

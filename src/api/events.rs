@@ -1,0 +1,166 @@
+//! The live event stream: what the recognition loop reports, numbered, kept in a short in-memory
+//! backlog so that a client that reconnects with `Last-Event-ID` misses nothing recent, and sent
+//! as Server-Sent Events.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use tokio::sync::broadcast;
+
+use super::ApiContext;
+
+/// Events kept for clients that reconnect.
+const BACKLOG: usize = 1000;
+
+/// One event as sent: its number and its JSON text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberedEvent {
+    pub id: u64,
+    pub json: String,
+}
+
+struct Backlog {
+    next_id: u64,
+    recent: VecDeque<NumberedEvent>,
+}
+
+/// Where the recognition loop publishes and each stream subscribes.
+pub struct EventHub {
+    backlog: Mutex<Backlog>,
+    live: broadcast::Sender<NumberedEvent>,
+}
+
+impl Default for EventHub {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EventHub {
+    /// Numbers start at the current Unix time in microseconds, so that a number from before a
+    /// restart is never mistaken for a newer one.
+    pub fn new() -> Self {
+        let start = u64::try_from(crate::gallery::now_ms())
+            .unwrap_or(0)
+            .saturating_mul(1000);
+        let (live, _) = broadcast::channel(BACKLOG);
+        Self {
+            backlog: Mutex::new(Backlog {
+                next_id: start + 1,
+                recent: VecDeque::with_capacity(BACKLOG),
+            }),
+            live,
+        }
+    }
+
+    /// Numbers and sends an event; returns its number.
+    pub fn publish(&self, event: &serde_json::Value) -> u64 {
+        let Ok(mut backlog) = self.backlog.lock() else {
+            tracing::error!("the event backlog is unusable; event dropped");
+            return 0;
+        };
+        let numbered = NumberedEvent {
+            id: backlog.next_id,
+            json: event.to_string(),
+        };
+        backlog.next_id += 1;
+        if backlog.recent.len() == BACKLOG {
+            backlog.recent.pop_front();
+        }
+        backlog.recent.push_back(numbered.clone());
+        // Nobody listening is fine: the backlog keeps it.
+        let _ = self.live.send(numbered.clone());
+        numbered.id
+    }
+
+    /// The kept events after `last_seen` (none without one) and a subscription to what follows,
+    /// taken together so that nothing falls between them.
+    pub fn subscribe(
+        &self,
+        last_seen: Option<u64>,
+    ) -> (Vec<NumberedEvent>, broadcast::Receiver<NumberedEvent>) {
+        match self.backlog.lock() {
+            Ok(backlog) => {
+                let missed = last_seen.map_or_else(Vec::new, |last| {
+                    backlog
+                        .recent
+                        .iter()
+                        .filter(|e| e.id > last)
+                        .cloned()
+                        .collect()
+                });
+                (missed, self.live.subscribe())
+            }
+            Err(_) => (Vec::new(), self.live.subscribe()),
+        }
+    }
+}
+
+fn last_event_id(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn sse_event(event: &NumberedEvent) -> Event {
+    Event::default().id(event.id.to_string()).data(&event.json)
+}
+
+/// `GET /events`: one `data:` line per event (the objects of `frontdesk watch --json`), each with an
+/// `id:`; a client that sends `Last-Event-ID` first gets what it missed.
+pub async fn stream(
+    State(context): State<Arc<ApiContext>>,
+    headers: HeaderMap,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let (missed, live) = context.events.subscribe(last_event_id(&headers));
+    let last_sent = missed.last().map(|e| e.id);
+    let state = (VecDeque::from(missed), live, last_sent);
+    let events =
+        futures_util::stream::unfold(state, |(mut missed, mut live, mut last_sent)| async move {
+            if let Some(event) = missed.pop_front() {
+                return Some((Ok(sse_event(&event)), (missed, live, last_sent)));
+            }
+            loop {
+                match live.recv().await {
+                    // The backlog already sent this one.
+                    Ok(event) if last_sent.is_some_and(|last| event.id <= last) => {}
+                    Ok(event) => {
+                        last_sent = Some(event.id);
+                        return Some((Ok(sse_event(&event)), (missed, live, last_sent)));
+                    }
+                    Err(broadcast::error::RecvError::Lagged(skipped)) => {
+                        tracing::warn!(skipped, "an event stream client fell behind");
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        });
+    Sse::new(events).keep_alive(KeepAlive::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reconnecting_client_gets_what_it_missed_and_nothing_twice() {
+        let hub = EventHub::new();
+        let first = hub.publish(&serde_json::json!({"event": "arrived"}));
+        let second = hub.publish(&serde_json::json!({"event": "recognized"}));
+        assert!(second > first);
+        let (missed, _) = hub.subscribe(Some(first));
+        assert_eq!(missed.len(), 1);
+        assert_eq!(missed[0].id, second);
+        let (fresh, mut live) = hub.subscribe(None);
+        assert!(fresh.is_empty(), "a new client starts with new events");
+        let third = hub.publish(&serde_json::json!({"event": "left"}));
+        assert_eq!(live.try_recv().unwrap().id, third);
+        assert!(EventHub::new().publish(&serde_json::json!({})) > third - 1000);
+    }
+}

@@ -1,0 +1,124 @@
+//! Naming the faces in an uploaded image: Frontdesk's own `/identify`, and CompreFace's
+//! `/recognition/recognize` as Double Take and Frigate call it. Uploaded images are decoded in
+//! memory and never stored.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::{ApiContext, ApiError, blocking};
+use crate::engine::AnalyzedFace;
+use crate::gallery::MatchDecision;
+use crate::vision::image_io::decode_rgb;
+
+/// Decodes an upload and finds, aligns and embeds its faces.
+pub(super) fn analyze_upload(
+    context: &ApiContext,
+    bytes: &[u8],
+    label: &str,
+) -> Result<(u32, u32, Vec<AnalyzedFace>), ApiError> {
+    let image =
+        decode_rgb(bytes, Path::new(label)).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let faces = context.with_engine(|engine| engine.analyze(&image).map_err(ApiError::Engine))?;
+    Ok((image.width(), image.height(), faces))
+}
+
+/// `POST /identify` with an image as the body: the same JSON as `frontdesk identify`.
+pub async fn identify(
+    State(context): State<Arc<ApiContext>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let body = body.map_err(|r| ApiError::from_rejection(r.status(), r.body_text()))?;
+    let answer = blocking(move || {
+        let (width, height, faces) = analyze_upload(&context, &body, "the request body")?;
+        let faces = context.with_gallery(|gallery| {
+            Ok(crate::report::identified_faces_json(
+                &faces,
+                gallery,
+                &context.policy,
+                context.min_face_px,
+            ))
+        })?;
+        Ok(json!({"width": width, "height": height, "faces": faces}))
+    })
+    .await?;
+    Ok(Json(answer))
+}
+
+/// CompreFace's answer when there is no face: Double Take reads `code` 28 as "nobody there".
+fn no_face() -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"message": "No face is found in the given image", "code": 28})),
+    )
+        .into_response()
+}
+
+/// `POST /recognition/recognize`: multipart `file`, key in `x-api-key`; each face with its box and
+/// the matching subject, in CompreFace's shape.
+pub async fn compreface_recognize(
+    State(context): State<Arc<ApiContext>>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let mut multipart =
+        multipart.map_err(|r| ApiError::from_rejection(r.status(), r.body_text()))?;
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::from_rejection(e.status(), e.body_text()))?
+    {
+        if field.name() == Some("file") {
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| ApiError::from_rejection(e.status(), e.body_text()))?;
+            file = Some(bytes);
+        }
+    }
+    let file = file.ok_or_else(|| ApiError::BadRequest("the form needs a `file` field".into()))?;
+    let results = blocking(move || {
+        let (_, _, faces) = analyze_upload(&context, &file, "the uploaded file")?;
+        context.with_gallery(|gallery| {
+            Ok(faces
+                .iter()
+                .map(|face| {
+                    let b = face.detection.bbox;
+                    let subjects = match gallery.identify(&face.embedding, &context.policy) {
+                        MatchDecision::Known {
+                            person_id,
+                            similarity,
+                        } if face.quality.size_px >= context.min_face_px => vec![json!({
+                            "subject": gallery.index().name(person_id),
+                            "similarity": crate::report::round(similarity, 5),
+                        })],
+                        _ => Vec::new(),
+                    };
+                    json!({
+                        "box": {
+                            "probability": crate::report::round(face.detection.score, 5),
+                            "x_min": b.x.round() as i64,
+                            "y_min": b.y.round() as i64,
+                            "x_max": (b.x + b.width).round() as i64,
+                            "y_max": (b.y + b.height).round() as i64,
+                        },
+                        "subjects": subjects,
+                    })
+                })
+                .collect::<Vec<_>>())
+        })
+    })
+    .await?;
+    if results.is_empty() {
+        return Ok(no_face());
+    }
+    Ok(Json(json!({ "result": results })).into_response())
+}

@@ -1,0 +1,426 @@
+//! The HTTP API of a running `frontdesk serve`, from outside, as an integration would use it.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::fixture;
+use serde_json::Value;
+
+/// A `frontdesk serve` on a free port of 127.0.0.1 with its own gallery; stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    db: PathBuf,
+    config: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(120)))
+        .build()
+        .into()
+}
+
+impl Server {
+    /// Obama enrolled (with consent) before the server starts, frames of him in view, a token.
+    fn start(extra_config: &str) -> (Self, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("gallery.db");
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!("[kiosk]\nimages_fps = 10.0\n{extra_config}"),
+        )
+        .unwrap();
+        let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
+        let cli = |args: &[&str]| -> Value {
+            let output = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+                .arg("--db")
+                .arg(&db)
+                .arg("--config")
+                .arg(&config)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            serde_json::from_slice(&output.stdout).unwrap()
+        };
+        let photo = fixture("faces/barack_obama/fr_obama.jpg");
+        cli(&[
+            "enroll",
+            "--consent",
+            "--name",
+            "Barack Obama",
+            photo.to_str().unwrap(),
+        ]);
+        let token = cli(&["api-token", "create", "door"])["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .arg("--db")
+            .arg(&db)
+            .arg("--config")
+            .arg(&config)
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--source",
+            ])
+            .arg(format!("images:{}", frames.display()))
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}/api/v1"),
+            db,
+            config,
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while server.get("/health", None).0 != 200 {
+            assert!(Instant::now() < deadline, "the server did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        (server, token)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut request = agent().get(&self.url(path));
+        if let Some(token) = token {
+            request = request.header("Authorization", &format!("Bearer {token}"));
+        }
+        match request.call() {
+            Ok(response) => answer(response),
+            Err(_) => (0, Value::Null),
+        }
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> (u16, Value) {
+        let url = self.url(path);
+        let auth = format!("Bearer {token}");
+        let response = match method {
+            "POST" => agent()
+                .post(&url)
+                .header("Authorization", &auth)
+                .header("Content-Type", content_type)
+                .send(body),
+            "PATCH" => agent()
+                .patch(&url)
+                .header("Authorization", &auth)
+                .header("Content-Type", content_type)
+                .send(body),
+            _ => agent().delete(&url).header("Authorization", &auth).call(),
+        };
+        answer(response.unwrap())
+    }
+
+    fn identify(&self, token: &str, photo: &str) -> (u16, Value) {
+        self.send(
+            "POST",
+            "/identify",
+            token,
+            "image/jpeg",
+            &std::fs::read(fixture(photo)).unwrap(),
+        )
+    }
+
+    fn audit(&self) -> Vec<Value> {
+        let output = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .arg("--db")
+            .arg(&self.db)
+            .arg("--config")
+            .arg(&self.config)
+            .arg("audit")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn answer(mut response: ureq::http::Response<ureq::Body>) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// A multipart/form-data body of text fields and files.
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &Path)]) -> (String, Vec<u8>) {
+    let boundary = "frontdesk-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, path) in files {
+        let file_name = path.file_name().unwrap().to_string_lossy();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&std::fs::read(path).unwrap());
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn named(answer: &Value) -> Vec<String> {
+    answer["faces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["person"]["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn tokens_guard_everything_but_health_and_a_wrong_one_is_slow() {
+    let (server, token) = Server::start("");
+    let (status, health) = server.get("/health", None);
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+    assert!(!health.to_string().contains("Obama"));
+
+    assert_eq!(server.get("/people", None).0, 401);
+    let started = Instant::now();
+    let (status, body) = server.get("/people", Some("fd_not-a-real-token"));
+    assert_eq!(status, 401);
+    assert!(
+        started.elapsed() >= Duration::from_millis(700),
+        "no delay on a wrong token"
+    );
+    assert!(body["error"].as_str().unwrap().contains("api-token create"));
+
+    let (status, people) = server.get("/people", Some(&token));
+    assert_eq!(status, 200);
+    assert_eq!(people[0]["name"], "Barack Obama");
+    assert_eq!(server.get("/nowhere", Some(&token)).0, 404);
+}
+
+#[test]
+fn identify_names_the_enrolled_survives_garbage_and_answers_40_at_once() {
+    let (server, token) = Server::start("");
+    let (status, answer) = server.identify(&token, "faces/barack_obama/fr_obama3.jpg");
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(named(&answer), vec!["Barack Obama"]);
+    let (_, stranger) = server.identify(&token, "faces/single/fr_biden.jpg");
+    assert!(named(&stranger).is_empty());
+
+    let (status, error) = server.send("POST", "/identify", &token, "image/jpeg", b"not an image");
+    assert_eq!(status, 400);
+    assert!(error["error"].as_str().unwrap().contains("not an image"));
+    assert_eq!(server.get("/health", None).0, 200, "still healthy");
+
+    let photo = std::fs::read(fixture("faces/barack_obama/fr_obama2.jpg")).unwrap();
+    let answers: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..40)
+            .map(|_| scope.spawn(|| server.send("POST", "/identify", &token, "image/jpeg", &photo)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(answers.len(), 40);
+    for (status, answer) in &answers {
+        assert_eq!(*status, 200, "{answer}");
+        assert_eq!(named(answer), vec!["Barack Obama"]);
+    }
+}
+
+#[test]
+fn a_body_over_the_limit_gets_413() {
+    let (server, token) = Server::start("[api]\nmax_body_mb = 1\n");
+    let big = vec![0u8; 2 * 1024 * 1024];
+    let (status, body) = server.send("POST", "/identify", &token, "image/jpeg", &big);
+    assert_eq!(status, 413, "{body}");
+    assert!(body["error"].is_string());
+}
+
+#[test]
+fn the_event_stream_tells_who_is_in_view_and_resumes_after_a_reconnect() {
+    let (server, token) = Server::start("");
+    let response = agent()
+        .get(&server.url("/events"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Last-Event-ID", "0")
+        .call()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let mut lines = BufReader::new(response.into_body().into_reader()).lines();
+    let mut last_id = None;
+    let recognized = loop {
+        let line = lines.next().expect("the stream ended").unwrap();
+        if let Some(id) = line.strip_prefix("id: ") {
+            last_id = Some(id.to_owned());
+        }
+        if let Some(data) = line.strip_prefix("data: ") {
+            let event: Value = serde_json::from_str(data).unwrap();
+            if event["event"] == "recognized" {
+                break event;
+            }
+        }
+    };
+    assert_eq!(recognized["person"]["name"], "Barack Obama");
+
+    // Resuming after the recognition sends nothing older than it.
+    let last_id = last_id.unwrap();
+    let resumed = agent()
+        .get(&server.url("/events"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Last-Event-ID", &last_id)
+        .config()
+        .timeout_global(Some(Duration::from_secs(3)))
+        .build()
+        .call()
+        .unwrap();
+    let mut text = String::new();
+    let _ = std::io::Read::read_to_string(&mut resumed.into_body().into_reader(), &mut text);
+    for id in text.lines().filter_map(|l| l.strip_prefix("id: ")) {
+        assert!(id.parse::<u64>().unwrap() > last_id.parse::<u64>().unwrap());
+    }
+}
+
+#[test]
+fn enrol_edit_and_erase_through_the_api_with_the_same_checks_and_the_audit_log() {
+    let (server, token) = Server::start("");
+    let biden = fixture("faces/single/fr_biden.jpg");
+    let (content_type, body) = multipart(&[("name", "Joe Biden")], &[("image", &biden)]);
+    let (status, refused) = server.send("POST", "/people", &token, &content_type, &body);
+    assert_eq!(status, 422, "consent is required: {refused}");
+
+    let obama = fixture("faces/barack_obama/fr_obama3.jpg");
+    let (content_type, body) = multipart(
+        &[("name", "Barack Again"), ("consent", "true")],
+        &[("image", &obama)],
+    );
+    let (status, duplicate) = server.send("POST", "/people", &token, &content_type, &body);
+    assert_eq!(status, 422, "{duplicate}");
+    assert_eq!(duplicate["rejected"][0]["reason"], "already_enrolled");
+
+    let (content_type, body) = multipart(
+        &[
+            ("name", "Joe Biden"),
+            ("consent", "true"),
+            ("detail.tea", "green"),
+        ],
+        &[("image", &biden)],
+    );
+    let (status, created) = server.send("POST", "/people", &token, &content_type, &body);
+    assert_eq!(status, 201, "{created}");
+    let id = created["person_id"].as_i64().unwrap();
+    let (_, answer) = server.identify(&token, "faces/single/fr_biden.jpg");
+    assert_eq!(named(&answer), vec!["Joe Biden"]);
+
+    let patch = br#"{"details": {"tea": null, "coffee": "flat white"}}"#;
+    let (status, edited) = server.send(
+        "PATCH",
+        &format!("/people/{id}"),
+        &token,
+        "application/json",
+        patch,
+    );
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(
+        edited["details"],
+        serde_json::json!({"coffee": "flat white"})
+    );
+
+    let (status, _) = server.send("DELETE", &format!("/people/{id}"), &token, "", b"");
+    assert_eq!(status, 200);
+    assert_eq!(server.get(&format!("/people/{id}"), Some(&token)).0, 404);
+    let (_, answer) = server.identify(&token, "faces/single/fr_biden.jpg");
+    assert!(named(&answer).is_empty(), "erased means erased");
+
+    let audit = server.audit();
+    for what in ["enrolled", "edited", "erased"] {
+        assert!(
+            audit.iter().any(|e| e["action"] == "api"
+                && e["detail"].as_str().unwrap().starts_with("token door: ")
+                && e["detail"].as_str().unwrap().contains(what)),
+            "{what} not audited under the token's name: {audit:?}"
+        );
+    }
+}
+
+#[test]
+fn the_compreface_endpoint_answers_as_double_take_expects() {
+    let (server, token) = Server::start("");
+    let photo = fixture("faces/barack_obama/fr_obama3.jpg");
+    let (content_type, body) = multipart(&[], &[("file", &photo)]);
+    let response = agent()
+        .post(&server.url("/recognition/recognize"))
+        .header("x-api-key", &token)
+        .header("Content-Type", &content_type)
+        .send(&body[..])
+        .unwrap();
+    let (status, recognized) = answer(response);
+    assert_eq!(status, 200, "{recognized}");
+    let face = &recognized["result"][0];
+    assert_eq!(face["subjects"][0]["subject"], "Barack Obama");
+    assert!(face["subjects"][0]["similarity"].as_f64().unwrap() > 0.5);
+    for key in ["probability", "x_min", "y_min", "x_max", "y_max"] {
+        assert!(face["box"][key].is_number(), "{key}");
+    }
+    assert!(face["box"]["x_max"].as_i64() > face["box"]["x_min"].as_i64());
+
+    let nobody = fixture("negatives/skl_flower.jpg");
+    let (content_type, body) = multipart(&[], &[("file", &nobody)]);
+    let response = agent()
+        .post(&server.url("/recognition/recognize"))
+        .header("x-api-key", &token)
+        .header("Content-Type", &content_type)
+        .send(&body[..])
+        .unwrap();
+    let (status, no_face) = answer(response);
+    assert_eq!((status, no_face["code"].as_i64()), (400, Some(28)));
+}
