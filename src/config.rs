@@ -38,6 +38,21 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub kiosk: KioskConfig,
     pub api: ApiConfig,
+    /// `[[webhook]]` entries: where events are POSTed.
+    #[serde(default)]
+    pub webhook: Vec<WebhookConfig>,
+}
+
+/// One receiver of events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    pub url: String,
+    /// Key of the HMAC-SHA256 signature of each body.
+    pub secret: String,
+    /// Which events to send ("arrived", "recognized", "unknown", "left"); empty sends all.
+    #[serde(default)]
+    pub events: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -179,6 +194,30 @@ impl Config {
             key,
             problem: problem.to_owned(),
         };
+        for hook in &self.webhook {
+            if !(hook.url.starts_with("http://") || hook.url.starts_with("https://")) {
+                return Err(invalid(
+                    "webhook.url",
+                    "must start with http:// or https://",
+                ));
+            }
+            if hook.secret.trim().len() < 16 {
+                return Err(invalid(
+                    "webhook.secret",
+                    "must be at least 16 characters (receivers check the signature with it)",
+                ));
+            }
+            if let Some(unknown) = hook
+                .events
+                .iter()
+                .find(|e| !["arrived", "recognized", "unknown", "left"].contains(&e.as_str()))
+            {
+                return Err(invalid(
+                    "webhook.events",
+                    &format!("has `{unknown}`; events are arrived, recognized, unknown and left"),
+                ));
+            }
+        }
         if !(1..=1024).contains(&self.api.max_body_mb) {
             return Err(invalid("api.max_body_mb", "must be between 1 and 1024"));
         }

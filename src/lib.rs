@@ -18,3 +18,4 @@ pub mod resources;
 pub mod runtime;
 pub mod ui;
 pub mod vision;
+pub mod webhooks;

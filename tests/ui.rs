@@ -5,8 +5,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::kiosk::{kiosk, kiosk_with, shows, type_into, wait_for};
 use common::enroll_fixture;
+use common::kiosk::{kiosk, kiosk_with, shows, type_into, wait_for};
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
 use frontdesk::gallery::{Gallery, NewPerson};

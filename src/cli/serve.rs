@@ -9,6 +9,7 @@ use frontdesk::api::{ApiContext, ApiServer, EventHub};
 use frontdesk::camera::SourceSpec;
 use frontdesk::gallery::format_timestamp;
 use frontdesk::recognizer::TrackEvent;
+use frontdesk::webhooks::{WebhookQueue, WebhookSender};
 use serde_json::json;
 
 use super::watch::{SourceEnd, recognition_loop};
@@ -43,8 +44,23 @@ pub fn serve(
     let server =
         ApiServer::start(address, api_context, max_body).context("cannot start the HTTP API")?;
     eprintln!("frontdesk: API at http://{}/api/v1", server.address());
+    let hooks = context.config.webhook.clone();
+    let mut queue = match hooks.is_empty() {
+        true => None,
+        false => Some(WebhookQueue::open(&context.db_path, hooks.clone())?),
+    };
+    let _sender = match hooks.is_empty() {
+        true => None,
+        false => Some(WebhookSender::start(&context.db_path, hooks)?),
+    };
     let mut publish = |track_event: &TrackEvent| {
-        events.publish(&track_event.to_json());
+        let event = track_event.to_json();
+        let id = events.publish(&event);
+        if let Some(queue) = &mut queue
+            && let Err(e) = queue.enqueue(id, &event)
+        {
+            eprintln!("frontdesk: cannot queue an event for the webhooks: {e}");
+        }
     };
     let outcome = recognition_loop(
         context,

@@ -184,4 +184,20 @@ pub const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL,
         last_used_at INTEGER
     );",
+    // 5: the webhooks' durable outbox. A delivery names the person it is about, so an erasure
+    // deletes their pending deliveries with everything else.
+    "CREATE TABLE webhook_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        url TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        event TEXT NOT NULL,
+        body TEXT NOT NULL,
+        person_id INTEGER REFERENCES people(id) ON DELETE CASCADE,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_error TEXT,
+        UNIQUE (url, idempotency_key)
+    );
+    CREATE INDEX webhook_due ON webhook_outbox(next_attempt_at);",
 ];
