@@ -141,7 +141,7 @@ pub fn audit(context: &Context, csv_output: bool) -> anyhow::Result<ExitCode> {
     let entries = gallery.audit_log()?;
     if csv_output {
         gallery.record_audit("export", "audit log as CSV")?;
-        frontdesk::export::write_audit_csv(&entries, std::io::stdout().lock())?;
+        frontdesk::export::write_audit_csv(&entries, super::StdoutSink)?;
     } else {
         for entry in entries {
             emit(

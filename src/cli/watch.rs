@@ -52,12 +52,16 @@ pub fn watch(
                         .person
                         .as_ref()
                         .map_or("unknown visitor".to_owned(), |(_, name)| name.clone());
-                    println!(
+                    super::print_line(format_args!(
                         "{:>8} ms  track {:<3} {:<10} {who}",
                         track_event.t_ms,
                         track_event.track,
                         track_event.kind.as_str()
-                    );
+                    ));
+                }
+                if super::stdout_failed() {
+                    // Nobody reads the events any more; `main` reports why.
+                    break;
                 }
             }
             RecognizerEvent::Error(message) => eprintln!("frontdesk: {message}"),
@@ -113,7 +117,7 @@ pub fn visits(
     let gallery = context.gallery()?;
     let visits = gallery.visits(query.person, query.since, query.until)?;
     if csv_output {
-        frontdesk::export::write_visits_csv(&visits, std::io::stdout().lock())?;
+        frontdesk::export::write_visits_csv(&visits, super::StdoutSink)?;
         return Ok(ExitCode::SUCCESS);
     }
     for visit in visits {
@@ -125,13 +129,13 @@ pub fn visits(
                 "source": visit.source,
             }));
         } else {
-            println!(
+            super::print_line(format_args!(
                 "{}  {:<24} {:.2}  {}",
                 format_timestamp(visit.at),
                 visit.person_name,
                 visit.similarity,
                 visit.source
-            );
+            ));
         }
     }
     Ok(ExitCode::SUCCESS)
