@@ -230,9 +230,10 @@ impl Config {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(write_err)?;
         }
-        let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text).map_err(write_err)?;
-        std::fs::rename(&tmp, path).map_err(write_err)
+        crate::atomic_file::write_atomic(path, 0o600, |file| {
+            std::io::Write::write_all(file, text.as_bytes())
+        })
+        .map_err(write_err)
     }
 }
 

@@ -4,6 +4,7 @@
 //! The library holds the engine (detection, alignment, embedding), the gallery (SQLite + index), the
 //! frame sources, the recognition loop and the kiosk UI; the binary adds the command line.
 
+pub mod atomic_file;
 pub mod camera;
 pub mod config;
 pub mod engine;

@@ -257,7 +257,7 @@ impl Worker {
 
 fn write_csv(
     path: &std::path::Path,
-    write: impl FnOnce(std::fs::File) -> Result<(), crate::export::ExportError>,
+    write: impl FnOnce(&mut std::fs::File) -> Result<(), crate::export::ExportError>,
 ) -> Result<(), crate::export::ExportError> {
-    write(crate::export::create_private(path)?)
+    crate::export::write_private_file(path, write)
 }
