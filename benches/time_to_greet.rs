@@ -81,7 +81,7 @@ fn main() {
         worker_settings.visit_cooldown_minutes = 0;
         let capture =
             CaptureHandle::start(SourceSpec::Video(repo(CLIP)), settings(&config)).unwrap();
-        let (sender, events) = std::sync::mpsc::channel();
+        let (sender, events) = frontdesk::recognizer::event_channel();
         let worker = Worker::new(engine, gallery, worker_settings)
             .spawn(capture.slot(), sender, Box::new(|| {}))
             .unwrap();

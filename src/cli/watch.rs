@@ -24,7 +24,7 @@ pub fn watch(
         CameraSettings::from_config(&context.config.kiosk),
     )
     .context("cannot start the camera thread")?;
-    let (events, event_rx) = std::sync::mpsc::channel();
+    let (events, event_rx) = frontdesk::recognizer::event_channel();
     let worker = Worker::new(engine, gallery, settings)
         .spawn(capture.slot(), events, Box::new(|| {}))
         .context("cannot start the recognition worker")?;

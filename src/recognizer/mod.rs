@@ -1,5 +1,6 @@
 //! The recognition loop: tracking, identity votes, visits, and the worker thread that runs them.
 
+mod events;
 pub mod identity;
 mod staff;
 pub mod tracker;
@@ -7,6 +8,7 @@ mod worker;
 
 use std::sync::Arc;
 
+pub use events::{Disconnected, EventReceiver, EventSender, event_channel};
 pub use staff::{PersonDetail, StaffReply, StaffRequest, VisitFilter};
 pub use worker::{Worker, WorkerHandle};
 

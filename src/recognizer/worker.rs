@@ -3,14 +3,14 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::identity::{Verdict, Vote};
 use super::tracker::{Sample, Track, Tracker};
 use super::{
-    RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView, WorkerCommand,
+    EventSender, RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView, WorkerCommand,
     WorkerSettings,
 };
 use crate::camera::{Frame, FrameSlot, SlotTake};
@@ -26,6 +26,8 @@ const RECHECK_INTERVAL: Duration = Duration::from_millis(700);
 const FRAME_WAIT: Duration = Duration::from_millis(50);
 /// How often old visits are purged while the kiosk runs.
 const RETENTION_INTERVAL: Duration = Duration::from_secs(3600);
+/// Commands not yet taken by the worker. The UI sends one per click, and never waits for room.
+const COMMAND_QUEUE: usize = 64;
 
 /// Everything the worker needs, moved onto its thread.
 pub struct Worker {
@@ -41,23 +43,31 @@ pub struct Worker {
 
 /// The running worker.
 pub struct WorkerHandle {
-    commands: Sender<WorkerCommand>,
+    /// `None` once dropping: the worker stops when its command channel closes.
+    commands: Option<SyncSender<WorkerCommand>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl WorkerHandle {
     pub fn send(&self, command: WorkerCommand) {
-        if self.commands.send(command).is_err() {
-            tracing::error!("the recognition worker has stopped; command dropped");
+        let Some(commands) = &self.commands else {
+            return;
+        };
+        match commands.try_send(command) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                tracing::error!("the recognition worker is behind; command dropped");
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                tracing::error!("the recognition worker has stopped; command dropped");
+            }
         }
     }
 }
 
 impl Drop for WorkerHandle {
     fn drop(&mut self) {
-        // The worker stops when its command channel closes.
-        let (closed, _) = std::sync::mpsc::channel();
-        drop(std::mem::replace(&mut self.commands, closed));
+        drop(self.commands.take());
         if let Some(thread) = self.thread.take()
             && thread.join().is_err()
         {
@@ -69,12 +79,12 @@ impl Drop for WorkerHandle {
 fn spawn_thread(
     body: impl FnOnce(&Receiver<WorkerCommand>) + Send + 'static,
 ) -> std::io::Result<WorkerHandle> {
-    let (commands, command_rx) = std::sync::mpsc::channel();
+    let (commands, command_rx) = std::sync::mpsc::sync_channel(COMMAND_QUEUE);
     let thread = std::thread::Builder::new()
         .name("recognizer".into())
         .spawn(move || body(&command_rx))?;
     Ok(WorkerHandle {
-        commands,
+        commands: Some(commands),
         thread: Some(thread),
     })
 }
@@ -97,7 +107,7 @@ impl Worker {
     pub fn spawn(
         self,
         slot: Arc<FrameSlot>,
-        events: Sender<RecognizerEvent>,
+        events: EventSender,
         wake: Box<dyn Fn() + Send>,
     ) -> std::io::Result<WorkerHandle> {
         spawn_thread(move |commands| self.run(&slot, commands, &events, wake.as_ref()))
@@ -110,7 +120,7 @@ impl Worker {
         db_path: PathBuf,
         settings: WorkerSettings,
         slot: Arc<FrameSlot>,
-        events: Sender<RecognizerEvent>,
+        events: EventSender,
         wake: Box<dyn Fn() + Send>,
     ) -> std::io::Result<WorkerHandle> {
         spawn_thread(move |commands| {
@@ -144,7 +154,7 @@ impl Worker {
         mut self,
         slot: &FrameSlot,
         commands: &Receiver<WorkerCommand>,
-        events: &Sender<RecognizerEvent>,
+        events: &EventSender,
         wake: &dyn Fn(),
     ) {
         let emit = |event: RecognizerEvent| {

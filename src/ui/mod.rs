@@ -13,13 +13,13 @@ mod staff;
 mod visits;
 
 use std::path::PathBuf;
-use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use crate::camera::{CameraSettings, CaptureHandle, CaptureStatus, SourceSpec};
 use crate::config::Config;
 use crate::recognizer::{
-    FrameReport, RecognizerEvent, TrackLabel, Worker, WorkerCommand, WorkerHandle, WorkerSettings,
+    EventReceiver, FrameReport, RecognizerEvent, TrackLabel, Worker, WorkerCommand, WorkerHandle,
+    WorkerSettings,
 };
 
 pub use enroll::EnrollForm;
@@ -54,7 +54,7 @@ pub struct Notice {
 struct Pipeline {
     capture: CaptureHandle,
     worker: WorkerHandle,
-    events: Receiver<RecognizerEvent>,
+    events: EventReceiver,
 }
 
 pub struct KioskApp {
@@ -140,7 +140,7 @@ impl KioskApp {
             self.options.source.clone(),
             CameraSettings::from_config(&config.kiosk),
         )?;
-        let (sender, events) = std::sync::mpsc::channel();
+        let (sender, events) = crate::recognizer::event_channel();
         let repaint = ctx.clone();
         let settings =
             WorkerSettings::from_config(config, format!("kiosk:{}", self.options.source));
@@ -391,13 +391,19 @@ impl KioskApp {
 }
 
 impl eframe::App for KioskApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    /// Runs before every `ui` pass and also while the window is hidden or minimised (when `ui` is
+    /// not called): the worker's events must be taken even when nobody looks, or greetings, staff
+    /// replies and visits reported to the window would pile up.
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain_events();
         if let Some(config) = self.staff.applied_settings.take() {
-            self.apply_settings(ui.ctx(), config);
+            self.apply_settings(ctx, config);
         }
-        self.update_texture(ui.ctx());
         self.expire_greeting();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.update_texture(ui.ctx());
         self.staff.note_activity(ui.ctx());
 
         let live = self.staff.screen == staff::Screen::Live;
