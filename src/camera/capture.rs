@@ -167,8 +167,11 @@ impl CaptureHandle {
             let slot = Arc::clone(&slot);
             let shared = Arc::clone(&shared);
             move || {
+                let _closer = CloseOnExit {
+                    slot: &slot,
+                    shared: &shared,
+                };
                 capture_loop(&spec, &settings, &slot, &shared);
-                slot.close();
             }
         })?;
         Ok(Self {
@@ -212,6 +215,28 @@ impl Drop for CaptureHandle {
         {
             tracing::error!("the camera thread panicked");
         }
+    }
+}
+
+/// Closes the slot when the camera thread ends, even by a panic (a bug in a decoder or driver
+/// binding): the worker then sees the source end instead of waiting forever for the next frame,
+/// and the status says why.
+struct CloseOnExit<'a> {
+    slot: &'a FrameSlot,
+    shared: &'a Shared,
+}
+
+/// Status message when the camera thread panicked.
+pub const CAMERA_DIED: &str = "the camera thread stopped unexpectedly. Restart the kiosk";
+
+impl Drop for CloseOnExit<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.shared.set_status(CaptureStatus::Failed {
+                message: CAMERA_DIED.into(),
+            });
+        }
+        self.slot.close();
     }
 }
 
@@ -335,6 +360,37 @@ mod tests {
             slot.take(Duration::from_secs(5)),
             SlotTake::Closed
         ));
+    }
+
+    #[test]
+    fn a_panicking_camera_thread_closes_the_slot_and_says_why() {
+        let slot = Arc::new(FrameSlot::default());
+        let shared = Arc::new(Shared {
+            status: Mutex::new((CaptureStatus::Starting, CaptureStats::default())),
+            stop: AtomicBool::new(false),
+        });
+        let thread = std::thread::Builder::new()
+            .name("camera-test".into())
+            .spawn({
+                let (slot, shared) = (Arc::clone(&slot), Arc::clone(&shared));
+                move || {
+                    let _closer = CloseOnExit {
+                        slot: &slot,
+                        shared: &shared,
+                    };
+                    panic!("a bug in a decoder");
+                }
+            })
+            .unwrap();
+        assert!(thread.join().is_err());
+        assert!(matches!(slot.take(Duration::ZERO), SlotTake::Closed));
+        let status = shared.status.lock().unwrap().0.clone();
+        assert_eq!(
+            status,
+            CaptureStatus::Failed {
+                message: CAMERA_DIED.into()
+            }
+        );
     }
 
     #[test]

@@ -41,7 +41,13 @@ pub fn watch(
                 }
                 continue;
             }
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                // The worker stays until it is dropped once the source ends: hanging up before
+                // that means it died.
+                eprintln!("frontdesk: the recognition worker stopped unexpectedly");
+                failed = true;
+                break;
+            }
         };
         match event {
             RecognizerEvent::Track(track_event) => {

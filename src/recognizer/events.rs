@@ -34,6 +34,7 @@ pub struct EventSender {
 pub struct EventReceiver {
     queue: Receiver<Message>,
     frame: Mailbox,
+    hung_up: std::cell::Cell<bool>,
 }
 
 /// The reader has gone.
@@ -52,6 +53,7 @@ pub fn event_channel() -> (EventSender, EventReceiver) {
         EventReceiver {
             queue: queue_rx,
             frame,
+            hung_up: std::cell::Cell::new(false),
         },
     )
 }
@@ -109,9 +111,18 @@ impl EventReceiver {
                         return Ok(event);
                     }
                 }
-                Err(error) => return self.take_frame().ok_or(error),
+                Err(error) => {
+                    self.hung_up.set(error == TryRecvError::Disconnected);
+                    return self.take_frame().ok_or(error);
+                }
             }
         }
+    }
+
+    /// Whether the worker has hung up and everything it sent was read: it ended (after a fatal
+    /// error) or died. Known once a `try_recv` found nothing more.
+    pub fn is_disconnected(&self) -> bool {
+        self.hung_up.get()
     }
 
     /// Everything waiting now (at most one frame report, the newest).
@@ -197,6 +208,23 @@ mod tests {
         let waited = receiver.recv_timeout(Duration::from_secs(60)).unwrap();
         assert_eq!(sequence(&waited), Some(2));
         assert!(receiver.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_worker_thread_that_dies_is_seen_as_disconnected() {
+        let (sender, receiver) = event_channel();
+        let dying = std::thread::Builder::new()
+            .name("dying-worker".into())
+            .spawn(move || {
+                sender.send(RecognizerEvent::SourceEnded).ok();
+                panic!("a bug in the worker");
+            })
+            .unwrap();
+        assert!(dying.join().is_err());
+        assert!(!receiver.is_disconnected());
+        let left: Vec<RecognizerEvent> = receiver.try_iter().collect();
+        assert_eq!(left.len(), 1, "what it sent before dying is still read");
+        assert!(receiver.is_disconnected());
     }
 
     #[test]

@@ -32,6 +32,11 @@ const NOTICE_DURATION: Duration = Duration::from_secs(5);
 /// Poll interval for camera status when nothing else wakes the UI.
 const IDLE_REPAINT: Duration = Duration::from_millis(100);
 
+/// The banner when the recognition thread died without a word (a bug): the kiosk cannot recover
+/// by itself, and the service manager restarts it when it exits.
+const WORKER_DIED: &str =
+    "Recognition stopped: the recognition thread ended unexpectedly. Restart the kiosk.";
+
 /// What the kiosk needs to start.
 #[derive(Debug, Clone)]
 pub struct KioskOptions {
@@ -180,6 +185,11 @@ impl KioskApp {
         };
         let events: Vec<RecognizerEvent> = pipeline.events.try_iter().collect();
         self.camera_status = pipeline.capture.status();
+        if pipeline.events.is_disconnected() && self.fatal.is_none() {
+            // The worker only hangs up on a fatal error (reported) or by dying: never stay frozen
+            // on the last frame without saying so.
+            self.fatal = Some(WORKER_DIED.into());
+        }
         for event in events {
             match event {
                 RecognizerEvent::Frame(report) => {
@@ -323,6 +333,7 @@ impl KioskApp {
                 format!("Camera unavailable: {message}. Retrying in the background; check the cable or pick another camera in the config."),
                 true,
             )),
+            CaptureStatus::Failed { message } if message == crate::camera::CAMERA_DIED => Some((format!("Recognition stopped: {message}."), true)),
             CaptureStatus::Failed { message } => Some((format!("Cannot play the source: {message}"), true)),
             CaptureStatus::Ended => Some(("The recording has ended.".into(), false)),
             CaptureStatus::Live { source } if self.options.source == SourceSpec::Auto && source.contains("demo") => Some((
