@@ -218,6 +218,30 @@ impl Drop for CaptureHandle {
     }
 }
 
+/// The longest a recording waits between two frames. A timestamp jump forward (a cut, a broken
+/// muxer, a hostile file) would otherwise freeze the kiosk or `watch` for the length of the jump.
+const MAX_FRAME_GAP: Duration = Duration::from_secs(1);
+
+/// When each frame of a recording is due: the previous frame's due time plus the media time
+/// between them, clamped to [`MAX_FRAME_GAP`] (and to zero when time goes backwards).
+#[derive(Debug, Default)]
+struct Pacer {
+    previous: Option<(Instant, Duration)>,
+}
+
+impl Pacer {
+    fn due(&mut self, media_time: Duration, now: Instant) -> Instant {
+        let due = match self.previous {
+            None => now,
+            Some((previous_due, previous_media)) => {
+                previous_due + media_time.saturating_sub(previous_media).min(MAX_FRAME_GAP)
+            }
+        };
+        self.previous = Some((due, media_time));
+        due
+    }
+}
+
 /// Closes the slot when the camera thread ends, even by a panic (a bug in a decoder or driver
 /// binding): the worker then sees the source end instead of waiting forever for the next frame,
 /// and the status says why.
@@ -266,7 +290,7 @@ fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, 
         shared.set_status(CaptureStatus::Live {
             source: source.describe(),
         });
-        let started = Instant::now();
+        let mut pacer = Pacer::default();
         let mut last_frame: Option<Instant> = None;
         loop {
             if shared.stop.load(Ordering::Relaxed) {
@@ -276,8 +300,8 @@ fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, 
                 Ok(Some(frame)) => {
                     // Recordings play at their own pace, as a camera would deliver them.
                     if let Some(media_time) = frame.media_time {
-                        let due = started + media_time;
                         let now = Instant::now();
+                        let due = pacer.due(media_time, now);
                         if due > now && !shared.sleep(due - now) {
                             return;
                         }
@@ -360,6 +384,31 @@ mod tests {
             slot.take(Duration::from_secs(5)),
             SlotTake::Closed
         ));
+    }
+
+    #[test]
+    fn recordings_are_paced_by_frame_deltas_with_jumps_clamped() {
+        let start = Instant::now();
+        let mut pacer = Pacer::default();
+        let ms = Duration::from_millis;
+        assert_eq!(
+            pacer.due(ms(5_000), start),
+            start,
+            "the first frame is due at once"
+        );
+        assert_eq!(pacer.due(ms(5_040), start), start + ms(40));
+        // An hour's jump forward costs one clamped gap, not an hour.
+        assert_eq!(
+            pacer.due(ms(3_605_040), start),
+            start + ms(40) + MAX_FRAME_GAP
+        );
+        assert_eq!(
+            pacer.due(ms(3_605_080), start),
+            start + ms(80) + MAX_FRAME_GAP
+        );
+        // A jump backwards plays on without waiting, then at the normal pace again.
+        assert_eq!(pacer.due(ms(0), start), start + ms(80) + MAX_FRAME_GAP);
+        assert_eq!(pacer.due(ms(40), start), start + ms(120) + MAX_FRAME_GAP);
     }
 
     #[test]
