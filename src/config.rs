@@ -47,6 +47,7 @@ pub struct RecognitionConfig {
     pub detection_score: f32,
     pub min_face_px: u32,
     pub max_detect_side: u32,
+    pub max_faces_per_frame: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -171,6 +172,12 @@ impl Config {
             return Err(invalid(
                 "recognition.max_detect_side",
                 "must be between 320 and 8192",
+            ));
+        }
+        if !(1..=256).contains(&r.max_faces_per_frame) {
+            return Err(invalid(
+                "recognition.max_faces_per_frame",
+                "must be between 1 and 256",
             ));
         }
         if self.runtime.threads > 256 {

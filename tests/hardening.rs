@@ -68,3 +68,56 @@ fn csv_into_a_full_stdout_exits_74() {
     assert_eq!(output.status.code(), Some(74), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn a_crowd_is_processed_but_only_the_largest_faces_are_embedded() {
+    use frontdesk::camera::Frame;
+    use frontdesk::recognizer::{RecognizerEvent, Worker, WorkerSettings};
+    let home = tempfile::tempdir().unwrap();
+    let engine = common::engine();
+    let gallery =
+        frontdesk::gallery::Gallery::open(&home.path().join("gallery.db"), engine.model_id())
+            .unwrap();
+    let config = frontdesk::config::Config::defaults().unwrap();
+    assert_eq!(
+        config.recognition.max_faces_per_frame, 8,
+        "the documented default"
+    );
+    let mut settings = WorkerSettings::from_config(&config, "test".into());
+    settings.max_faces_per_frame = 3;
+    let mut worker = Worker::new(engine, gallery, settings);
+    let image = frontdesk::vision::image_io::load_rgb(&fixture("group/insf_t1.jpg")).unwrap();
+    let frame = Frame {
+        image: std::sync::Arc::new(image),
+        sequence: 0,
+        captured_at: std::time::Instant::now(),
+        media_time: None,
+    };
+    let report = worker
+        .process_frame(&frame)
+        .into_iter()
+        .find_map(|event| match event {
+            RecognizerEvent::Frame(report) => Some(report),
+            _ => None,
+        })
+        .unwrap();
+    assert!(report.tracks.len() > 3, "{} faces", report.tracks.len());
+    // An embedded face keeps an enrolment sample; one that was not has none.
+    let embedded: Vec<_> = report
+        .tracks
+        .iter()
+        .filter(|t| t.best_sample.is_some())
+        .collect();
+    assert_eq!(embedded.len(), 3);
+    let smallest_embedded = embedded
+        .iter()
+        .map(|t| t.detection.bbox.area())
+        .fold(f32::INFINITY, f32::min);
+    let largest_skipped = report
+        .tracks
+        .iter()
+        .filter(|t| t.best_sample.is_none())
+        .map(|t| t.detection.bbox.area())
+        .fold(0.0, f32::max);
+    assert!(smallest_embedded >= largest_skipped);
+}

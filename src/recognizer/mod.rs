@@ -28,6 +28,8 @@ pub struct WorkerSettings {
     pub retention_days: u32,
     /// Stored with each visit, e.g. "kiosk:webcam:0".
     pub source_label: String,
+    /// At most this many faces are embedded per frame, the largest first.
+    pub max_faces_per_frame: usize,
 }
 
 impl WorkerSettings {
@@ -41,6 +43,7 @@ impl WorkerSettings {
             visit_cooldown_minutes: config.kiosk.visit_cooldown_minutes,
             retention_days: config.kiosk.retention_days,
             source_label,
+            max_faces_per_frame: config.recognition.max_faces_per_frame as usize,
         }
     }
 }

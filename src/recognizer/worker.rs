@@ -265,7 +265,20 @@ impl Worker {
         }
         let mut embed_ms = 0f32;
         let mut embedded = 0u32;
-        for id in changes.seen {
+        // Embedding costs ~20 ms a face: a crowd must not stall the kiosk. The largest faces (the
+        // ones at the desk) go first and at most `max_faces_per_frame` are embedded per frame; the
+        // rest keep their boxes and wait for a frame with room.
+        let mut seen = changes.seen;
+        seen.sort_by(|a, b| {
+            let area = |id| {
+                self.tracker
+                    .get(id)
+                    .map_or(0.0, |t| t.detection.bbox.area())
+            };
+            area(*b).total_cmp(&area(*a))
+        });
+        let mut budget = self.settings.max_faces_per_frame;
+        for id in seen {
             let Some(track) = self.tracker.get(id) else {
                 continue;
             };
@@ -287,9 +300,10 @@ impl Worker {
                     &self.gallery,
                 ));
             }
-            if !(big_enough && due) {
+            if !(big_enough && due) || budget == 0 {
                 continue;
             }
+            budget -= 1;
             let embed_start = Instant::now();
             let face = match self.engine.analyze_face(&frame.image, &detection) {
                 Ok(Some(face)) => face,
