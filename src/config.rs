@@ -217,7 +217,7 @@ impl Config {
     /// Threads for ONNX Runtime: the configured count, or one per core.
     pub fn inference_threads(&self) -> usize {
         match self.runtime.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             n => n,
         }
     }
