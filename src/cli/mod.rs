@@ -334,6 +334,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn details_parse_as_key_value() {
@@ -347,6 +348,33 @@ mod tests {
         );
         assert!(parse_detail("novalue").is_err());
         assert!(parse_detail("=x").is_err());
+    }
+
+    /// Words the parser knows, so that random argument lists reach the subcommands and values.
+    const WORDS: [&str; 24] = [
+        "run", "embed", "enroll", "identify", "people", "list", "show", "edit", "merge", "export",
+        "delete", "watch", "visits", "audit", "set-pin", "doctor", "--name", "--detail", "--since",
+        "--until", "--source", "--db", "--csv", "--json",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn any_arguments_parse_or_fail_without_panicking(
+            args in proptest::collection::vec(
+                prop_oneof![
+                    proptest::sample::select(WORDS.to_vec()).prop_map(str::to_owned),
+                    "\\PC{0,24}",
+                    "[a-z]{1,8}=[^=]{0,8}",
+                    "-?[0-9]{1,20}",
+                    "[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?",
+                ],
+                0..8,
+            ),
+        ) {
+            let _ = Cli::try_parse_from(std::iter::once("frontdesk".to_owned()).chain(args));
+        }
     }
 
     #[test]
