@@ -234,11 +234,8 @@ impl KioskApp {
         if self.shown_sequence == Some(report.frame.sequence) {
             return;
         }
-        let image = &report.frame.image;
-        let color = egui::ColorImage::from_rgb(
-            [image.width() as usize, image.height() as usize],
-            image.as_raw(),
-        );
+        let max_side = ctx.input(|i| i.max_texture_side);
+        let color = live::display_image(&report.frame.image, max_side);
         match &mut self.texture {
             Some(texture) => texture.set(color, egui::TextureOptions::LINEAR),
             None => {
