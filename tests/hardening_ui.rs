@@ -1,5 +1,5 @@
 //! The kiosk window under hostile conditions, through its real widgets (egui_kittest): frames too
-//! big for the GPU.
+//! big for the GPU, attempts to leave kiosk mode.
 // A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
@@ -8,10 +8,12 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::fixture;
-use common::kiosk::{shows, wait_for};
+use common::kiosk::{kiosk_with, shows, type_into, wait_for};
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
 use frontdesk::config::Config;
+use frontdesk::gallery::Gallery;
 use frontdesk::ui::{KioskApp, KioskOptions};
 
 /// A frame folder that shows one photo on a `width`×`height` canvas, `frames` times.
@@ -28,6 +30,15 @@ fn still_frames(dir: &Path, photo: &str, width: u32, height: u32, frames: usize)
         std::fs::hard_link(&first, folder.join(format!("frame_{index:04}.png"))).unwrap();
     }
     folder
+}
+
+fn root_commands(harness: &Harness<'_, KioskApp>) -> Vec<egui::ViewportCommand> {
+    harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map(|v| v.commands.clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -58,4 +69,79 @@ fn a_frame_wider_than_the_gpu_allows_is_shown_scaled_down() {
     harness.run_steps(5);
     harness.render().unwrap();
     assert!(shows(&harness, "New visitor"));
+}
+
+/// A kiosk in full screen (kiosk mode) with a staff PIN, on a camera that is not there.
+fn kiosk_mode(dir: &Path) -> Harness<'static, KioskApp> {
+    let db = dir.join("gallery.db");
+    Gallery::open(&db, frontdesk::models::EMBEDDER.id)
+        .unwrap()
+        .set_pin("2468")
+        .unwrap();
+    let mut config = Config::defaults().unwrap();
+    config.kiosk.fullscreen = true;
+    kiosk_with(config, SourceSpec::Webcam(9), db)
+}
+
+fn request_close(harness: &mut Harness<'_, KioskApp>) {
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.run_steps(1);
+}
+
+#[test]
+fn in_kiosk_mode_closing_the_window_needs_the_staff_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = kiosk_mode(dir.path());
+    harness.run_steps(2);
+
+    // Alt+F4 or the window manager: refused, and the PIN asked for.
+    request_close(&mut harness);
+    assert!(root_commands(&harness).contains(&egui::ViewportCommand::CancelClose));
+    wait_for(&mut harness, "the PIN prompt", |h| shows(h, "Staff PIN"));
+
+    // Cancelling the prompt keeps the kiosk open; asking again asks for the PIN again.
+    harness.get_by_label("Cancel").click();
+    harness.run_steps(2);
+    assert!(!shows(&harness, "Staff PIN"));
+    assert!(!root_commands(&harness).contains(&egui::ViewportCommand::Close));
+    request_close(&mut harness);
+    assert!(root_commands(&harness).contains(&egui::ViewportCommand::CancelClose));
+    wait_for(&mut harness, "the PIN prompt", |h| shows(h, "Staff PIN"));
+
+    // The right PIN lets the kiosk close.
+    type_into(&mut harness, "PIN", "2468");
+    harness.get_by_label("Unlock").click();
+    // Commands last one pass: remember having seen it.
+    let closed = std::cell::Cell::new(false);
+    wait_for(&mut harness, "the window to close", |h| {
+        closed.set(closed.get() || root_commands(h).contains(&egui::ViewportCommand::Close));
+        closed.get()
+    });
+}
+
+#[test]
+fn locking_staff_mode_puts_the_kiosk_back_in_full_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = kiosk_mode(dir.path());
+    harness.get_by_label("Staff").click();
+    wait_for(&mut harness, "the PIN prompt", |h| shows(h, "Staff PIN"));
+    type_into(&mut harness, "PIN", "2468");
+    harness.get_by_label("Unlock").click();
+    wait_for(&mut harness, "staff mode", |h| shows(h, "Lock"));
+    harness.get_by_label("Full screen on/off").click();
+    harness.run_steps(1);
+    harness.get_by_label("Lock").click();
+    let restored = std::cell::Cell::new(false);
+    wait_for(&mut harness, "full screen again", |h| {
+        let fullscreen = egui::ViewportCommand::Fullscreen(true);
+        restored.set(restored.get() || root_commands(h).contains(&fullscreen));
+        restored.get()
+    });
+    assert!(shows(&harness, "Staff"));
 }

@@ -80,6 +80,10 @@ pub struct KioskApp {
     /// The latest per-face embedding time (most frames embed nobody: faces are tracked).
     last_embed_ms: Option<f32>,
     staff: staff::StaffState,
+    /// Kiosk mode: a close request waits for the staff PIN, then closes.
+    close_after_unlock: bool,
+    /// Staff mode was unlocked on the previous pass (locking restores kiosk full screen).
+    was_unlocked: bool,
 }
 
 impl KioskApp {
@@ -102,6 +106,8 @@ impl KioskApp {
             camera_status: CaptureStatus::Starting,
             last_embed_ms: None,
             source_ended: false,
+            close_after_unlock: false,
+            was_unlocked: false,
         };
         app.restart_pipeline(ctx);
         app
@@ -226,6 +232,39 @@ impl KioskApp {
                 RecognizerEvent::Staff(reply) => self.staff.receive(reply),
             }
         }
+    }
+
+    /// In kiosk mode (`kiosk.fullscreen`), leaving needs the staff PIN: a close request (Alt+F4,
+    /// the window manager) is cancelled and the PIN asked for; the window closes once it is given.
+    /// With staff mode unlocked, closing is allowed.
+    fn guard_close(&mut self, ctx: &egui::Context) {
+        if !self.options.config.kiosk.fullscreen {
+            return;
+        }
+        if self.close_after_unlock {
+            if self.staff.unlocked {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            } else if !self.staff.pin_dialog_open() {
+                // The PIN prompt was cancelled: the kiosk stays.
+                self.close_after_unlock = false;
+            }
+        }
+        if ctx.input(|i| i.viewport().close_requested()) && !self.staff.unlocked {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.close_after_unlock = true;
+            if !self.staff.pin_dialog_open() {
+                self.staff.ask_pin();
+            }
+        }
+    }
+
+    /// Locking staff mode (the Lock button or the idle lock) puts a kiosk back in full screen, in
+    /// case staff left it.
+    fn restore_kiosk_fullscreen(&mut self, ctx: &egui::Context) {
+        if self.was_unlocked && !self.staff.unlocked && self.options.config.kiosk.fullscreen {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+        }
+        self.was_unlocked = self.staff.unlocked;
     }
 
     /// Uploads the newest processed frame to the GPU once.
@@ -408,6 +447,8 @@ impl eframe::App for KioskApp {
             self.apply_settings(ctx, config);
         }
         self.expire_greeting();
+        self.guard_close(ctx);
+        self.restore_kiosk_fullscreen(ctx);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
