@@ -333,7 +333,7 @@ fn staff_pin_is_set_from_standard_input_and_stored_hashed() {
     let db = dir.path().join("gallery.db");
     let weak = frontdesk(&db, &["set-pin"], Some("12\n"));
     assert!(!weak.status.success());
-    assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 4 digits"));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("4 to 12 digits"));
     let set = frontdesk(&db, &["set-pin"], Some("73915\n"));
     assert!(
         set.status.success(),

@@ -48,4 +48,6 @@ pub const MIGRATIONS: &[&str] = &[
         failures INTEGER NOT NULL DEFAULT 0,
         locked_until INTEGER
     );",
+    // 3 (issue 12): lock-outs in a row, so that each lasts longer than the one before.
+    "ALTER TABLE staff_pin ADD COLUMN lockouts INTEGER NOT NULL DEFAULT 0;",
 ];

@@ -9,7 +9,9 @@ mod store;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use admin::{AuditEntry, PIN_ATTEMPTS, PIN_LOCK_MS, PersonExport, PinCheck};
+pub use admin::{
+    AuditEntry, PIN_ATTEMPTS, PIN_DIGITS, PIN_LOCK_MS, PersonExport, PinCheck, PinGate, pin_lock_ms,
+};
 pub use index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 pub use store::Gallery;
 

@@ -86,10 +86,11 @@ fn failed(e: impl std::fmt::Display) -> StaffReply {
 impl Worker {
     pub(super) fn handle_staff(&mut self, request: StaffRequest) -> StaffReply {
         let outcome = match request {
-            StaffRequest::CheckPin(pin) => self
-                .gallery()
-                .verify_pin(&pin, now_ms())
-                .map(StaffReply::Pin),
+            StaffRequest::CheckPin(pin) => {
+                let (gate, gallery) = self.pin_gate_and_gallery();
+                gate.check(gallery, &pin, std::time::Instant::now(), now_ms())
+                    .map(StaffReply::Pin)
+            }
             StaffRequest::SetPin(pin) => self
                 .gallery()
                 .set_pin(&pin)

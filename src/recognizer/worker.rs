@@ -39,6 +39,10 @@ pub struct Worker {
     /// Media time of the newest frame, so events from recordings carry their position in the clip.
     last_time_ms: u64,
     last_retention: Option<Instant>,
+    /// The staff PIN's lock-out on the monotonic clock.
+    pin_gate: crate::gallery::PinGate,
+    /// When this run logged each person's last visit, on the monotonic clock (see `is_new_visit`).
+    visits_logged: std::collections::HashMap<PersonId, Instant>,
 }
 
 /// The running worker.
@@ -99,6 +103,8 @@ impl Worker {
             started: Instant::now(),
             last_time_ms: 0,
             last_retention: None,
+            pin_gate: crate::gallery::PinGate::default(),
+            visits_logged: std::collections::HashMap::new(),
         }
     }
 
@@ -423,12 +429,15 @@ impl Worker {
         source: &str,
     ) -> Result<(Person, bool), GalleryError> {
         let now = now_ms();
-        let cooldown_ms = i64::from(self.settings.visit_cooldown_minutes) * 60_000;
+        let cooldown = Duration::from_secs(u64::from(self.settings.visit_cooldown_minutes) * 60);
         let last = self.gallery.last_visit_at(person_id)?;
-        let new_visit = last.is_none_or(|last| now - last >= cooldown_ms);
+        let logged = self.visits_logged.get(&person_id).copied();
+        let new_visit = is_new_visit(logged, last, now, cooldown);
         if new_visit {
             self.gallery
                 .record_visit(person_id, now, similarity, source)?;
+            self.visits_logged.retain(|_, at| at.elapsed() < cooldown);
+            self.visits_logged.insert(person_id, Instant::now());
         }
         let mut person = self
             .gallery
@@ -502,6 +511,10 @@ impl Worker {
         &mut self.gallery
     }
 
+    pub(super) fn pin_gate_and_gallery(&mut self) -> (&mut crate::gallery::PinGate, &mut Gallery) {
+        (&mut self.pin_gate, &mut self.gallery)
+    }
+
     pub(super) fn gallery_ref(&self) -> &Gallery {
         &self.gallery
     }
@@ -517,6 +530,8 @@ impl Worker {
     /// Forgets every face's verdict, e.g. after the gallery changed.
     pub(super) fn reset_votes(&mut self) {
         self.tracker.reset_votes();
+        // A deleted person's id may be given to the next one enrolled.
+        self.visits_logged.clear();
     }
 
     /// Takes the recognition settings of a saved config.
@@ -586,6 +601,26 @@ impl Worker {
     }
 }
 
+/// Whether a greeting starts a new visit: none logged within the cool-down. A visit logged by this
+/// run is timed on the monotonic clock, so setting the wall clock back cannot swallow visits (nor
+/// forward split one); an earlier run's visit can only be compared on the wall clock, and one that
+/// lies in the future (the clock was set back) does not hide today's.
+fn is_new_visit(
+    logged_this_run: Option<Instant>,
+    last_stored_ms: Option<i64>,
+    now_ms: i64,
+    cooldown: Duration,
+) -> bool {
+    match (logged_this_run, last_stored_ms) {
+        (Some(at), _) => at.elapsed() >= cooldown,
+        (None, None) => true,
+        (None, Some(last)) => {
+            let cooldown_ms = i64::try_from(cooldown.as_millis()).unwrap_or(i64::MAX);
+            last > now_ms || now_ms - last >= cooldown_ms
+        }
+    }
+}
+
 fn track_event(
     kind: TrackEventKind,
     track: &Track,
@@ -614,4 +649,35 @@ fn track_event(
         person,
         similarity,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wall_clock_change_neither_loses_nor_splits_visits() {
+        let half_hour = Duration::from_secs(1800);
+        let now = 10_000_000_000;
+        // Logged a moment ago by this run: the same visit whatever the wall clock says.
+        let just_now = Some(Instant::now());
+        assert!(!is_new_visit(
+            just_now,
+            Some(now),
+            now + 86_400_000,
+            half_hour
+        ));
+        assert!(!is_new_visit(
+            just_now,
+            Some(now),
+            now - 86_400_000,
+            half_hour
+        ));
+        // From an earlier run: compared on the wall clock.
+        assert!(!is_new_visit(None, Some(now - 60_000), now, half_hour));
+        assert!(is_new_visit(None, Some(now - 3_600_000), now, half_hour));
+        // The clock was set back below the stored visit: a visit now is still logged.
+        assert!(is_new_visit(None, Some(now + 3_600_000), now, half_hour));
+        assert!(is_new_visit(None, None, now, half_hour));
+    }
 }

@@ -447,6 +447,7 @@ impl eframe::App for KioskApp {
             self.apply_settings(ctx, config);
         }
         self.expire_greeting();
+        self.staff.lock_when_idle();
         self.guard_close(ctx);
         self.restore_kiosk_fullscreen(ctx);
     }
