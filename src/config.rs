@@ -84,6 +84,7 @@ pub struct KioskConfig {
     pub fullscreen: bool,
     pub require_consent: bool,
     pub greeting_details: bool,
+    pub capture_needs_pin: bool,
 }
 
 impl Config {

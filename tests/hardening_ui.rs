@@ -1,5 +1,5 @@
 //! The kiosk window under hostile conditions, through its real widgets (egui_kittest): frames too
-//! big for the GPU, attempts to leave kiosk mode.
+//! big for the GPU, attempts to leave kiosk mode, visitors enrolling themselves.
 // A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
@@ -7,13 +7,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::fixture;
 use common::kiosk::{kiosk_with, shows, type_into, wait_for};
+use common::{enroll_fixture, fixture};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
 use frontdesk::config::Config;
-use frontdesk::gallery::Gallery;
+use frontdesk::gallery::{Gallery, NewPerson};
 use frontdesk::ui::{KioskApp, KioskOptions};
 
 /// A frame folder that shows one photo on a `width`×`height` canvas, `frames` times.
@@ -144,4 +144,71 @@ fn locking_staff_mode_puts_the_kiosk_back_in_full_screen() {
         restored.get()
     });
     assert!(shows(&harness, "Staff"));
+}
+
+#[test]
+fn capture_can_be_made_to_need_the_staff_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = still_frames(
+        dir.path(),
+        "faces/single/mpl_grace_hopper.jpg",
+        640,
+        480,
+        400,
+    );
+    let db = dir.path().join("gallery.db");
+    Gallery::open(&db, frontdesk::models::EMBEDDER.id)
+        .unwrap()
+        .set_pin("2468")
+        .unwrap();
+    let mut config = Config::defaults().unwrap();
+    config.kiosk.capture_needs_pin = true;
+    let mut harness = kiosk_with(config, SourceSpec::Images(frames), db);
+    wait_for(&mut harness, "an unknown visitor", |h| {
+        shows(h, "New visitor")
+    });
+    harness.get_by_label("Capture (Space)").click();
+    wait_for(&mut harness, "the PIN prompt", |h| shows(h, "Staff PIN"));
+    assert!(!shows(&harness, "Enrol a new visitor"));
+    type_into(&mut harness, "PIN", "2468");
+    harness.get_by_label("Unlock").click();
+    wait_for(&mut harness, "the enrolment form", |h| {
+        shows(h, "Enrol a new visitor")
+    });
+}
+
+#[test]
+fn the_live_view_refuses_to_enrol_a_face_that_is_already_someone_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = still_frames(
+        dir.path(),
+        "faces/barack_obama/fr_obama2.jpg",
+        640,
+        480,
+        400,
+    );
+    let db = dir.path().join("gallery.db");
+    let person = NewPerson {
+        name: "Barack Obama".into(),
+        ..Default::default()
+    };
+    enroll_fixture(&db, &person, "faces/barack_obama/fr_obama.jpg");
+    let mut config = Config::defaults().unwrap();
+    config.kiosk.require_consent = false;
+    let mut harness = kiosk_with(config, SourceSpec::Images(frames), db.clone());
+    wait_for(&mut harness, "the greeting", |h| shows(h, "Barack!"));
+    harness.key_press(egui::Key::Space);
+    wait_for(&mut harness, "the enrolment form", |h| {
+        shows(h, "Enrol a new visitor")
+    });
+    // The operator ignores the warning and saves him as someone new: the worker refuses.
+    type_into(&mut harness, "Name", "Not Obama");
+    harness.get_by_label("Save").click();
+    wait_for(&mut harness, "the refusal", |h| {
+        shows(h, "already enrolled as Barack Obama")
+    });
+    drop(harness);
+    let gallery = Gallery::open(&db, frontdesk::models::EMBEDDER.id).unwrap();
+    let people = gallery.people().unwrap();
+    assert_eq!(people.len(), 1, "{people:?}");
 }

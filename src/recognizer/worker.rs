@@ -541,12 +541,31 @@ impl Worker {
         self.tracker.reset_votes();
     }
 
+    /// A live-view sample passes the same size, sharpness and "not someone else" checks as a
+    /// photo given to `frontdesk enroll`.
+    fn check_sample(
+        &self,
+        sample: &AnalyzedFace,
+        enrolling: Option<PersonId>,
+    ) -> Result<(), enrollment::Rejection> {
+        enrollment::check_sample(sample, self.engine.min_face_px())?;
+        enrollment::check_not_someone_else(&self.gallery, sample, &self.settings.policy, enrolling)
+    }
+
     fn handle_command(&mut self, command: WorkerCommand) -> Vec<RecognizerEvent> {
         match command {
             WorkerCommand::Staff(request) => {
                 vec![RecognizerEvent::Staff(self.handle_staff(request))]
             }
             WorkerCommand::Enroll { person, sample } => {
+                // The checks `frontdesk enroll` makes: a face that already matches X saved as a
+                // new person would make X unrecognisable, and a poor sample greets nobody.
+                if let Err(rejection) = self.check_sample(&sample, None) {
+                    return vec![RecognizerEvent::Error(format!(
+                        "could not save {}: {rejection}",
+                        person.name.trim()
+                    ))];
+                }
                 let face = enrollment::new_face(&sample, self.engine.model_id());
                 match self.gallery.enroll(&person, &[face]) {
                     Ok(person_id) => {
@@ -564,6 +583,11 @@ impl Worker {
                 }
             }
             WorkerCommand::AddSample { person_id, sample } => {
+                if let Err(rejection) = self.check_sample(&sample, Some(person_id)) {
+                    return vec![RecognizerEvent::Error(format!(
+                        "could not add the photo: {rejection}"
+                    ))];
+                }
                 let face = enrollment::new_face(&sample, self.engine.model_id());
                 match self.gallery.add_faces(person_id, &[face]) {
                     Ok(_) => {

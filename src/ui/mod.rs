@@ -84,6 +84,8 @@ pub struct KioskApp {
     close_after_unlock: bool,
     /// Staff mode was unlocked on the previous pass (locking restores kiosk full screen).
     was_unlocked: bool,
+    /// `kiosk.capture_needs_pin`: Capture was pressed and waits for the staff PIN.
+    capture_after_unlock: bool,
 }
 
 impl KioskApp {
@@ -108,6 +110,7 @@ impl KioskApp {
             source_ended: false,
             close_after_unlock: false,
             was_unlocked: false,
+            capture_after_unlock: false,
         };
         app.restart_pipeline(ctx);
         app
@@ -258,6 +261,21 @@ impl KioskApp {
         }
     }
 
+    /// Goes on with a Capture that waited for the PIN, on the live view; forgets it when the PIN
+    /// prompt was cancelled.
+    fn resume_capture(&mut self) {
+        if !self.capture_after_unlock {
+            return;
+        }
+        if self.staff.unlocked {
+            self.capture_after_unlock = false;
+            self.staff.screen = staff::Screen::Live;
+            self.capture();
+        } else if !self.staff.pin_dialog_open() {
+            self.capture_after_unlock = false;
+        }
+    }
+
     /// Locking staff mode (the Lock button or the idle lock) puts a kiosk back in full screen, in
     /// case staff left it.
     fn restore_kiosk_fullscreen(&mut self, ctx: &egui::Context) {
@@ -309,8 +327,14 @@ impl KioskApp {
         }
     }
 
-    /// Opens the enrolment form on the selected face, or the largest one.
+    /// Opens the enrolment form on the selected face, or the largest one. With
+    /// `kiosk.capture_needs_pin`, a visitor cannot enrol themselves: the staff PIN comes first.
     fn capture(&mut self) {
+        if self.options.config.kiosk.capture_needs_pin && !self.staff.unlocked {
+            self.capture_after_unlock = true;
+            self.staff.ask_pin();
+            return;
+        }
         let Some(report) = &self.latest else {
             self.notify("No picture yet: wait for the camera.", true);
             return;
@@ -450,6 +474,7 @@ impl eframe::App for KioskApp {
         self.staff.lock_when_idle();
         self.guard_close(ctx);
         self.restore_kiosk_fullscreen(ctx);
+        self.resume_capture();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
