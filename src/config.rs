@@ -96,6 +96,7 @@ pub struct RecognitionConfig {
     pub detection_score: f32,
     pub min_face_px: u32,
     pub max_detect_side: u32,
+    pub max_faces_per_frame: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,6 +133,7 @@ pub struct KioskConfig {
     pub fullscreen: bool,
     pub require_consent: bool,
     pub greeting_details: bool,
+    pub capture_needs_pin: bool,
 }
 
 impl Config {
@@ -249,6 +251,12 @@ impl Config {
                 "must be between 320 and 8192",
             ));
         }
+        if !(1..=256).contains(&r.max_faces_per_frame) {
+            return Err(invalid(
+                "recognition.max_faces_per_frame",
+                "must be between 1 and 256",
+            ));
+        }
         if self.runtime.threads > 256 {
             return Err(invalid("runtime.threads", "must be between 0 and 256"));
         }
@@ -286,7 +294,7 @@ impl Config {
     /// Threads for ONNX Runtime: the configured count, or one per core.
     pub fn inference_threads(&self) -> usize {
         match self.runtime.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             n => n,
         }
     }
@@ -306,9 +314,10 @@ impl Config {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(write_err)?;
         }
-        let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text).map_err(write_err)?;
-        std::fs::rename(&tmp, path).map_err(write_err)
+        crate::atomic_file::write_atomic(path, 0o600, |file| {
+            std::io::Write::write_all(file, text.as_bytes())
+        })
+        .map_err(write_err)
     }
 }
 

@@ -5,12 +5,14 @@
 //! frame sources, the recognition loop and the kiosk UI; the binary adds the command line.
 
 pub mod api;
+pub mod atomic_file;
 pub mod camera;
 pub mod config;
 pub mod engine;
 pub mod enrollment;
 pub mod export;
 pub mod gallery;
+pub mod integrations;
 pub mod models;
 pub mod recognizer;
 pub mod report;

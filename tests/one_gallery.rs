@@ -1,5 +1,7 @@
 //! One gallery for every process: a running `frontdesk watch` follows what the command line
 //! changes in the same gallery file (enrolment, consent withdrawn, erasure) within a second.
+// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod common;
 
@@ -91,16 +93,19 @@ impl Watch {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
-        let (sender, events) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let value: Value = serde_json::from_str(&line).unwrap();
-                if sender.send((Instant::now(), value)).is_err() {
-                    break;
+        let (sender, events) = std::sync::mpsc::sync_channel(1024);
+        std::thread::Builder::new()
+            .name("watch-stdout".into())
+            .spawn(move || {
+                for line in std::io::BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    let value: Value = serde_json::from_str(&line).unwrap();
+                    if sender.send((Instant::now(), value)).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            })
+            .unwrap();
         Self {
             child,
             events,

@@ -1,5 +1,7 @@
 //! The kiosk window driven through its real widgets with egui_kittest, on real frames and the real
 //! recognition engine.
+// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod common;
 
@@ -201,4 +203,37 @@ fn greeting_hides_details_when_the_screen_faces_the_public() {
     wait_for(&mut harness, "the greeting", |h| shows(h, "Barack!"));
     assert!(shows(&harness, "Visit number 1"));
     assert!(!shows(&harness, "Prefers the corner table"));
+}
+
+#[test]
+fn the_window_serves_the_api_and_its_event_stream_when_asked_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let (frames, db) = enrolled_obama_at_the_desk(dir.path());
+    let token = Gallery::open(&db, frontdesk::models::EMBEDDER.id)
+        .unwrap()
+        .create_api_token("screen")
+        .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = frontdesk::config::Config::defaults().unwrap();
+    config.api.listen = format!("127.0.0.1:{port}");
+    let mut harness = kiosk_with(config, SourceSpec::Images(frames), db);
+    wait_for(&mut harness, "the greeting", |h| shows(h, "Barack!"));
+
+    // The recognition the window showed is on its event stream.
+    let response = ureq::get(&format!("http://127.0.0.1:{port}/api/v1/events"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Last-Event-ID", "0")
+        .call()
+        .unwrap();
+    let recognized =
+        std::io::BufRead::lines(std::io::BufReader::new(response.into_body().into_reader()))
+            .map(Result::unwrap)
+            .filter_map(|line| line.strip_prefix("data: ").map(str::to_owned))
+            .find(|data| data.contains("\"recognized\""))
+            .unwrap();
+    assert!(recognized.contains("Barack Obama"), "{recognized}");
 }

@@ -167,8 +167,11 @@ impl CaptureHandle {
             let slot = Arc::clone(&slot);
             let shared = Arc::clone(&shared);
             move || {
+                let _closer = CloseOnExit {
+                    slot: &slot,
+                    shared: &shared,
+                };
                 capture_loop(&spec, &settings, &slot, &shared);
-                slot.close();
             }
         })?;
         Ok(Self {
@@ -215,6 +218,52 @@ impl Drop for CaptureHandle {
     }
 }
 
+/// The longest a recording waits between two frames. A timestamp jump forward (a cut, a broken
+/// muxer, a hostile file) would otherwise freeze the kiosk or `watch` for the length of the jump.
+const MAX_FRAME_GAP: Duration = Duration::from_secs(1);
+
+/// When each frame of a recording is due: the previous frame's due time plus the media time
+/// between them, clamped to [`MAX_FRAME_GAP`] (and to zero when time goes backwards).
+#[derive(Debug, Default)]
+struct Pacer {
+    previous: Option<(Instant, Duration)>,
+}
+
+impl Pacer {
+    fn due(&mut self, media_time: Duration, now: Instant) -> Instant {
+        let due = match self.previous {
+            None => now,
+            Some((previous_due, previous_media)) => {
+                previous_due + media_time.saturating_sub(previous_media).min(MAX_FRAME_GAP)
+            }
+        };
+        self.previous = Some((due, media_time));
+        due
+    }
+}
+
+/// Closes the slot when the camera thread ends, even by a panic (a bug in a decoder or driver
+/// binding): the worker then sees the source end instead of waiting forever for the next frame,
+/// and the status says why.
+struct CloseOnExit<'a> {
+    slot: &'a FrameSlot,
+    shared: &'a Shared,
+}
+
+/// Status message when the camera thread panicked.
+pub const CAMERA_DIED: &str = "the camera thread stopped unexpectedly. Restart the kiosk";
+
+impl Drop for CloseOnExit<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.shared.set_status(CaptureStatus::Failed {
+                message: CAMERA_DIED.into(),
+            });
+        }
+        self.slot.close();
+    }
+}
+
 fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, shared: &Shared) {
     let spec = &spec.resolve();
     let mut sequence = 0u64;
@@ -241,7 +290,7 @@ fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, 
         shared.set_status(CaptureStatus::Live {
             source: source.describe(),
         });
-        let started = Instant::now();
+        let mut pacer = Pacer::default();
         let mut last_frame: Option<Instant> = None;
         loop {
             if shared.stop.load(Ordering::Relaxed) {
@@ -251,8 +300,8 @@ fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, 
                 Ok(Some(frame)) => {
                     // Recordings play at their own pace, as a camera would deliver them.
                     if let Some(media_time) = frame.media_time {
-                        let due = started + media_time;
                         let now = Instant::now();
+                        let due = pacer.due(media_time, now);
                         if due > now && !shared.sleep(due - now) {
                             return;
                         }
@@ -335,6 +384,62 @@ mod tests {
             slot.take(Duration::from_secs(5)),
             SlotTake::Closed
         ));
+    }
+
+    #[test]
+    fn recordings_are_paced_by_frame_deltas_with_jumps_clamped() {
+        let start = Instant::now();
+        let mut pacer = Pacer::default();
+        let ms = Duration::from_millis;
+        assert_eq!(
+            pacer.due(ms(5_000), start),
+            start,
+            "the first frame is due at once"
+        );
+        assert_eq!(pacer.due(ms(5_040), start), start + ms(40));
+        // An hour's jump forward costs one clamped gap, not an hour.
+        assert_eq!(
+            pacer.due(ms(3_605_040), start),
+            start + ms(40) + MAX_FRAME_GAP
+        );
+        assert_eq!(
+            pacer.due(ms(3_605_080), start),
+            start + ms(80) + MAX_FRAME_GAP
+        );
+        // A jump backwards plays on without waiting, then at the normal pace again.
+        assert_eq!(pacer.due(ms(0), start), start + ms(80) + MAX_FRAME_GAP);
+        assert_eq!(pacer.due(ms(40), start), start + ms(120) + MAX_FRAME_GAP);
+    }
+
+    #[test]
+    fn a_panicking_camera_thread_closes_the_slot_and_says_why() {
+        let slot = Arc::new(FrameSlot::default());
+        let shared = Arc::new(Shared {
+            status: Mutex::new((CaptureStatus::Starting, CaptureStats::default())),
+            stop: AtomicBool::new(false),
+        });
+        let thread = std::thread::Builder::new()
+            .name("camera-test".into())
+            .spawn({
+                let (slot, shared) = (Arc::clone(&slot), Arc::clone(&shared));
+                move || {
+                    let _closer = CloseOnExit {
+                        slot: &slot,
+                        shared: &shared,
+                    };
+                    panic!("a bug in a decoder");
+                }
+            })
+            .unwrap();
+        assert!(thread.join().is_err());
+        assert!(matches!(slot.take(Duration::ZERO), SlotTake::Closed));
+        let status = shared.status.lock().unwrap().0.clone();
+        assert_eq!(
+            status,
+            CaptureStatus::Failed {
+                message: CAMERA_DIED.into()
+            }
+        );
     }
 
     #[test]

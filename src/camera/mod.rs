@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use image::RgbImage;
 
-pub use capture::{CaptureHandle, CaptureStats, CaptureStatus, Frame, FrameSlot, SlotTake};
+pub use capture::{
+    CAMERA_DIED, CaptureHandle, CaptureStats, CaptureStatus, Frame, FrameSlot, SlotTake,
+};
 pub use webcam::{WebcamInfo, list_webcams};
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -218,7 +218,57 @@ fn default_db_path() -> anyhow::Result<PathBuf> {
 
 /// Prints one JSON object as a line on stdout.
 pub fn emit(value: &serde_json::Value) {
-    println!("{value}");
+    print_line(format_args!("{value}"));
+}
+
+/// The first failed write to stdout. `println!` would panic (after a person was already saved, say);
+/// instead the first failure is kept, later output is skipped and `main` reports it with its own
+/// exit code, so a script can tell "results lost" from "command failed".
+static STDOUT_FAILURE: std::sync::OnceLock<std::io::Error> = std::sync::OnceLock::new();
+
+/// Writes one line to stdout, or records why it could not.
+pub fn print_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    if STDOUT_FAILURE.get().is_some() {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = out.write_fmt(line).and_then(|()| out.write_all(b"\n")) {
+        let _ = STDOUT_FAILURE.set(error);
+    }
+}
+
+/// Stdout for writers that produce more than a line (CSV), recording a failure as `print_line` does.
+pub struct StdoutSink;
+
+impl std::io::Write for StdoutSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::io::stdout()
+            .write(buf)
+            .inspect_err(record_stdout_failure)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stdout().flush().inspect_err(record_stdout_failure)
+    }
+}
+
+fn record_stdout_failure(error: &std::io::Error) {
+    let _ = STDOUT_FAILURE.set(std::io::Error::new(error.kind(), error.to_string()));
+}
+
+/// Whether a write to stdout has failed: long-running commands stop early.
+pub fn stdout_failed() -> bool {
+    STDOUT_FAILURE.get().is_some()
+}
+
+/// Flushes stdout and returns the first write failure, if any.
+pub fn stdout_failure() -> Option<&'static std::io::Error> {
+    use std::io::Write as _;
+    if let Err(error) = std::io::stdout().flush() {
+        record_stdout_failure(&error);
+    }
+    STDOUT_FAILURE.get()
 }
 
 fn kiosk(mut context: Context, source: Option<&str>, fullscreen: bool) -> anyhow::Result<ExitCode> {
@@ -288,6 +338,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn details_parse_as_key_value() {
@@ -301,6 +352,33 @@ mod tests {
         );
         assert!(parse_detail("novalue").is_err());
         assert!(parse_detail("=x").is_err());
+    }
+
+    /// Words the parser knows, so that random argument lists reach the subcommands and values.
+    const WORDS: [&str; 24] = [
+        "run", "embed", "enroll", "identify", "people", "list", "show", "edit", "merge", "export",
+        "delete", "watch", "visits", "audit", "set-pin", "doctor", "--name", "--detail", "--since",
+        "--until", "--source", "--db", "--csv", "--json",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn any_arguments_parse_or_fail_without_panicking(
+            args in proptest::collection::vec(
+                prop_oneof![
+                    proptest::sample::select(WORDS.to_vec()).prop_map(str::to_owned),
+                    "\\PC{0,24}",
+                    "[a-z]{1,8}=[^=]{0,8}",
+                    "-?[0-9]{1,20}",
+                    "[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?",
+                ],
+                0..8,
+            ),
+        ) {
+            let _ = Cli::try_parse_from(std::iter::once("frontdesk".to_owned()).chain(args));
+        }
     }
 
     #[test]

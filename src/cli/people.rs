@@ -132,7 +132,7 @@ pub fn audit(context: &Context, csv_output: bool) -> anyhow::Result<ExitCode> {
     let entries = gallery.audit_log()?;
     if csv_output {
         gallery.record_audit("export", "audit log as CSV")?;
-        frontdesk::export::write_audit_csv(&entries, std::io::stdout().lock())?;
+        frontdesk::export::write_audit_csv(&entries, super::StdoutSink)?;
     } else {
         for entry in entries {
             emit(
@@ -145,7 +145,7 @@ pub fn audit(context: &Context, csv_output: bool) -> anyhow::Result<ExitCode> {
 
 pub fn set_pin(context: &Context) -> anyhow::Result<ExitCode> {
     let mut gallery = context.gallery()?;
-    eprintln!("frontdesk: type the new staff PIN (at least 4 digits) and press Enter");
+    eprintln!("frontdesk: type the new staff PIN (4 to 12 digits) and press Enter");
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     gallery.set_pin(line.trim())?;

@@ -1,15 +1,13 @@
 //! `serve` (the recognition loop and the HTTP API, without a window) and `api-token`.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Subcommand;
-use frontdesk::api::{ApiContext, ApiServer, EventHub};
 use frontdesk::camera::SourceSpec;
 use frontdesk::gallery::format_timestamp;
+use frontdesk::integrations::Integrations;
 use frontdesk::recognizer::TrackEvent;
-use frontdesk::webhooks::{WebhookQueue, WebhookSender};
 use serde_json::json;
 
 use super::watch::{SourceEnd, recognition_loop};
@@ -24,44 +22,17 @@ pub fn serve(
     listen: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let spec: SourceSpec = source.unwrap_or(&context.config.kiosk.source).parse()?;
-    let mut api_config = context.config.api.clone();
+    let mut config = context.config.clone();
     if let Some(listen) = listen {
-        api_config.listen = listen.to_owned();
+        config.api.listen = listen.to_owned();
     }
-    let address = api_config
-        .listen_address(DEFAULT_LISTEN)
-        .map_err(anyhow::Error::msg)?;
-    let events = Arc::new(EventHub::new());
-    let api_context = ApiContext::new(
-        &context.config,
-        context.engine()?,
-        context.gallery()?,
-        Arc::clone(&events),
+    let mut integrations = Integrations::start(&config, &context.db_path, DEFAULT_LISTEN)
+        .context("cannot start the HTTP API")?;
+    eprintln!(
+        "frontdesk: API at http://{}/api/v1",
+        integrations.api_address()
     );
-    let max_body = usize::try_from(api_config.max_body_mb)
-        .unwrap_or(16)
-        .saturating_mul(1024 * 1024);
-    let server =
-        ApiServer::start(address, api_context, max_body).context("cannot start the HTTP API")?;
-    eprintln!("frontdesk: API at http://{}/api/v1", server.address());
-    let hooks = context.config.webhook.clone();
-    let mut queue = match hooks.is_empty() {
-        true => None,
-        false => Some(WebhookQueue::open(&context.db_path, hooks.clone())?),
-    };
-    let _sender = match hooks.is_empty() {
-        true => None,
-        false => Some(WebhookSender::start(&context.db_path, hooks)?),
-    };
-    let mut publish = |track_event: &TrackEvent| {
-        let event = track_event.to_json();
-        let id = events.publish(&event);
-        if let Some(queue) = &mut queue
-            && let Err(e) = queue.enqueue(id, &event)
-        {
-            eprintln!("frontdesk: cannot queue an event for the webhooks: {e}");
-        }
-    };
+    let mut publish = |track_event: &TrackEvent| integrations.publish(track_event);
     let outcome = recognition_loop(
         context,
         spec.clone(),
@@ -69,7 +40,7 @@ pub fn serve(
         &mut publish,
         SourceEnd::KeepServing,
     );
-    drop(server);
+    drop(integrations);
     outcome
 }
 

@@ -24,12 +24,12 @@ pub fn watch(
                 .person
                 .as_ref()
                 .map_or("unknown visitor".to_owned(), |(_, name)| name.clone());
-            println!(
+            super::print_line(format_args!(
                 "{:>8} ms  track {:<3} {:<10} {who}",
                 track_event.t_ms,
                 track_event.track,
                 track_event.kind.as_str()
-            );
+            ));
         }
     };
     recognition_loop(context, spec, label, &mut print, SourceEnd::Stop)
@@ -60,7 +60,7 @@ pub fn recognition_loop(
         CameraSettings::from_config(&context.config.kiosk),
     )
     .context("cannot start the camera thread")?;
-    let (events, event_rx) = std::sync::mpsc::channel();
+    let (events, event_rx) = frontdesk::recognizer::event_channel();
     let worker = Worker::new(engine, gallery, settings)
         .spawn(capture.slot(), events, Box::new(|| {}))
         .context("cannot start the recognition worker")?;
@@ -77,10 +77,22 @@ pub fn recognition_loop(
                 }
                 continue;
             }
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                // The worker stays until it is dropped once the source ends: hanging up before
+                // that means it died.
+                eprintln!("frontdesk: the recognition worker stopped unexpectedly");
+                failed = true;
+                break;
+            }
         };
         match event {
-            RecognizerEvent::Track(track_event) => on_track(&track_event),
+            RecognizerEvent::Track(track_event) => {
+                on_track(&track_event);
+                if super::stdout_failed() {
+                    // Nobody reads the events any more; `main` reports why.
+                    break;
+                }
+            }
             RecognizerEvent::Error(message) => eprintln!("frontdesk: {message}"),
             RecognizerEvent::Fatal(message) => {
                 eprintln!("frontdesk: {message}");
@@ -138,20 +150,20 @@ pub fn visits(
     let gallery = context.gallery()?;
     let visits = gallery.visits(query.person, query.since, query.until)?;
     if csv_output {
-        frontdesk::export::write_visits_csv(&visits, std::io::stdout().lock())?;
+        frontdesk::export::write_visits_csv(&visits, super::StdoutSink)?;
         return Ok(ExitCode::SUCCESS);
     }
     for visit in visits {
         if json_output {
             emit(&frontdesk::report::visit_json(&visit));
         } else {
-            println!(
+            super::print_line(format_args!(
                 "{}  {:<24} {:.2}  {}",
                 format_timestamp(visit.at),
                 visit.person_name,
                 visit.similarity,
                 visit.source
-            );
+            ));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -6,14 +6,32 @@ use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
 use rusqlite::{OptionalExtension, params};
+use std::time::{Duration, Instant};
 
 use super::store::{Gallery, audit};
 use super::{FaceRecord, GalleryError, Person, PersonId, Visit, now_ms};
 
 /// Wrong PINs in a row before the PIN is locked.
 pub const PIN_ATTEMPTS: i64 = 5;
-/// How long a locked PIN stays locked.
-pub const PIN_LOCK_MS: i64 = 5 * 60 * 1000;
+/// How long the first lock-out lasts.
+pub const PIN_LOCK_MS: i64 = 60 * 1000;
+/// Successive lock-outs (without a right PIN between them) last longer and longer; the last step
+/// repeats. Five tries per four hours make a 4-digit PIN's 10 000 values take over a year.
+const PIN_LOCK_STEPS_MS: [i64; 5] = [
+    PIN_LOCK_MS,
+    5 * 60 * 1000,
+    15 * 60 * 1000,
+    60 * 60 * 1000,
+    4 * 60 * 60 * 1000,
+];
+/// Shortest and longest PIN (digits only).
+pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=12;
+
+/// How long the `lockouts`-th lock-out in a row lasts (counting from 1).
+pub fn pin_lock_ms(lockouts: i64) -> i64 {
+    let step = usize::try_from(lockouts.saturating_sub(1)).unwrap_or(0);
+    PIN_LOCK_STEPS_MS[step.min(PIN_LOCK_STEPS_MS.len() - 1)]
+}
 
 /// One line of the staff audit log.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -164,12 +182,14 @@ impl Gallery {
         Ok(count > 0)
     }
 
-    /// Sets (or replaces) the staff PIN: at least 4 digits, stored as an argon2 hash.
+    /// Sets (or replaces) the staff PIN: 4 to 12 digits, stored as an argon2 hash.
     pub fn set_pin(&mut self, pin: &str) -> Result<(), GalleryError> {
-        if pin.len() < 4 || !pin.chars().all(|c| c.is_ascii_digit()) {
-            return Err(GalleryError::Invalid(
-                "the PIN must be at least 4 digits".into(),
-            ));
+        if !PIN_DIGITS.contains(&pin.len()) || !pin.chars().all(|c| c.is_ascii_digit()) {
+            return Err(GalleryError::Invalid(format!(
+                "the PIN must be {} to {} digits",
+                PIN_DIGITS.start(),
+                PIN_DIGITS.end()
+            )));
         }
         let salt = SaltString::generate(&mut OsRng);
         let hash = Argon2::default()
@@ -178,8 +198,10 @@ impl Gallery {
             .to_string();
         let tx = self.conn.transaction()?;
         tx.execute(
-            "INSERT INTO staff_pin (id, hash, failures, locked_until) VALUES (1, ?1, 0, NULL)
-             ON CONFLICT(id) DO UPDATE SET hash = excluded.hash, failures = 0, locked_until = NULL",
+            "INSERT INTO staff_pin (id, hash, failures, locked_until, lockouts)
+             VALUES (1, ?1, 0, NULL, 0)
+             ON CONFLICT(id) DO UPDATE
+             SET hash = excluded.hash, failures = 0, locked_until = NULL, lockouts = 0",
             [hash],
         )?;
         audit(&tx, now_ms(), "set PIN", "staff PIN changed")?;
@@ -187,58 +209,115 @@ impl Gallery {
         Ok(())
     }
 
-    /// Checks a PIN at time `now`, counting failures and locking after [`PIN_ATTEMPTS`] of them.
+    /// Checks a PIN at wall-clock time `now` (Unix ms), counting failures and locking after
+    /// [`PIN_ATTEMPTS`] of them, each lock-out in a row longer (see [`pin_lock_ms`]). Every
+    /// accepted and every wrong PIN is audited. The stored lock survives a restart; while the
+    /// program runs, [`PinGate`] holds it on the monotonic clock.
     pub fn verify_pin(&mut self, pin: &str, now: i64) -> Result<PinCheck, GalleryError> {
-        let row: Option<(String, i64, Option<i64>)> = self
+        let row: Option<(String, i64, Option<i64>, i64)> = self
             .conn
             .query_row(
-                "SELECT hash, failures, locked_until FROM staff_pin WHERE id = 1",
+                "SELECT hash, failures, locked_until, lockouts FROM staff_pin WHERE id = 1",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let Some((hash, failures, locked_until)) = row else {
+        let Some((hash, failures, locked_until, lockouts)) = row else {
             return Ok(PinCheck::NotSet);
         };
+        // A wall clock set back would stretch a stored lock without end: never longer than the
+        // lock-out itself.
+        let longest = now.saturating_add(pin_lock_ms(lockouts.max(1)));
         if let Some(until) = locked_until.filter(|until| *until > now) {
-            return Ok(PinCheck::Locked { until });
+            return Ok(PinCheck::Locked {
+                until: until.min(longest),
+            });
         }
         let parsed = PasswordHash::new(&hash)
             .map_err(|e| GalleryError::Invalid(format!("stored PIN hash is damaged: {e}")))?;
-        if Argon2::default()
+        let tx = self.conn.transaction()?;
+        let check = if Argon2::default()
             .verify_password(pin.as_bytes(), &parsed)
             .is_ok()
         {
-            self.conn.execute(
-                "UPDATE staff_pin SET failures = 0, locked_until = NULL WHERE id = 1",
+            tx.execute(
+                "UPDATE staff_pin SET failures = 0, locked_until = NULL, lockouts = 0 WHERE id = 1",
                 [],
             )?;
-            return Ok(PinCheck::Accepted);
-        }
-        let failures = failures + 1;
-        if failures >= PIN_ATTEMPTS {
-            let until = now + PIN_LOCK_MS;
-            let tx = self.conn.transaction()?;
+            audit(&tx, now, "PIN accepted", "staff screens unlocked")?;
+            PinCheck::Accepted
+        } else if failures + 1 >= PIN_ATTEMPTS {
+            let lockouts = lockouts + 1;
+            let lock_ms = pin_lock_ms(lockouts);
+            let until = now.saturating_add(lock_ms);
             tx.execute(
-                "UPDATE staff_pin SET failures = 0, locked_until = ?1 WHERE id = 1",
-                [until],
+                "UPDATE staff_pin SET failures = 0, locked_until = ?1, lockouts = ?2 WHERE id = 1",
+                params![until, lockouts],
             )?;
             audit(
                 &tx,
                 now,
                 "PIN locked",
-                &format!("{PIN_ATTEMPTS} wrong PINs in a row"),
+                &format!(
+                    "{PIN_ATTEMPTS} wrong PINs in a row; locked for {} minute(s) (lock-out {lockouts} in a row)",
+                    lock_ms / 60_000
+                ),
             )?;
-            tx.commit()?;
-            return Ok(PinCheck::Locked { until });
+            PinCheck::Locked { until }
+        } else {
+            let failures = failures + 1;
+            tx.execute(
+                "UPDATE staff_pin SET failures = ?1, locked_until = NULL WHERE id = 1",
+                [failures],
+            )?;
+            audit(
+                &tx,
+                now,
+                "PIN wrong",
+                &format!("wrong staff PIN ({failures} in a row)"),
+            )?;
+            PinCheck::Wrong {
+                tries_left: PIN_ATTEMPTS - failures,
+            }
+        };
+        tx.commit()?;
+        Ok(check)
+    }
+}
+
+/// The PIN lock-out as the running program sees it, on the monotonic clock: setting the wall clock
+/// forward does not end a lock-out early (the stored lock alone would), and setting it back does
+/// not stretch one.
+#[derive(Debug, Default)]
+pub struct PinGate {
+    locked_until: Option<Instant>,
+}
+
+impl PinGate {
+    /// [`Gallery::verify_pin`], refused without asking while the monotonic lock holds. `now` is
+    /// the monotonic time, `wall_now` the wall clock (Unix ms) for the stored state and audit.
+    pub fn check(
+        &mut self,
+        gallery: &mut Gallery,
+        pin: &str,
+        now: Instant,
+        wall_now: i64,
+    ) -> Result<PinCheck, GalleryError> {
+        if let Some(until) = self.locked_until.filter(|until| *until > now) {
+            let left = i64::try_from((until - now).as_millis()).unwrap_or(i64::MAX);
+            return Ok(PinCheck::Locked {
+                until: wall_now.saturating_add(left),
+            });
         }
-        self.conn.execute(
-            "UPDATE staff_pin SET failures = ?1, locked_until = NULL WHERE id = 1",
-            [failures],
-        )?;
-        Ok(PinCheck::Wrong {
-            tries_left: PIN_ATTEMPTS - failures,
-        })
+        let check = gallery.verify_pin(pin, wall_now)?;
+        self.locked_until = match check {
+            PinCheck::Locked { until } => {
+                let left = u64::try_from(until.saturating_sub(wall_now)).unwrap_or(0);
+                Some(now + Duration::from_millis(left))
+            }
+            PinCheck::Accepted | PinCheck::Wrong { .. } | PinCheck::NotSet => None,
+        };
+        Ok(check)
     }
 }
 
@@ -336,6 +415,7 @@ mod tests {
         assert_eq!(gallery.verify_pin("1234", 0).unwrap(), PinCheck::NotSet);
         assert!(gallery.set_pin("12a4").is_err());
         assert!(gallery.set_pin("123").is_err());
+        assert!(gallery.set_pin("1234567890123").is_err());
         gallery.set_pin("2468").unwrap();
         assert_eq!(gallery.verify_pin("2468", 0).unwrap(), PinCheck::Accepted);
         for tries_left in (1..PIN_ATTEMPTS).rev() {
@@ -362,5 +442,94 @@ mod tests {
             .query_row("SELECT hash FROM staff_pin", [], |r| r.get(0))
             .unwrap();
         assert!(stored.starts_with("$argon2") && !stored.contains("2468"));
+    }
+
+    #[test]
+    fn long_pins_are_allowed() {
+        let mut gallery = Gallery::open_in_memory("m1").unwrap();
+        gallery.set_pin("975318642097").unwrap();
+        assert_eq!(
+            gallery.verify_pin("975318642097", 0).unwrap(),
+            PinCheck::Accepted
+        );
+    }
+
+    /// Locks the PIN by five wrong tries at `now`; returns the lock's end.
+    fn lock_out(gallery: &mut Gallery, now: i64) -> i64 {
+        for _ in 0..PIN_ATTEMPTS - 1 {
+            assert!(matches!(
+                gallery.verify_pin("0000", now).unwrap(),
+                PinCheck::Wrong { .. }
+            ));
+        }
+        match gallery.verify_pin("0000", now).unwrap() {
+            PinCheck::Locked { until } => until,
+            other => panic!("not locked: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn lock_outs_in_a_row_escalate_and_a_right_pin_resets_them() {
+        let mut gallery = Gallery::open_in_memory("m1").unwrap();
+        gallery.set_pin("2468").unwrap();
+        let minute = 60_000;
+        let mut now = 0;
+        for expected in [1, 5, 15, 60, 240, 240] {
+            let until = lock_out(&mut gallery, now);
+            assert_eq!(until - now, expected * minute);
+            now = until;
+        }
+        assert_eq!(gallery.verify_pin("2468", now).unwrap(), PinCheck::Accepted);
+        assert_eq!(lock_out(&mut gallery, now) - now, minute);
+    }
+
+    #[test]
+    fn every_unlock_and_every_wrong_pin_is_audited() {
+        let mut gallery = Gallery::open_in_memory("m1").unwrap();
+        gallery.set_pin("2468").unwrap();
+        gallery.verify_pin("1111", 0).unwrap();
+        gallery.verify_pin("2468", 0).unwrap();
+        lock_out(&mut gallery, 0);
+        let actions: Vec<String> = gallery
+            .audit_log()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        let count = |action: &str| actions.iter().filter(|a| *a == action).count();
+        assert_eq!(count("PIN wrong"), 1 + 4);
+        assert_eq!(count("PIN accepted"), 1);
+        assert_eq!(count("PIN locked"), 1);
+    }
+
+    #[test]
+    fn a_wall_clock_change_neither_ends_nor_stretches_a_lock_out() {
+        let mut gallery = Gallery::open_in_memory("m1").unwrap();
+        gallery.set_pin("2468").unwrap();
+        let mut gate = PinGate::default();
+        let start = Instant::now();
+        let wall = 1_000_000_000;
+        for _ in 0..PIN_ATTEMPTS {
+            gate.check(&mut gallery, "0000", start, wall).unwrap();
+        }
+        // Someone sets the wall clock a day ahead: still locked, the right PIN is not even tried.
+        let a_day = 86_400_000;
+        assert!(matches!(
+            gate.check(&mut gallery, "2468", start, wall + a_day)
+                .unwrap(),
+            PinCheck::Locked { .. }
+        ));
+        // A year back: the stored lock is not stretched past the lock-out's own length.
+        match gallery.verify_pin("2468", wall - 365 * a_day).unwrap() {
+            PinCheck::Locked { until } => assert!(until <= wall - 365 * a_day + PIN_LOCK_MS),
+            other => panic!("{other:?}"),
+        }
+        // Once the lock-out has passed on the monotonic clock, the right PIN works.
+        let later = start + Duration::from_millis(u64::try_from(PIN_LOCK_MS).unwrap());
+        assert_eq!(
+            gate.check(&mut gallery, "2468", later, wall + PIN_LOCK_MS)
+                .unwrap(),
+            PinCheck::Accepted
+        );
     }
 }

@@ -200,4 +200,6 @@ pub const MIGRATIONS: &[&str] = &[
         UNIQUE (url, idempotency_key)
     );
     CREATE INDEX webhook_due ON webhook_outbox(next_attempt_at);",
+    // 6: lock-outs in a row, so that each lasts longer than the one before.
+    "ALTER TABLE staff_pin ADD COLUMN lockouts INTEGER NOT NULL DEFAULT 0;",
 ];

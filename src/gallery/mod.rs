@@ -11,7 +11,9 @@ mod tokens;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use admin::{AuditEntry, PIN_ATTEMPTS, PIN_LOCK_MS, PersonExport, PinCheck};
+pub use admin::{
+    AuditEntry, PIN_ATTEMPTS, PIN_DIGITS, PIN_LOCK_MS, PersonExport, PinCheck, PinGate, pin_lock_ms,
+};
 pub use feed::{CHANGE_LOG_KEEP_MS, GalleryChanges};
 pub use index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 pub use store::Gallery;

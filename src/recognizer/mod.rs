@@ -1,5 +1,6 @@
 //! The recognition loop: tracking, identity votes, visits, and the worker thread that runs them.
 
+mod events;
 pub mod identity;
 mod staff;
 pub mod tracker;
@@ -7,6 +8,7 @@ mod worker;
 
 use std::sync::Arc;
 
+pub use events::{Disconnected, EventReceiver, EventSender, event_channel};
 pub use staff::{PersonDetail, StaffReply, StaffRequest, VisitFilter};
 pub use worker::{Worker, WorkerHandle};
 
@@ -28,6 +30,8 @@ pub struct WorkerSettings {
     pub source_label: String,
     /// Only people with a recorded consent are matched.
     pub require_consent: bool,
+    /// At most this many faces are embedded per frame, the largest first.
+    pub max_faces_per_frame: usize,
 }
 
 impl WorkerSettings {
@@ -42,6 +46,7 @@ impl WorkerSettings {
             retention_days: config.kiosk.retention_days,
             source_label,
             require_consent: config.kiosk.require_consent,
+            max_faces_per_frame: config.recognition.max_faces_per_frame as usize,
         }
     }
 }

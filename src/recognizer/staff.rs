@@ -87,10 +87,11 @@ fn failed(e: impl std::fmt::Display) -> StaffReply {
 impl Worker {
     pub(super) fn handle_staff(&mut self, request: StaffRequest) -> StaffReply {
         let outcome = match request {
-            StaffRequest::CheckPin(pin) => self
-                .gallery()
-                .verify_pin(&pin, now_ms())
-                .map(StaffReply::Pin),
+            StaffRequest::CheckPin(pin) => {
+                let (gate, gallery) = self.pin_gate_and_gallery();
+                gate.check(gallery, &pin, std::time::Instant::now(), now_ms())
+                    .map(StaffReply::Pin)
+            }
             StaffRequest::SetPin(pin) => self
                 .gallery()
                 .set_pin(&pin)
@@ -254,7 +255,7 @@ impl Worker {
 
 fn write_csv(
     path: &std::path::Path,
-    write: impl FnOnce(std::fs::File) -> Result<(), crate::export::ExportError>,
+    write: impl FnOnce(&mut std::fs::File) -> Result<(), crate::export::ExportError>,
 ) -> Result<(), crate::export::ExportError> {
-    write(crate::export::create_private(path)?)
+    crate::export::write_private_file(path, write)
 }

@@ -3,14 +3,14 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::identity::{Verdict, Vote};
 use super::tracker::{Sample, Track, Tracker};
 use super::{
-    RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView, WorkerCommand,
+    EventSender, RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView, WorkerCommand,
     WorkerSettings,
 };
 use crate::camera::{Frame, FrameSlot, SlotTake};
@@ -26,6 +26,8 @@ const RECHECK_INTERVAL: Duration = Duration::from_millis(700);
 const FRAME_WAIT: Duration = Duration::from_millis(50);
 /// How often old visits are purged while the kiosk runs.
 const RETENTION_INTERVAL: Duration = Duration::from_secs(3600);
+/// Commands not yet taken by the worker. The UI sends one per click, and never waits for room.
+const COMMAND_QUEUE: usize = 64;
 
 /// Everything the worker needs, moved onto its thread.
 pub struct Worker {
@@ -39,27 +41,39 @@ pub struct Worker {
     last_retention: Option<Instant>,
     /// The last failure to follow the gallery's change feed, so it is reported once, not per frame.
     follow_error: Option<String>,
+    /// The staff PIN's lock-out on the monotonic clock.
+    pin_gate: crate::gallery::PinGate,
+    /// When this run logged each person's last visit, on the monotonic clock (see `is_new_visit`).
+    visits_logged: std::collections::HashMap<PersonId, Instant>,
 }
 
 /// The running worker.
 pub struct WorkerHandle {
-    commands: Sender<WorkerCommand>,
+    /// `None` once dropping: the worker stops when its command channel closes.
+    commands: Option<SyncSender<WorkerCommand>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl WorkerHandle {
     pub fn send(&self, command: WorkerCommand) {
-        if self.commands.send(command).is_err() {
-            tracing::error!("the recognition worker has stopped; command dropped");
+        let Some(commands) = &self.commands else {
+            return;
+        };
+        match commands.try_send(command) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                tracing::error!("the recognition worker is behind; command dropped");
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                tracing::error!("the recognition worker has stopped; command dropped");
+            }
         }
     }
 }
 
 impl Drop for WorkerHandle {
     fn drop(&mut self) {
-        // The worker stops when its command channel closes.
-        let (closed, _) = std::sync::mpsc::channel();
-        drop(std::mem::replace(&mut self.commands, closed));
+        drop(self.commands.take());
         if let Some(thread) = self.thread.take()
             && thread.join().is_err()
         {
@@ -71,12 +85,12 @@ impl Drop for WorkerHandle {
 fn spawn_thread(
     body: impl FnOnce(&Receiver<WorkerCommand>) + Send + 'static,
 ) -> std::io::Result<WorkerHandle> {
-    let (commands, command_rx) = std::sync::mpsc::channel();
+    let (commands, command_rx) = std::sync::mpsc::sync_channel(COMMAND_QUEUE);
     let thread = std::thread::Builder::new()
         .name("recognizer".into())
         .spawn(move || body(&command_rx))?;
     Ok(WorkerHandle {
-        commands,
+        commands: Some(commands),
         thread: Some(thread),
     })
 }
@@ -92,6 +106,8 @@ impl Worker {
             last_time_ms: 0,
             last_retention: None,
             follow_error: None,
+            pin_gate: crate::gallery::PinGate::default(),
+            visits_logged: std::collections::HashMap::new(),
         }
     }
 
@@ -100,7 +116,7 @@ impl Worker {
     pub fn spawn(
         self,
         slot: Arc<FrameSlot>,
-        events: Sender<RecognizerEvent>,
+        events: EventSender,
         wake: Box<dyn Fn() + Send>,
     ) -> std::io::Result<WorkerHandle> {
         spawn_thread(move |commands| self.run(&slot, commands, &events, wake.as_ref()))
@@ -113,7 +129,7 @@ impl Worker {
         db_path: PathBuf,
         settings: WorkerSettings,
         slot: Arc<FrameSlot>,
-        events: Sender<RecognizerEvent>,
+        events: EventSender,
         wake: Box<dyn Fn() + Send>,
     ) -> std::io::Result<WorkerHandle> {
         spawn_thread(move |commands| {
@@ -151,7 +167,7 @@ impl Worker {
         mut self,
         slot: &FrameSlot,
         commands: &Receiver<WorkerCommand>,
-        events: &Sender<RecognizerEvent>,
+        events: &EventSender,
         wake: &dyn Fn(),
     ) {
         let emit = |event: RecognizerEvent| {
@@ -321,7 +337,20 @@ impl Worker {
         }
         let mut embed_ms = 0f32;
         let mut embedded = 0u32;
-        for id in changes.seen {
+        // Embedding costs ~20 ms a face: a crowd must not stall the kiosk. The largest faces (the
+        // ones at the desk) go first and at most `max_faces_per_frame` are embedded per frame; the
+        // rest keep their boxes and wait for a frame with room.
+        let mut seen = changes.seen;
+        seen.sort_by(|a, b| {
+            let area = |id| {
+                self.tracker
+                    .get(id)
+                    .map_or(0.0, |t| t.detection.bbox.area())
+            };
+            area(*b).total_cmp(&area(*a))
+        });
+        let mut budget = self.settings.max_faces_per_frame;
+        for id in seen {
             let Some(track) = self.tracker.get(id) else {
                 continue;
             };
@@ -344,9 +373,10 @@ impl Worker {
                     &self.gallery,
                 ));
             }
-            if !(big_enough && due) {
+            if !(big_enough && due) || budget == 0 {
                 continue;
             }
+            budget -= 1;
             let embed_start = Instant::now();
             let face = match self.engine.analyze_face(&frame.image, &detection) {
                 Ok(Some(face)) => face,
@@ -464,12 +494,15 @@ impl Worker {
         source: &str,
     ) -> Result<(Person, bool), GalleryError> {
         let now = now_ms();
-        let cooldown_ms = i64::from(self.settings.visit_cooldown_minutes) * 60_000;
+        let cooldown = Duration::from_secs(u64::from(self.settings.visit_cooldown_minutes) * 60);
         let last = self.gallery.last_visit_at(person_id)?;
-        let new_visit = last.is_none_or(|last| now - last >= cooldown_ms);
+        let logged = self.visits_logged.get(&person_id).copied();
+        let new_visit = is_new_visit(logged, last, now, cooldown);
         if new_visit {
             self.gallery
                 .record_visit(person_id, now, similarity, source)?;
+            self.visits_logged.retain(|_, at| at.elapsed() < cooldown);
+            self.visits_logged.insert(person_id, Instant::now());
         } else if self.gallery.index().name(person_id).is_none() {
             return Err(GalleryError::NotMatchable(person_id));
         }
@@ -550,6 +583,10 @@ impl Worker {
         &mut self.gallery
     }
 
+    pub(super) fn pin_gate_and_gallery(&mut self) -> (&mut crate::gallery::PinGate, &mut Gallery) {
+        (&mut self.pin_gate, &mut self.gallery)
+    }
+
     pub(super) fn gallery_ref(&self) -> &Gallery {
         &self.gallery
     }
@@ -582,12 +619,31 @@ impl Worker {
         }
     }
 
+    /// A live-view sample passes the same size, sharpness and "not someone else" checks as a
+    /// photo given to `frontdesk enroll`.
+    fn check_sample(
+        &self,
+        sample: &AnalyzedFace,
+        enrolling: Option<PersonId>,
+    ) -> Result<(), enrollment::Rejection> {
+        enrollment::check_sample(sample, self.engine.min_face_px())?;
+        enrollment::check_not_someone_else(&self.gallery, sample, &self.settings.policy, enrolling)
+    }
+
     fn handle_command(&mut self, command: WorkerCommand) -> Vec<RecognizerEvent> {
         match command {
             WorkerCommand::Staff(request) => {
                 vec![RecognizerEvent::Staff(self.handle_staff(request))]
             }
             WorkerCommand::Enroll { person, sample } => {
+                // The checks `frontdesk enroll` makes: a face that already matches X saved as a
+                // new person would make X unrecognisable, and a poor sample greets nobody.
+                if let Err(rejection) = self.check_sample(&sample, None) {
+                    return vec![RecognizerEvent::Error(format!(
+                        "could not save {}: {rejection}",
+                        person.name.trim()
+                    ))];
+                }
                 let face = enrollment::new_face(&sample, self.engine.model_id());
                 match self.gallery.enroll(&person, &[face]) {
                     Ok(person_id) => {
@@ -603,6 +659,11 @@ impl Worker {
                 }
             }
             WorkerCommand::AddSample { person_id, sample } => {
+                if let Err(rejection) = self.check_sample(&sample, Some(person_id)) {
+                    return vec![RecognizerEvent::Error(format!(
+                        "could not add the photo: {rejection}"
+                    ))];
+                }
                 let face = enrollment::new_face(&sample, self.engine.model_id());
                 match self.gallery.add_faces(person_id, &[face]) {
                     Ok(_) => {
@@ -658,6 +719,26 @@ fn decide(
     }
 }
 
+/// Whether a greeting starts a new visit: none logged within the cool-down. A visit logged by this
+/// run is timed on the monotonic clock, so setting the wall clock back cannot swallow visits (nor
+/// forward split one); an earlier run's visit can only be compared on the wall clock, and one that
+/// lies in the future (the clock was set back) does not hide today's.
+fn is_new_visit(
+    logged_this_run: Option<Instant>,
+    last_stored_ms: Option<i64>,
+    now_ms: i64,
+    cooldown: Duration,
+) -> bool {
+    match (logged_this_run, last_stored_ms) {
+        (Some(at), _) => at.elapsed() >= cooldown,
+        (None, None) => true,
+        (None, Some(last)) => {
+            let cooldown_ms = i64::try_from(cooldown.as_millis()).unwrap_or(i64::MAX);
+            last > now_ms || now_ms - last >= cooldown_ms
+        }
+    }
+}
+
 fn track_event(
     kind: TrackEventKind,
     track: &Track,
@@ -686,4 +767,35 @@ fn track_event(
         person,
         similarity,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wall_clock_change_neither_loses_nor_splits_visits() {
+        let half_hour = Duration::from_secs(1800);
+        let now = 10_000_000_000;
+        // Logged a moment ago by this run: the same visit whatever the wall clock says.
+        let just_now = Some(Instant::now());
+        assert!(!is_new_visit(
+            just_now,
+            Some(now),
+            now + 86_400_000,
+            half_hour
+        ));
+        assert!(!is_new_visit(
+            just_now,
+            Some(now),
+            now - 86_400_000,
+            half_hour
+        ));
+        // From an earlier run: compared on the wall clock.
+        assert!(!is_new_visit(None, Some(now - 60_000), now, half_hour));
+        assert!(is_new_visit(None, Some(now - 3_600_000), now, half_hour));
+        // The clock was set back below the stored visit: a visit now is still logged.
+        assert!(is_new_visit(None, Some(now + 3_600_000), now, half_hour));
+        assert!(is_new_visit(None, None, now, half_hour));
+    }
 }

@@ -17,6 +17,28 @@ fn label_of(track: &TrackView) -> (String, Color32) {
     }
 }
 
+/// The widest texture any GPU is asked for: wgpu's default limit, which a frame from a large
+/// camera or an `images:` folder can exceed (the renderer then aborts the whole window).
+const MAX_TEXTURE_SIDE: usize = 8192;
+
+/// The frame as a texture image, scaled down to fit the GPU's texture limit (`max_side`, as the
+/// renderer reports it, at most [`MAX_TEXTURE_SIDE`]). Boxes stay in frame coordinates: the live
+/// view scales them by the frame's size, not the texture's.
+pub fn display_image(image: &image::RgbImage, max_side: usize) -> egui::ColorImage {
+    let max_side = max_side.clamp(1, MAX_TEXTURE_SIDE);
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    if width <= max_side && height <= max_side {
+        return egui::ColorImage::from_rgb([width, height], image.as_raw());
+    }
+    let longest = width.max(height);
+    let fit = |side: usize| u32::try_from((side * max_side / longest).max(1)).unwrap_or(1);
+    let smaller = image::imageops::thumbnail(image, fit(width), fit(height));
+    egui::ColorImage::from_rgb(
+        [smaller.width() as usize, smaller.height() as usize],
+        smaller.as_raw(),
+    )
+}
+
 /// Draws the camera picture scaled to fit, with overlays. Returns the id of a face the operator
 /// clicked.
 pub fn live_view_ui(
@@ -39,7 +61,11 @@ pub fn live_view_ui(
         );
         return None;
     };
-    let size = texture.size_vec2();
+    // The frame's own size: the texture may be a scaled-down copy (see `display_image`).
+    let size = report.map_or_else(
+        || texture.size_vec2(),
+        |r| vec2(r.frame.image.width() as f32, r.frame.image.height() as f32),
+    );
     let scale = (available.width() / size.x).min(available.height() / size.y);
     let picture = Rect::from_center_size(available.center(), size * scale);
     painter.image(
@@ -112,4 +138,18 @@ pub fn status_text(
         stats.dropped, stats.frames
     ));
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_beyond_the_texture_limit_are_scaled_to_fit() {
+        let wide = image::RgbImage::new(10_000, 300);
+        assert_eq!(display_image(&wide, 16_384).size, [MAX_TEXTURE_SIDE, 245]);
+        assert_eq!(display_image(&wide, 2048).size, [2048, 61]);
+        let small = image::RgbImage::new(640, 480);
+        assert_eq!(display_image(&small, 2048).size, [640, 480]);
+    }
 }

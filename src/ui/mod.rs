@@ -13,14 +13,14 @@ mod staff;
 mod visits;
 
 use std::path::PathBuf;
-use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use crate::camera::{CameraSettings, CaptureHandle, CaptureStatus, SourceSpec};
 use crate::config::Config;
 use crate::gallery::GalleryChanges;
 use crate::recognizer::{
-    FrameReport, RecognizerEvent, TrackLabel, Worker, WorkerCommand, WorkerHandle, WorkerSettings,
+    EventReceiver, FrameReport, RecognizerEvent, TrackLabel, Worker, WorkerCommand, WorkerHandle,
+    WorkerSettings,
 };
 
 pub use enroll::EnrollForm;
@@ -32,6 +32,11 @@ const GREETING_LINGER: Duration = Duration::from_secs(8);
 const NOTICE_DURATION: Duration = Duration::from_secs(5);
 /// Poll interval for camera status when nothing else wakes the UI.
 const IDLE_REPAINT: Duration = Duration::from_millis(100);
+
+/// The banner when the recognition thread died without a word (a bug): the kiosk cannot recover
+/// by itself, and the service manager restarts it when it exits.
+const WORKER_DIED: &str =
+    "Recognition stopped: the recognition thread ended unexpectedly. Restart the kiosk.";
 
 /// What the kiosk needs to start.
 #[derive(Debug, Clone)]
@@ -55,7 +60,7 @@ pub struct Notice {
 struct Pipeline {
     capture: CaptureHandle,
     worker: WorkerHandle,
-    events: Receiver<RecognizerEvent>,
+    events: EventReceiver,
 }
 
 pub struct KioskApp {
@@ -76,6 +81,69 @@ pub struct KioskApp {
     /// The latest per-face embedding time (most frames embed nobody: faces are tracked).
     last_embed_ms: Option<f32>,
     staff: staff::StaffState,
+    /// Kiosk mode: a close request waits for the staff PIN, then closes.
+    close_after_unlock: bool,
+    /// Staff mode was unlocked on the previous pass (locking restores kiosk full screen).
+    was_unlocked: bool,
+    /// `kiosk.capture_needs_pin`: Capture was pressed and waits for the staff PIN.
+    capture_after_unlock: bool,
+    /// The HTTP API and webhooks (`api.listen` set), once started in the background.
+    integrations: Integrations,
+}
+
+/// Events kept while the API starts, so that webhooks and the stream miss nothing from the start.
+const EVENTS_KEPT_WHILE_STARTING: usize = 256;
+
+/// The window's API and webhooks: off, starting on a thread of their own (loading an engine takes a
+/// moment the UI must not wait), or running.
+enum Integrations {
+    Off,
+    Starting {
+        started: std::sync::mpsc::Receiver<Result<crate::integrations::Integrations, String>>,
+        waiting: Vec<crate::recognizer::TrackEvent>,
+    },
+    Running(Box<crate::integrations::Integrations>),
+}
+
+impl Integrations {
+    fn publish(&mut self, event: crate::recognizer::TrackEvent) {
+        match self {
+            Self::Off => {}
+            Self::Starting { waiting, .. } => {
+                if waiting.len() < EVENTS_KEPT_WHILE_STARTING {
+                    waiting.push(event);
+                }
+            }
+            Self::Running(integrations) => integrations.publish(&event),
+        }
+    }
+
+    fn start(options: &KioskOptions) -> Self {
+        if options.config.api.listen.trim().is_empty() {
+            return Self::Off;
+        }
+        let (sender, started) = std::sync::mpsc::sync_channel(1);
+        let config = options.config.clone();
+        let db_path = options.db_path.clone();
+        let spawned = std::thread::Builder::new()
+            .name("integrations-start".into())
+            .spawn(move || {
+                let outcome =
+                    crate::integrations::Integrations::start(&config, &db_path, &config.api.listen)
+                        .map_err(|e| format!("the HTTP API cannot start: {e}"));
+                let _ = sender.send(outcome);
+            });
+        match spawned {
+            Ok(_) => Self::Starting {
+                started,
+                waiting: Vec::new(),
+            },
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the HTTP API's thread");
+                Self::Off
+            }
+        }
+    }
 }
 
 impl KioskApp {
@@ -98,7 +166,12 @@ impl KioskApp {
             camera_status: CaptureStatus::Starting,
             last_embed_ms: None,
             source_ended: false,
+            close_after_unlock: false,
+            was_unlocked: false,
+            capture_after_unlock: false,
+            integrations: Integrations::Off,
         };
+        app.integrations = Integrations::start(&app.options);
         app.restart_pipeline(ctx);
         app
     }
@@ -141,7 +214,7 @@ impl KioskApp {
             self.options.source.clone(),
             CameraSettings::from_config(&config.kiosk),
         )?;
-        let (sender, events) = std::sync::mpsc::channel();
+        let (sender, events) = crate::recognizer::event_channel();
         let repaint = ctx.clone();
         let settings =
             WorkerSettings::from_config(config, format!("kiosk:{}", self.options.source));
@@ -181,6 +254,11 @@ impl KioskApp {
         };
         let events: Vec<RecognizerEvent> = pipeline.events.try_iter().collect();
         self.camera_status = pipeline.capture.status();
+        if pipeline.events.is_disconnected() && self.fatal.is_none() {
+            // The worker only hangs up on a fatal error (reported) or by dying: never stay frozen
+            // on the last frame without saying so.
+            self.fatal = Some(WORKER_DIED.into());
+        }
         for event in events {
             match event {
                 RecognizerEvent::Frame(report) => {
@@ -213,9 +291,33 @@ impl KioskApp {
                 }
                 RecognizerEvent::Fatal(message) => self.fatal = Some(message),
                 RecognizerEvent::SourceEnded => self.source_ended = true,
-                RecognizerEvent::Track(_) => {}
+                RecognizerEvent::Track(event) => self.integrations.publish(event),
                 RecognizerEvent::Staff(reply) => self.staff.receive(reply),
                 RecognizerEvent::GalleryChanged(changes) => self.gallery_changed(&changes),
+            }
+        }
+    }
+
+    /// Takes the API and webhooks once their thread has started them, or says why it could not.
+    fn poll_integrations(&mut self) {
+        let Integrations::Starting { started, waiting } = &mut self.integrations else {
+            return;
+        };
+        match started.try_recv() {
+            Ok(Ok(mut running)) => {
+                tracing::info!(address = %running.api_address(), "HTTP API running");
+                for event in waiting.drain(..) {
+                    running.publish(&event);
+                }
+                self.integrations = Integrations::Running(Box::new(running));
+            }
+            Ok(Err(message)) => {
+                self.notify(message, true);
+                self.integrations = Integrations::Off;
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.integrations = Integrations::Off;
             }
         }
     }
@@ -242,17 +344,62 @@ impl KioskApp {
         self.staff.gallery_changed(changes);
     }
 
+    /// In kiosk mode (`kiosk.fullscreen`), leaving needs the staff PIN: a close request (Alt+F4,
+    /// the window manager) is cancelled and the PIN asked for; the window closes once it is given.
+    /// With staff mode unlocked, closing is allowed.
+    fn guard_close(&mut self, ctx: &egui::Context) {
+        if !self.options.config.kiosk.fullscreen {
+            return;
+        }
+        if self.close_after_unlock {
+            if self.staff.unlocked {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            } else if !self.staff.pin_dialog_open() {
+                // The PIN prompt was cancelled: the kiosk stays.
+                self.close_after_unlock = false;
+            }
+        }
+        if ctx.input(|i| i.viewport().close_requested()) && !self.staff.unlocked {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.close_after_unlock = true;
+            if !self.staff.pin_dialog_open() {
+                self.staff.ask_pin();
+            }
+        }
+    }
+
+    /// Goes on with a Capture that waited for the PIN, on the live view; forgets it when the PIN
+    /// prompt was cancelled.
+    fn resume_capture(&mut self) {
+        if !self.capture_after_unlock {
+            return;
+        }
+        if self.staff.unlocked {
+            self.capture_after_unlock = false;
+            self.staff.screen = staff::Screen::Live;
+            self.capture();
+        } else if !self.staff.pin_dialog_open() {
+            self.capture_after_unlock = false;
+        }
+    }
+
+    /// Locking staff mode (the Lock button or the idle lock) puts a kiosk back in full screen, in
+    /// case staff left it.
+    fn restore_kiosk_fullscreen(&mut self, ctx: &egui::Context) {
+        if self.was_unlocked && !self.staff.unlocked && self.options.config.kiosk.fullscreen {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+        }
+        self.was_unlocked = self.staff.unlocked;
+    }
+
     /// Uploads the newest processed frame to the GPU once.
     fn update_texture(&mut self, ctx: &egui::Context) {
         let Some(report) = &self.latest else { return };
         if self.shown_sequence == Some(report.frame.sequence) {
             return;
         }
-        let image = &report.frame.image;
-        let color = egui::ColorImage::from_rgb(
-            [image.width() as usize, image.height() as usize],
-            image.as_raw(),
-        );
+        let max_side = ctx.input(|i| i.max_texture_side);
+        let color = live::display_image(&report.frame.image, max_side);
         match &mut self.texture {
             Some(texture) => texture.set(color, egui::TextureOptions::LINEAR),
             None => {
@@ -287,8 +434,14 @@ impl KioskApp {
         }
     }
 
-    /// Opens the enrolment form on the selected face, or the largest one.
+    /// Opens the enrolment form on the selected face, or the largest one. With
+    /// `kiosk.capture_needs_pin`, a visitor cannot enrol themselves: the staff PIN comes first.
     fn capture(&mut self) {
+        if self.options.config.kiosk.capture_needs_pin && !self.staff.unlocked {
+            self.capture_after_unlock = true;
+            self.staff.ask_pin();
+            return;
+        }
         let Some(report) = &self.latest else {
             self.notify("No picture yet: wait for the camera.", true);
             return;
@@ -347,6 +500,7 @@ impl KioskApp {
                 format!("Camera unavailable: {message}. Retrying in the background; check the cable or pick another camera in the config."),
                 true,
             )),
+            CaptureStatus::Failed { message } if message == crate::camera::CAMERA_DIED => Some((format!("Recognition stopped: {message}."), true)),
             CaptureStatus::Failed { message } => Some((format!("Cannot play the source: {message}"), true)),
             CaptureStatus::Ended => Some(("The recording has ended.".into(), false)),
             CaptureStatus::Live { source } if self.options.source == SourceSpec::Auto && source.contains("demo") => Some((
@@ -415,13 +569,24 @@ impl KioskApp {
 }
 
 impl eframe::App for KioskApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    /// Runs before every `ui` pass and also while the window is hidden or minimised (when `ui` is
+    /// not called): the worker's events must be taken even when nobody looks, or greetings, staff
+    /// replies and visits reported to the window would pile up.
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll_integrations();
         self.drain_events();
         if let Some(config) = self.staff.applied_settings.take() {
-            self.apply_settings(ui.ctx(), config);
+            self.apply_settings(ctx, config);
         }
-        self.update_texture(ui.ctx());
         self.expire_greeting();
+        self.staff.lock_when_idle();
+        self.guard_close(ctx);
+        self.restore_kiosk_fullscreen(ctx);
+        self.resume_capture();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.update_texture(ui.ctx());
         self.staff.note_activity(ui.ctx());
 
         let live = self.staff.screen == staff::Screen::Live;

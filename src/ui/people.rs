@@ -309,7 +309,7 @@ impl PeopleScreen {
 
 fn thumbnail_texture(ctx: &egui::Context, id: i64, jpeg: &[u8]) -> egui::TextureHandle {
     let image = image::load_from_memory(jpeg)
-        .map(|i| i.into_rgb8())
+        .map(image::DynamicImage::into_rgb8)
         .unwrap_or_else(|e| {
             tracing::warn!(face = id, error = %e, "stored thumbnail is unreadable");
             image::RgbImage::new(1, 1)

@@ -138,6 +138,12 @@ impl SettingsScreen {
                     "Show the visitor's details (turn off when the screen faces the public)",
                 );
                 ui.end_row();
+                ui.label("Capture");
+                ui.checkbox(
+                    &mut kiosk.capture_needs_pin,
+                    "Capture needs the staff PIN (visitors cannot enrol unattended)",
+                );
+                ui.end_row();
                 ui.label("Start");
                 ui.checkbox(&mut kiosk.fullscreen, "Full screen (kiosk mode)");
                 ui.end_row();

@@ -130,11 +130,18 @@ impl StaffState {
         }
     }
 
-    /// Locks staff mode when nobody touched the kiosk for a while.
+    /// Notes input in a drawn pass (the window is shown).
     pub fn note_activity(&mut self, ctx: &egui::Context) {
         if ctx.input(|i| !i.events.is_empty()) {
             self.last_activity = Instant::now();
-        } else if self.unlocked && self.last_activity.elapsed() > IDLE_LOCK {
+        }
+    }
+
+    /// Locks staff mode when nobody touched the kiosk for a while. Checked in `App::logic`, which
+    /// also runs while the window is minimised, so that the input of restoring the window cannot
+    /// count as activity that keeps the staff screens open.
+    pub fn lock_when_idle(&mut self) {
+        if self.unlocked && self.last_activity.elapsed() > IDLE_LOCK {
             self.lock();
         }
     }
@@ -202,7 +209,7 @@ impl StaffState {
             }
             PinCheck::NotSet => {
                 dialog.mode = PinMode::Create;
-                dialog.message = Some("No staff PIN yet: choose one (at least 4 digits).".into());
+                dialog.message = Some("No staff PIN yet: choose one (4 to 12 digits).".into());
             }
         }
     }

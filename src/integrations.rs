@@ -1,0 +1,87 @@
+//! Everything that tells other systems what the camera sees: the HTTP API with its event stream,
+//! and the webhooks. One bundle, started the same way by `frontdesk serve` and by the kiosk window.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::api::{ApiContext, ApiError, ApiServer, EventHub};
+use crate::config::Config;
+use crate::engine::FaceEngine;
+use crate::gallery::{Gallery, GalleryError};
+use crate::recognizer::TrackEvent;
+use crate::webhooks::{WebhookError, WebhookQueue, WebhookSender};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntegrationError {
+    #[error("{0}")]
+    Address(String),
+    #[error("the API's recognition engine cannot start: {0}")]
+    Engine(#[source] crate::vision::VisionError),
+    #[error(transparent)]
+    Gallery(#[from] GalleryError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Webhooks(#[from] WebhookError),
+}
+
+/// The running API and webhook sender, and where events go.
+pub struct Integrations {
+    events: Arc<EventHub>,
+    api: ApiServer,
+    queue: Option<WebhookQueue>,
+    _sender: Option<WebhookSender>,
+}
+
+impl Integrations {
+    /// Starts the API on `config.api.listen` (else `fallback_listen`) with an engine and gallery
+    /// connection of its own, and the webhook sender when webhooks are configured.
+    pub fn start(
+        config: &Config,
+        db_path: &Path,
+        fallback_listen: &str,
+    ) -> Result<Self, IntegrationError> {
+        let address = config
+            .api
+            .listen_address(fallback_listen)
+            .map_err(IntegrationError::Address)?;
+        let engine = FaceEngine::load(config).map_err(IntegrationError::Engine)?;
+        let mut gallery = Gallery::open(db_path, engine.model_id())?;
+        gallery.set_consent_required(config.kiosk.require_consent)?;
+        let events = Arc::new(EventHub::new());
+        let max_body = usize::try_from(config.api.max_body_mb)
+            .unwrap_or(16)
+            .saturating_mul(1024 * 1024);
+        let context = ApiContext::new(config, engine, gallery, Arc::clone(&events));
+        let api = ApiServer::start(address, context, max_body)?;
+        let (queue, sender) = if config.webhook.is_empty() {
+            (None, None)
+        } else {
+            (
+                Some(WebhookQueue::open(db_path, config.webhook.clone())?),
+                Some(WebhookSender::start(db_path, config.webhook.clone())?),
+            )
+        };
+        Ok(Self {
+            events,
+            api,
+            queue,
+            _sender: sender,
+        })
+    }
+
+    pub fn api_address(&self) -> std::net::SocketAddr {
+        self.api.address()
+    }
+
+    /// Sends an event of the recognition loop to the event stream and queues it for the webhooks.
+    pub fn publish(&mut self, event: &TrackEvent) {
+        let event = event.to_json();
+        let id = self.events.publish(&event);
+        if let Some(queue) = &mut self.queue
+            && let Err(e) = queue.enqueue(id, &event)
+        {
+            tracing::error!(error = %e, "cannot queue an event for the webhooks");
+        }
+    }
+}
