@@ -41,6 +41,39 @@ pub struct Config {
     /// `[[webhook]]` entries: where events are POSTed.
     #[serde(default)]
     pub webhook: Vec<WebhookConfig>,
+    pub mqtt: MqttConfig,
+}
+
+/// The MQTT broker events go to (`url` empty: none).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MqttConfig {
+    pub url: String,
+    pub username: String,
+    pub password: String,
+    /// This kiosk's name in topics: `frontdesk/<kiosk>/…`.
+    pub kiosk: String,
+    pub discovery_prefix: String,
+}
+
+/// Written by hand so that the password never reaches a log line.
+impl std::fmt::Debug for MqttConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MqttConfig")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field(
+                "password",
+                &if self.password.is_empty() {
+                    ""
+                } else {
+                    "<hidden>"
+                },
+            )
+            .field("kiosk", &self.kiosk)
+            .field("discovery_prefix", &self.discovery_prefix)
+            .finish()
+    }
 }
 
 /// One receiver of events.
@@ -219,6 +252,21 @@ impl Config {
                     &format!("has `{unknown}`; events are arrived, recognized, unknown and left"),
                 ));
             }
+        }
+        if self.mqtt.kiosk.is_empty()
+            || !self
+                .mqtt
+                .kiosk
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(invalid(
+                "mqtt.kiosk",
+                "must be letters, digits, - and _ (it is part of MQTT topics)",
+            ));
+        }
+        if !self.mqtt.url.is_empty() && !self.mqtt.url.starts_with("mqtt://") {
+            return Err(invalid("mqtt.url", "must start with mqtt:// (or be empty)"));
         }
         if !(1..=1024).contains(&self.api.max_body_mb) {
             return Err(invalid("api.max_body_mb", "must be between 1 and 1024"));

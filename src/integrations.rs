@@ -8,6 +8,7 @@ use crate::api::{ApiContext, ApiError, ApiServer, EventHub};
 use crate::config::Config;
 use crate::engine::FaceEngine;
 use crate::gallery::{Gallery, GalleryError};
+use crate::mqtt::{MqttError, MqttPublisher};
 use crate::recognizer::TrackEvent;
 use crate::webhooks::{WebhookError, WebhookQueue, WebhookSender};
 
@@ -23,6 +24,8 @@ pub enum IntegrationError {
     Api(#[from] ApiError),
     #[error(transparent)]
     Webhooks(#[from] WebhookError),
+    #[error(transparent)]
+    Mqtt(#[from] MqttError),
 }
 
 /// The running API and webhook sender, and where events go.
@@ -31,6 +34,7 @@ pub struct Integrations {
     api: ApiServer,
     queue: Option<WebhookQueue>,
     _sender: Option<WebhookSender>,
+    mqtt: Option<MqttPublisher>,
 }
 
 impl Integrations {
@@ -62,11 +66,17 @@ impl Integrations {
                 Some(WebhookSender::start(db_path, config.webhook.clone())?),
             )
         };
+        let mqtt = if config.mqtt.url.is_empty() {
+            None
+        } else {
+            Some(MqttPublisher::start(&config.mqtt)?)
+        };
         Ok(Self {
             events,
             api,
             queue,
             _sender: sender,
+            mqtt,
         })
     }
 
@@ -74,9 +84,13 @@ impl Integrations {
         self.api.address()
     }
 
-    /// Sends an event of the recognition loop to the event stream and queues it for the webhooks.
-    pub fn publish(&mut self, event: &TrackEvent) {
-        let event = event.to_json();
+    /// Sends an event of the recognition loop to the event stream and MQTT, and queues it for the
+    /// webhooks.
+    pub fn publish(&mut self, track_event: &TrackEvent) {
+        if let Some(mqtt) = &mut self.mqtt {
+            mqtt.publish(track_event);
+        }
+        let event = track_event.to_json();
         let id = self.events.publish(&event);
         if let Some(queue) = &mut self.queue
             && let Err(e) = queue.enqueue(id, &event)

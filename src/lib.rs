@@ -14,6 +14,7 @@ pub mod export;
 pub mod gallery;
 pub mod integrations;
 pub mod models;
+pub mod mqtt;
 pub mod recognizer;
 pub mod report;
 pub mod resources;

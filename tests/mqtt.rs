@@ -1,0 +1,188 @@
+//! MQTT from a running `frontdesk serve` to a real mosquitto broker started on a free port:
+//! events, Home Assistant discovery, the sensors' states and the last will.
+// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod common;
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rumqttc::{Client, Event, MqttOptions, Packet, QoS};
+
+/// A throw-away mosquitto on 127.0.0.1; stopped when dropped.
+struct Broker {
+    child: Child,
+    port: u16,
+}
+
+impl Broker {
+    fn start(dir: &Path) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = dir.join("mosquitto.conf");
+        // As root, mosquitto drops to its own user; let it run as whoever runs the test instead.
+        let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
+        std::fs::write(
+            &config,
+            format!("listener {port} 127.0.0.1\nallow_anonymous true\nuser {user}\n"),
+        )
+        .unwrap();
+        let mosquitto = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .expect("mosquitto is not installed: packaging/setup-dev.sh installs it");
+        let child = Command::new(mosquitto)
+            .arg("-c")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "mosquitto did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Everything published under frontdesk/# and homeassistant/#, newest payload per topic, plus
+/// every event message in order.
+struct Subscriber {
+    connection: rumqttc::Connection,
+    latest: HashMap<String, String>,
+    events: Vec<serde_json::Value>,
+}
+
+impl Subscriber {
+    fn start(port: u16) -> Self {
+        let (client, connection) =
+            Client::new(MqttOptions::new("test-subscriber", "127.0.0.1", port), 64);
+        client.subscribe("frontdesk/#", QoS::AtLeastOnce).unwrap();
+        client
+            .subscribe("homeassistant/#", QoS::AtLeastOnce)
+            .unwrap();
+        std::mem::forget(client);
+        Self {
+            connection,
+            latest: HashMap::new(),
+            events: Vec::new(),
+        }
+    }
+
+    fn wait_for(&mut self, what: &str, done: impl Fn(&Self) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while !done(self) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}: {:?}",
+                self.latest
+            );
+            if let Ok(Ok(Event::Incoming(Packet::Publish(message)))) =
+                self.connection.recv_timeout(Duration::from_millis(200))
+            {
+                let payload = String::from_utf8_lossy(&message.payload).into_owned();
+                if message.topic.ends_with("/events") {
+                    self.events.push(serde_json::from_str(&payload).unwrap());
+                }
+                self.latest.insert(message.topic.clone(), payload);
+            }
+        }
+    }
+
+    fn topic(&self, topic: &str) -> Option<&str> {
+        self.latest.get(topic).map(String::as_str)
+    }
+}
+
+#[test]
+fn events_discovery_sensors_and_the_last_will_reach_a_real_broker() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = Broker::start(dir.path());
+    let db = dir.path().join("gallery.db");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[kiosk]\nimages_fps = 10.0\n\n[mqtt]\nurl = \"mqtt://127.0.0.1:{}\"\nkiosk = \"lobby\"\n",
+            broker.port
+        ),
+    )
+    .unwrap();
+    let photo = common::fixture("faces/barack_obama/fr_obama.jpg");
+    let enrolled = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .arg("--db")
+        .arg(&db)
+        .arg("--config")
+        .arg(&config)
+        .args(["enroll", "--consent", "--name", "Barack Obama"])
+        .arg(&photo)
+        .output()
+        .unwrap();
+    assert!(enrolled.status.success());
+    let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
+    let mut subscriber = Subscriber::start(broker.port);
+
+    let mut kiosk = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .arg("--db")
+        .arg(&db)
+        .arg("--config")
+        .arg(&config)
+        .args(["serve", "--listen", "127.0.0.1:0", "--source"])
+        .arg(format!("images:{}", frames.display()))
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+
+    subscriber.wait_for("the greeting on the broker", |s| {
+        s.topic("frontdesk/lobby/last_visitor") == Some("Barack Obama")
+    });
+    assert_eq!(
+        subscriber.topic("frontdesk/lobby/availability"),
+        Some("online")
+    );
+    assert_eq!(
+        subscriber.topic("frontdesk/lobby/visitors_today"),
+        Some("1")
+    );
+    assert!(
+        subscriber
+            .events
+            .iter()
+            .any(|e| e["event"] == "recognized" && e["person"]["name"] == "Barack Obama")
+    );
+    for sensor in ["last_visitor", "visitors_today"] {
+        let config: serde_json::Value = serde_json::from_str(
+            subscriber
+                .topic(&format!(
+                    "homeassistant/sensor/frontdesk_lobby_{sensor}/config"
+                ))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(config["state_topic"], format!("frontdesk/lobby/{sensor}"));
+        assert_eq!(config["availability_topic"], "frontdesk/lobby/availability");
+    }
+
+    // A crash: the broker announces the last will.
+    kiosk.kill().unwrap();
+    kiosk.wait().unwrap();
+    subscriber.wait_for("the last will", |s| {
+        s.topic("frontdesk/lobby/availability") == Some("offline")
+    });
+}
