@@ -5,32 +5,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use common::enroll_fixture;
 use common::kiosk::{kiosk_with, shows, type_into, wait_for};
-use common::{enroll_fixture, fixture};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
 use frontdesk::config::Config;
 use frontdesk::gallery::{Gallery, NewPerson};
 use frontdesk::ui::{KioskApp, KioskOptions};
-
-/// A frame folder that shows one photo on a `width`×`height` canvas, `frames` times.
-fn still_frames(dir: &Path, photo: &str, width: u32, height: u32, frames: usize) -> PathBuf {
-    let folder = dir.join("frames");
-    std::fs::create_dir_all(&folder).unwrap();
-    let photo = image::open(fixture(photo)).unwrap().into_rgb8();
-    let mut canvas = image::RgbImage::from_pixel(width, height, image::Rgb([90, 90, 96]));
-    let scaled = image::imageops::resize(&photo, 340, 400, image::imageops::FilterType::Triangle);
-    image::imageops::overlay(&mut canvas, &scaled, 150, 40);
-    let first = folder.join("frame_0000.png");
-    canvas.save(&first).unwrap();
-    for index in 1..frames {
-        std::fs::hard_link(&first, folder.join(format!("frame_{index:04}.png"))).unwrap();
-    }
-    folder
-}
 
 fn root_commands(harness: &Harness<'_, KioskApp>) -> Vec<egui::ViewportCommand> {
     harness
@@ -45,7 +29,7 @@ fn root_commands(harness: &Harness<'_, KioskApp>) -> Vec<egui::ViewportCommand> 
 fn a_frame_wider_than_the_gpu_allows_is_shown_scaled_down() {
     let dir = tempfile::tempdir().unwrap();
     // 10 000 px wide: beyond wgpu's 8192 px texture limit.
-    let frames = still_frames(
+    let frames = common::still_frames_sized(
         dir.path(),
         "faces/single/mpl_grace_hopper.jpg",
         10_000,
@@ -149,7 +133,7 @@ fn locking_staff_mode_puts_the_kiosk_back_in_full_screen() {
 #[test]
 fn capture_can_be_made_to_need_the_staff_pin() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = still_frames(
+    let frames = common::still_frames_sized(
         dir.path(),
         "faces/single/mpl_grace_hopper.jpg",
         640,
@@ -180,7 +164,7 @@ fn capture_can_be_made_to_need_the_staff_pin() {
 #[test]
 fn the_live_view_refuses_to_enrol_a_face_that_is_already_someone_else() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = still_frames(
+    let frames = common::still_frames_sized(
         dir.path(),
         "faces/barack_obama/fr_obama2.jpg",
         640,

@@ -41,10 +41,21 @@ pub fn enroll_fixture(db: &Path, person: &NewPerson, photo: &str) -> i64 {
 /// A frame folder that shows one photo on a 640x480 canvas, as a webcam would show a visitor
 /// standing still.
 pub fn still_frames(dir: &Path, photo: &str, frames: usize) -> PathBuf {
+    still_frames_sized(dir, photo, 640, 480, frames)
+}
+
+/// [`still_frames`] on a `width`×`height` canvas.
+pub fn still_frames_sized(
+    dir: &Path,
+    photo: &str,
+    width: u32,
+    height: u32,
+    frames: usize,
+) -> PathBuf {
     let folder = dir.join("frames");
     std::fs::create_dir_all(&folder).unwrap();
     let photo = image::open(fixture(photo)).unwrap().into_rgb8();
-    let mut canvas = image::RgbImage::from_pixel(640, 480, image::Rgb([90, 90, 96]));
+    let mut canvas = image::RgbImage::from_pixel(width, height, image::Rgb([90, 90, 96]));
     let scaled = image::imageops::resize(&photo, 340, 400, image::imageops::FilterType::Triangle);
     image::imageops::overlay(&mut canvas, &scaled, 150, 40);
     let first = folder.join("frame_0000.png");
