@@ -124,17 +124,7 @@ fn events_discovery_sensors_and_the_last_will_reach_a_real_broker() {
         ),
     )
     .unwrap();
-    let photo = common::fixture("faces/barack_obama/fr_obama.jpg");
-    let enrolled = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--db")
-        .arg(&db)
-        .arg("--config")
-        .arg(&config)
-        .args(["enroll", "--consent", "--name", "Barack Obama"])
-        .arg(&photo)
-        .output()
-        .unwrap();
-    assert!(enrolled.status.success());
+    common::enroll_obama_cli(&db, &config);
     let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
     let mut subscriber = Subscriber::start(broker.port);
 

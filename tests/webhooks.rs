@@ -149,17 +149,7 @@ fn a_receiver_down_then_up_gets_every_event_once_signed_across_a_kill() {
         ),
     )
     .unwrap();
-    let photo = common::fixture("faces/barack_obama/fr_obama.jpg");
-    let enrolled = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--db")
-        .arg(&db)
-        .arg("--config")
-        .arg(&config)
-        .args(["enroll", "--consent", "--name", "Barack Obama"])
-        .arg(&photo)
-        .output()
-        .unwrap();
-    assert!(enrolled.status.success());
+    common::enroll_obama_cli(&db, &config);
     let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
 
     // The receiver is down: the greeting waits in the outbox and is retried.

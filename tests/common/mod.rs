@@ -66,6 +66,25 @@ pub fn still_frames_sized(
     folder
 }
 
+/// Enrols Barack Obama (with consent) from one photo through the command line, on the gallery
+/// `db` with the settings in `config`.
+pub fn enroll_obama_cli(db: &Path, config: &Path) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .arg("--db")
+        .arg(db)
+        .arg("--config")
+        .arg(config)
+        .args(["enroll", "--consent", "--name", "Barack Obama"])
+        .arg(fixture("faces/barack_obama/fr_obama.jpg"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 #[derive(Debug, serde::Deserialize)]
 pub struct ReferenceImage {
     pub image: String,
