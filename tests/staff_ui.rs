@@ -186,3 +186,51 @@ fn settings_are_saved_to_the_config_file_and_visits_are_charted() {
     assert!(!saved.kiosk.require_consent);
     assert_eq!(saved.recognition, Config::defaults().unwrap().recognition);
 }
+
+#[test]
+fn the_people_screen_follows_enrolment_and_erasure_made_by_another_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gallery.db");
+    let grace = prepared_gallery(&db, Some("2468"));
+    let mut harness = kiosk(&db);
+    unlock(&mut harness, "2468");
+    wait_for(&mut harness, "the people list", |h| {
+        shows(h, "Grace Hopper")
+    });
+    harness
+        .get_by_label("Grace Hopper  (1 photos, 1 visits)")
+        .click();
+    wait_for(&mut harness, "Grace's record", |h| shows(h, "Save changes"));
+
+    let cli = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let photo = common::fixture("faces/barack_obama/fr_obama.jpg");
+    cli(&[
+        "enroll",
+        "--consent",
+        "--name",
+        "Barack Obama",
+        photo.to_str().unwrap(),
+    ]);
+    wait_for(&mut harness, "the new person in the list", |h| {
+        shows(h, "Barack Obama")
+    });
+
+    cli(&["people", "delete", &grace.to_string()]);
+    wait_for(&mut harness, "the erased person to leave the screen", |h| {
+        !shows(h, "Grace Hopper") && !shows(h, "Save changes")
+    });
+    assert!(shows(&harness, "Barack Obama"));
+}
