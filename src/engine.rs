@@ -21,11 +21,27 @@ pub struct AnalyzedFace {
     pub quality: FaceQuality,
 }
 
+/// Steps beyond OpenCV's reference pipeline that rescue degraded faces. An upright, well-lit face
+/// comes out as the reference pipeline gives it (tests/engine.rs). All are on by default; turning
+/// them off measures what they bring (tests/accuracy.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Enhancements {
+    /// Landmarks of a tilted head re-detected on an upright copy of it.
+    pub upright: bool,
+}
+
+impl Default for Enhancements {
+    fn default() -> Self {
+        Self { upright: true }
+    }
+}
+
 /// Owns the two ONNX sessions. Not shared between threads: each worker loads its own.
 pub struct FaceEngine {
     detector: FaceDetector,
     embedder: FaceEmbedder,
     min_face_px: f32,
+    enhancements: Enhancements,
 }
 
 impl FaceEngine {
@@ -51,6 +67,7 @@ impl FaceEngine {
             detector,
             embedder,
             min_face_px: config.recognition.min_face_px as f32,
+            enhancements: Enhancements::default(),
         })
     }
 
@@ -63,9 +80,24 @@ impl FaceEngine {
         self.min_face_px
     }
 
+    pub fn enhancements(&self) -> Enhancements {
+        self.enhancements
+    }
+
+    pub fn set_enhancements(&mut self, enhancements: Enhancements) {
+        self.enhancements = enhancements;
+    }
+
     /// Faces in `image`, best score first.
     pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Detection>, VisionError> {
-        self.detector.detect(image)
+        let detections = self.detector.detect(image)?;
+        if !self.enhancements.upright {
+            return Ok(detections);
+        }
+        detections
+            .iter()
+            .map(|detection| self.detector.upright(image, detection))
+            .collect()
     }
 
     /// Aligns, embeds and measures one detected face. `None` when its landmarks are degenerate.

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use common::fixture;
 use degraded::{KINDS, Kind, Probe};
 use frontdesk::config::Config;
-use frontdesk::engine::FaceEngine;
+use frontdesk::engine::{Enhancements, FaceEngine};
 use frontdesk::enrollment::new_face;
 use frontdesk::gallery::{Gallery, MatchDecision, MatchPolicy, NewPerson, PersonId};
 use frontdesk::vision::Embedding;
@@ -37,6 +37,8 @@ struct Report {
     genuine_scores: Vec<f32>,
     /// Best cosine of each stranger's face, and of each genuine probe to someone else.
     impostor_scores: Vec<f32>,
+    /// Cosine of every probe face to every enrolled person it is not: one impostor comparison each.
+    impostor_pairs: Vec<f32>,
     failures: Vec<String>,
     analyze_time: Duration,
     faces_analyzed: usize,
@@ -102,9 +104,49 @@ impl Report {
             self.impostor_scores.len(),
             quantiles(&self.impostor_scores)
         );
+        let n = self.impostor_pairs.len() as f32;
+        let mean = self.impostor_pairs.iter().sum::<f32>() / n;
+        let sd = (self
+            .impostor_pairs
+            .iter()
+            .map(|s| (s - mean).powi(2))
+            .sum::<f32>()
+            / n)
+            .sqrt();
+        println!("impostor comparisons n={n}: mean {mean:.3}, sd {sd:.3}");
+        println!(
+            "| threshold | genuine >= | impostor comparisons >= (seen) | Gaussian-tail FAR per comparison |"
+        );
+        println!("|---|---|---|---|");
+        for step in 0..=10 {
+            let t = 0.30 + 0.02 * step as f32;
+            let genuine = self.genuine_scores.iter().filter(|s| **s >= t).count();
+            let seen = self.impostor_pairs.iter().filter(|s| **s >= t).count();
+            println!(
+                "| {t:.2} | {:.1}% | {seen} | {:.1e} |",
+                100.0 * genuine as f32 / self.genuine_scores.len() as f32,
+                upper_tail((t - mean) / sd)
+            );
+        }
         for failure in &self.failures {
             println!("  {failure}");
         }
+    }
+}
+
+/// P(Z >= z) for a standard normal Z (Abramowitz and Stegun 7.1.26, error below 1.5e-7).
+fn upper_tail(z: f32) -> f64 {
+    let x = f64::from(z) / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erfc = poly * (-x * x).exp();
+    if x >= 0.0 {
+        erfc / 2.0
+    } else {
+        1.0 - erfc / 2.0
     }
 }
 
@@ -146,6 +188,7 @@ fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
         tallies: BTreeMap::new(),
         genuine_scores: Vec::new(),
         impostor_scores: Vec::new(),
+        impostor_pairs: Vec::new(),
         failures: Vec::new(),
         analyze_time: Duration::ZERO,
         faces_analyzed: 0,
@@ -170,10 +213,12 @@ fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
             tally.strangers += 1;
             tally.stranger_faces += faces.len();
             for face in &faces {
-                let best = enrolled
+                let scores: Vec<f32> = enrolled
                     .iter()
                     .map(|(_, e)| e.cosine(&face.embedding))
-                    .fold(f32::NEG_INFINITY, f32::max);
+                    .collect();
+                let best = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                report.impostor_pairs.extend(scores);
                 report.impostor_scores.push(best);
                 if let MatchDecision::Known { person_id, .. } =
                     gallery.identify(&face.embedding, policy)
@@ -210,11 +255,13 @@ fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
             .filter(|(id, _)| *id == expected)
             .map(|(_, e)| e.cosine(&face.embedding))
             .fold(f32::NEG_INFINITY, f32::max);
-        let other = enrolled
+        let others: Vec<f32> = enrolled
             .iter()
             .filter(|(id, _)| *id != expected)
             .map(|(_, e)| e.cosine(&face.embedding))
-            .fold(f32::NEG_INFINITY, f32::max);
+            .collect();
+        let other = others.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        report.impostor_pairs.extend(others);
         report.genuine_scores.push(own);
         report.impostor_scores.push(other);
         match gallery.identify(&face.embedding, policy) {
@@ -252,6 +299,33 @@ fn degraded_faces_are_named_and_strangers_stay_unknown() {
         }
     }
     assert!(degraded.1 > 300, "{degraded:?}");
+}
+
+/// Before and after, one step at a time: OpenCV's reference pipeline with the settings Frontdesk
+/// had before this set existed (threshold 0.45, margin 0.05), then each enhancement added in turn.
+/// `cargo test --test accuracy -- --ignored --nocapture enhancement_steps`
+#[test]
+#[ignore]
+fn enhancement_steps() {
+    let before = MatchPolicy {
+        threshold: 0.45,
+        margin: 0.05,
+    };
+    let none = Enhancements { upright: false };
+    let steps = [
+        ("before: reference pipeline", none),
+        (
+            "+ upright re-detection of tilted heads",
+            Enhancements { upright: true },
+        ),
+    ];
+    let mut engine = common::engine();
+    for (title, enhancements) in steps {
+        engine.set_enhancements(enhancements);
+        let report = evaluate(&mut engine, &before);
+        report.print(&format!("{title} (threshold 0.45, margin 0.05)"));
+        report.print_distributions();
+    }
 }
 
 /// Writes every probe of the set to `target/degraded-set/` to look at.
