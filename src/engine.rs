@@ -8,6 +8,7 @@ use crate::resources;
 use crate::runtime;
 use crate::vision::align::align_face;
 use crate::vision::detector::DetectorOptions;
+use crate::vision::light;
 use crate::vision::quality::FaceQuality;
 use crate::vision::{Detection, Embedding, FaceDetector, FaceEmbedder, VisionError};
 
@@ -28,11 +29,16 @@ pub struct AnalyzedFace {
 pub struct Enhancements {
     /// Landmarks of a tilted head re-detected on an upright copy of it.
     pub upright: bool,
+    /// Dark frames brightened for the detector, dark faces for the embedder.
+    pub relight: bool,
 }
 
 impl Default for Enhancements {
     fn default() -> Self {
-        Self { upright: true }
+        Self {
+            upright: true,
+            relight: true,
+        }
     }
 }
 
@@ -90,6 +96,13 @@ impl FaceEngine {
 
     /// Faces in `image`, best score first.
     pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Detection>, VisionError> {
+        let brightened = self
+            .enhancements
+            .relight
+            .then(|| light::brightened(image))
+            .flatten();
+        // Landmarks found on the brightened copy are in the same place on the original.
+        let image = brightened.as_ref().unwrap_or(image);
         let detections = self.detector.detect(image)?;
         if !self.enhancements.upright {
             return Ok(detections);
@@ -109,8 +122,14 @@ impl FaceEngine {
         let Some(aligned) = align_face(image, &detection.landmarks) else {
             return Ok(None);
         };
-        let embedding = self.embedder.embed(&aligned)?;
+        // Quality is that of the face as the camera saw it, so that the operator is still told
+        // when it is too dark; the embedding is of the brightened face.
         let quality = FaceQuality::measure(detection, &aligned);
+        let aligned = match self.enhancements.relight {
+            true => light::brightened(&aligned).unwrap_or(aligned),
+            false => aligned,
+        };
+        let embedding = self.embedder.embed(&aligned)?;
         Ok(Some(AnalyzedFace {
             detection: *detection,
             aligned,

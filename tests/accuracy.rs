@@ -311,12 +311,25 @@ fn enhancement_steps() {
         threshold: 0.45,
         margin: 0.05,
     };
-    let none = Enhancements { upright: false };
+    let none = Enhancements {
+        upright: false,
+        relight: false,
+    };
     let steps = [
         ("before: reference pipeline", none),
         (
             "+ upright re-detection of tilted heads",
-            Enhancements { upright: true },
+            Enhancements {
+                upright: true,
+                ..none
+            },
+        ),
+        (
+            "+ relighting of dark frames and faces",
+            Enhancements {
+                upright: true,
+                relight: true,
+            },
         ),
     ];
     let mut engine = common::engine();
