@@ -339,6 +339,61 @@ fn enhancement_steps() {
         report.print(&format!("{title} (threshold 0.45, margin 0.05)"));
         report.print_distributions();
     }
+    // The lower threshold the distributions were weighed against (not taken: seven times the
+    // false-accept rate per comparison).
+    let lower = MatchPolicy {
+        threshold: 0.40,
+        ..before
+    };
+    evaluate(&mut engine, &lower).print("all enhancements, threshold 0.40 (not taken)");
+}
+
+/// What the enhancements cost per face: `analyze` on every probe with them on and off, and the
+/// detector pass an upright view adds (YuNet on 256x256; ONNX Runtime is the same native code in
+/// debug and release builds, the Rust around it is not).
+/// `cargo test --test accuracy -- --ignored --nocapture cost_of_enhancements`
+#[test]
+#[ignore]
+fn cost_of_enhancements() {
+    let (_, sources) = degraded::sources();
+    let probes = degraded::probes(&sources);
+    let mut engine = common::engine();
+    let off = Enhancements {
+        upright: false,
+        relight: false,
+    };
+    for (title, enhancements) in [("off", off), ("on (default)", Enhancements::default())] {
+        engine.set_enhancements(enhancements);
+        let mut per_kind: BTreeMap<Kind, (Duration, usize)> = BTreeMap::new();
+        for probe in &probes {
+            let started = Instant::now();
+            let faces = engine.analyze(&probe.image).unwrap();
+            let slot = per_kind.entry(probe.kind).or_default();
+            slot.0 += started.elapsed();
+            slot.1 += faces.len();
+        }
+        let line: Vec<String> = per_kind
+            .iter()
+            .map(|(kind, (time, faces))| {
+                let ms = time.as_secs_f64() * 1000.0 / (*faces).max(1) as f64;
+                format!("{kind} {ms:.1}")
+            })
+            .collect();
+        println!(
+            "enhancements {title}: ms per face (debug) {}",
+            line.join(", ")
+        );
+    }
+    engine.set_enhancements(off);
+    let view = image::RgbImage::from_pixel(256, 256, image::Rgb([120, 120, 120]));
+    let started = Instant::now();
+    for _ in 0..20 {
+        engine.detect(&view).unwrap();
+    }
+    println!(
+        "one 256x256 detector pass: {:.1} ms (debug)",
+        started.elapsed().as_secs_f64() * 1000.0 / 20.0
+    );
 }
 
 /// Writes every probe of the set to `target/degraded-set/` to look at.
