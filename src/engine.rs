@@ -86,10 +86,6 @@ impl FaceEngine {
         self.min_face_px
     }
 
-    pub fn enhancements(&self) -> Enhancements {
-        self.enhancements
-    }
-
     pub fn set_enhancements(&mut self, enhancements: Enhancements) {
         self.enhancements = enhancements;
     }
@@ -125,9 +121,10 @@ impl FaceEngine {
         // Quality is that of the face as the camera saw it, so that the operator is still told
         // when it is too dark; the embedding is of the brightened face.
         let quality = FaceQuality::measure(detection, &aligned);
-        let aligned = match self.enhancements.relight {
-            true => light::brightened(&aligned).unwrap_or(aligned),
-            false => aligned,
+        let aligned = if self.enhancements.relight {
+            light::brightened_from(&aligned, quality.brightness).unwrap_or(aligned)
+        } else {
+            aligned
         };
         let embedding = self.embedder.embed(&aligned)?;
         Ok(Some(AnalyzedFace {

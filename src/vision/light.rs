@@ -44,7 +44,12 @@ pub fn mean_grey(image: &RgbImage) -> f32 {
 
 /// `image` brought up to a normal exposure when it is dark, `None` when it needs nothing.
 pub fn brightened(image: &RgbImage) -> Option<RgbImage> {
-    let mean = mean_grey(image);
+    brightened_from(image, mean_grey(image))
+}
+
+/// Like [`brightened`] for an image whose relevant mean grey level is already known (an aligned
+/// face's centre, without the black border a warp near the frame's edge leaves).
+pub fn brightened_from(image: &RgbImage, mean: f32) -> Option<RgbImage> {
     if mean >= DARK_MEAN {
         return None;
     }
