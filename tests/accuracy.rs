@@ -47,12 +47,14 @@ struct Report {
 impl Report {
     fn print(&self, title: &str) {
         println!("\n{title}");
-        println!("| degradation | named correctly | wrong name | no face | strangers named |");
+        println!(
+            "| degradation | named correctly | wrong name | no face | strangers named (probes, faces) |"
+        );
         println!("|---|---|---|---|---|");
         let mut total = Tally::default();
         for (kind, t) in &self.tallies {
             println!(
-                "| {kind} | {}/{} ({:.0}%) | {} | {} | {}/{} |",
+                "| {kind} | {}/{} ({:.0}%) | {} | {} | {} ({}, {}) |",
                 t.named,
                 t.genuine,
                 100.0 * t.named as f32 / t.genuine as f32,
@@ -60,6 +62,7 @@ impl Report {
                 t.missed,
                 t.false_accepts,
                 t.strangers,
+                t.stranger_faces,
             );
             if *kind != Kind::Clean {
                 total.genuine += t.genuine;
@@ -68,10 +71,11 @@ impl Report {
                 total.missed += t.missed;
                 total.strangers += t.strangers;
                 total.false_accepts += t.false_accepts;
+                total.stranger_faces += t.stranger_faces;
             }
         }
         println!(
-            "| all degraded | {}/{} ({:.1}%) | {} | {} | {}/{} |",
+            "| all degraded | {}/{} ({:.1}%) | {} | {} | {} ({}, {}) |",
             total.named,
             total.genuine,
             100.0 * total.named as f32 / total.genuine as f32,
@@ -79,6 +83,7 @@ impl Report {
             total.missed,
             total.false_accepts,
             total.strangers,
+            total.stranger_faces,
         );
         println!(
             "analyze: {:.1} ms per face (debug build, {} faces)",
@@ -280,25 +285,34 @@ fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
     report
 }
 
-/// No stranger is ever named, and degraded probes are named at least as often as measured when
-/// this test was written.
+/// Probes of each kind named correctly (of 54) when this test was written, with the default
+/// pipeline and settings.
+const NAMED_AT_LEAST: [(Kind, usize); 7] = [
+    (Kind::Clean, 54),
+    (Kind::Roll, 51),
+    (Kind::Jpeg, 49),
+    (Kind::Small, 54),
+    (Kind::Blur, 49),
+    (Kind::Dark, 53),
+    (Kind::Backlight, 54),
+];
+
+/// No stranger is ever named, nobody is given another's name, and each kind of degraded probe is
+/// named at least as often as measured when this test was written.
 #[test]
 fn degraded_faces_are_named_and_strangers_stay_unknown() {
     let mut engine = common::engine();
     let report = evaluate(&mut engine, &default_policy());
     report.print("Default pipeline and settings");
     report.print_distributions();
-    let mut degraded = (0, 0);
-    for kind in KINDS {
+    for (kind, floor) in NAMED_AT_LEAST {
         let t = report.tallies[&kind];
         assert_eq!(t.false_accepts, 0, "{kind}: a stranger was named");
         assert_eq!(t.misnamed, 0, "{kind}: someone was given another's name");
-        if kind != Kind::Clean {
-            degraded.0 += t.named;
-            degraded.1 += t.genuine;
-        }
+        assert_eq!(t.genuine, 54, "{kind}: probes");
+        assert!(t.named >= floor, "{kind}: {} named, was {floor}", t.named);
     }
-    assert!(degraded.1 > 300, "{degraded:?}");
+    assert_eq!(KINDS.len(), NAMED_AT_LEAST.len());
 }
 
 /// Before and after, one step at a time: OpenCV's reference pipeline with the settings Frontdesk
