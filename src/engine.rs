@@ -27,7 +27,7 @@ pub struct AnalyzedFace {
 /// them off measures what they bring (tests/accuracy.rs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Enhancements {
-    /// Landmarks of a tilted head re-detected on an upright copy of it.
+    /// Landmarks of a tilted head re-detected on an upright copy of it, for the faces embedded.
     pub upright: bool,
     /// Dark frames brightened for the detector, dark faces for the embedder.
     pub relight: bool,
@@ -92,21 +92,17 @@ impl FaceEngine {
 
     /// Faces in `image`, best score first.
     pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Detection>, VisionError> {
-        let brightened = self
-            .enhancements
+        let brightened = self.brightened(image);
+        // Landmarks found on the brightened copy are in the same place on the original.
+        self.detector.detect(brightened.as_ref().unwrap_or(image))
+    }
+
+    /// `image` brightened when it is dark and relighting is on.
+    fn brightened(&self, image: &RgbImage) -> Option<RgbImage> {
+        self.enhancements
             .relight
             .then(|| light::brightened(image))
-            .flatten();
-        // Landmarks found on the brightened copy are in the same place on the original.
-        let image = brightened.as_ref().unwrap_or(image);
-        let detections = self.detector.detect(image)?;
-        if !self.enhancements.upright {
-            return Ok(detections);
-        }
-        detections
-            .iter()
-            .map(|detection| self.detector.upright(image, detection))
-            .collect()
+            .flatten()
     }
 
     /// Aligns, embeds and measures one detected face. `None` when its landmarks are degenerate.
@@ -115,6 +111,16 @@ impl FaceEngine {
         image: &RgbImage,
         detection: &Detection,
     ) -> Result<Option<AnalyzedFace>, VisionError> {
+        // Here rather than in `detect`, so that only the faces embedded pay for it: the kiosk
+        // detects every frame but embeds only new or unsure faces.
+        let detection = if self.enhancements.upright {
+            // On the frame `detect` saw, so that a dark face is found in its view too.
+            let brightened = self.brightened(image);
+            let frame = brightened.as_ref().unwrap_or(image);
+            &self.detector.upright(frame, detection)?
+        } else {
+            detection
+        };
         let Some(aligned) = align_face(image, &detection.landmarks) else {
             return Ok(None);
         };
