@@ -37,14 +37,14 @@ const UPRIGHT_ROLL_DEGREES: f32 = 22.0;
 /// the face comes out about 100 px wide, where YuNet's landmarks are at their best.
 const UPRIGHT_SIDE: u32 = 256;
 const UPRIGHT_CONTEXT: f32 = 2.5;
-/// Turn of the extra views of every face, in degrees: a head tilted 20-45 degrees comes within 15
-/// of upright in one of them.
+/// How much further than the tilt YuNet reads the extra view is turned, in degrees: a head tilted
+/// 20-45 degrees, read as 5-25, comes within about 15 of upright in it.
 const TRY_TURN: f32 = 30.0;
-/// How much better an extra view must score than the original detection to replace its landmarks.
-/// Upright faces score lower in views turned by `TRY_TURN`, tilted ones higher
+/// How much better the extra view must score than the original detection to replace its
+/// landmarks. Upright faces score lower in a view turned by `TRY_TURN`, tilted ones higher
 /// (0.93 upright against 0.88 at 40 degrees, typically).
 const CLEARLY_BETTER: f32 = 0.02;
-/// Faces scoring at least this are not looked at in a turned view: it would have to score
+/// Faces scoring at least this get no extra view: it would have to score
 /// `CLEARLY_BETTER` more, above what YuNet gives almost any face, so the extra pass is saved.
 const UPRIGHT_SCORE: f32 = 0.93;
 
@@ -160,8 +160,8 @@ impl FaceDetector {
     /// tilted; unchanged when it is upright or no copy shows the face better.
     ///
     /// The landmarks' own tilt is not enough to tell: YuNet reads a head tilted 40 degrees as 5 to
-    /// 15. But it scores a face highest when upright, so copies turned `TRY_TURN` degrees either
-    /// way are looked at too, and the best-scoring view wins if it clearly beats the original.
+    /// 15. But it scores a face highest when upright, so a copy turned `TRY_TURN` degrees further
+    /// the way it reads the tilt is looked at too, and wins if it clearly beats the original.
     pub fn upright(
         &mut self,
         image: &RgbImage,
