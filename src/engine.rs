@@ -8,6 +8,7 @@ use crate::resources;
 use crate::runtime;
 use crate::vision::align::align_face;
 use crate::vision::detector::DetectorOptions;
+use crate::vision::light;
 use crate::vision::quality::FaceQuality;
 use crate::vision::{Detection, Embedding, FaceDetector, FaceEmbedder, VisionError};
 
@@ -21,11 +22,32 @@ pub struct AnalyzedFace {
     pub quality: FaceQuality,
 }
 
+/// Steps beyond OpenCV's reference pipeline that rescue degraded faces. An upright, well-lit face
+/// comes out as the reference pipeline gives it (tests/engine.rs). All are on by default; turning
+/// them off measures what they bring (tests/accuracy.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Enhancements {
+    /// Landmarks of a tilted head re-detected on an upright copy of it, for the faces embedded.
+    pub upright: bool,
+    /// Dark frames brightened for the detector, dark faces for the embedder.
+    pub relight: bool,
+}
+
+impl Default for Enhancements {
+    fn default() -> Self {
+        Self {
+            upright: true,
+            relight: true,
+        }
+    }
+}
+
 /// Owns the two ONNX sessions. Not shared between threads: each worker loads its own.
 pub struct FaceEngine {
     detector: FaceDetector,
     embedder: FaceEmbedder,
     min_face_px: f32,
+    enhancements: Enhancements,
 }
 
 impl FaceEngine {
@@ -51,6 +73,7 @@ impl FaceEngine {
             detector,
             embedder,
             min_face_px: config.recognition.min_face_px as f32,
+            enhancements: Enhancements::default(),
         })
     }
 
@@ -63,9 +86,23 @@ impl FaceEngine {
         self.min_face_px
     }
 
+    pub fn set_enhancements(&mut self, enhancements: Enhancements) {
+        self.enhancements = enhancements;
+    }
+
     /// Faces in `image`, best score first.
     pub fn detect(&mut self, image: &RgbImage) -> Result<Vec<Detection>, VisionError> {
-        self.detector.detect(image)
+        let brightened = self.brightened(image);
+        // Landmarks found on the brightened copy are in the same place on the original.
+        self.detector.detect(brightened.as_ref().unwrap_or(image))
+    }
+
+    /// `image` brightened when it is dark and relighting is on.
+    fn brightened(&self, image: &RgbImage) -> Option<RgbImage> {
+        self.enhancements
+            .relight
+            .then(|| light::brightened(image))
+            .flatten()
     }
 
     /// Aligns, embeds and measures one detected face. `None` when its landmarks are degenerate.
@@ -74,11 +111,28 @@ impl FaceEngine {
         image: &RgbImage,
         detection: &Detection,
     ) -> Result<Option<AnalyzedFace>, VisionError> {
+        // Here rather than in `detect`, so that only the faces embedded pay for it: the kiosk
+        // detects every frame but embeds only new or unsure faces.
+        let detection = if self.enhancements.upright {
+            // On the frame `detect` saw, so that a dark face is found in its view too.
+            let brightened = self.brightened(image);
+            let frame = brightened.as_ref().unwrap_or(image);
+            &self.detector.upright(frame, detection)?
+        } else {
+            detection
+        };
         let Some(aligned) = align_face(image, &detection.landmarks) else {
             return Ok(None);
         };
-        let embedding = self.embedder.embed(&aligned)?;
+        // Quality is that of the face as the camera saw it, so that the operator is still told
+        // when it is too dark; the embedding is of the brightened face.
         let quality = FaceQuality::measure(detection, &aligned);
+        let aligned = if self.enhancements.relight {
+            light::brightened_from(&aligned, quality.brightness).unwrap_or(aligned)
+        } else {
+            aligned
+        };
+        let embedding = self.embedder.embed(&aligned)?;
         Ok(Some(AnalyzedFace {
             detection: *detection,
             aligned,

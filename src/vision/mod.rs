@@ -4,6 +4,7 @@ pub mod align;
 pub mod detector;
 pub mod embedder;
 pub mod image_io;
+pub mod light;
 pub mod quality;
 
 pub use detector::{Detection, FaceDetector};

@@ -51,16 +51,13 @@ impl Guidance {
 
 impl FaceQuality {
     pub fn measure(detection: &Detection, aligned: &RgbImage) -> Self {
-        let [right_eye, left_eye, _, _, _] = detection.landmarks;
-        let eye_dx = left_eye[0] - right_eye[0];
-        let eye_dy = left_eye[1] - right_eye[1];
         let (sharpness, brightness) = grey_statistics(aligned);
         Self {
             size_px: detection.bbox.min_side(),
             sharpness,
             brightness,
             yaw: detection.yaw(),
-            roll_degrees: eye_dy.atan2(eye_dx).to_degrees(),
+            roll_degrees: detection.roll_degrees(),
         }
     }
 
