@@ -397,15 +397,17 @@ fn enrol_edit_and_erase_through_the_api_with_the_same_checks_and_the_audit_log()
 #[test]
 fn the_compreface_endpoint_answers_as_double_take_expects() {
     let (server, token) = Server::start("");
-    let photo = fixture("faces/barack_obama/fr_obama3.jpg");
-    let (content_type, body) = multipart(&[], &[("file", &photo)]);
-    let response = agent()
-        .post(&server.url("/recognition/recognize"))
-        .header("x-api-key", &token)
-        .header("Content-Type", &content_type)
-        .send(&body[..])
-        .unwrap();
-    let (status, recognized) = answer(response);
+    let recognize = |photo: &str| {
+        let (content_type, body) = multipart(&[], &[("file", &fixture(photo))]);
+        let response = agent()
+            .post(&server.url("/recognition/recognize"))
+            .header("x-api-key", &token)
+            .header("Content-Type", &content_type)
+            .send(&body[..])
+            .unwrap();
+        answer(response)
+    };
+    let (status, recognized) = recognize("faces/barack_obama/fr_obama3.jpg");
     assert_eq!(status, 200, "{recognized}");
     let face = &recognized["result"][0];
     assert_eq!(face["subjects"][0]["subject"], "Barack Obama");
@@ -415,14 +417,6 @@ fn the_compreface_endpoint_answers_as_double_take_expects() {
     }
     assert!(face["box"]["x_max"].as_i64() > face["box"]["x_min"].as_i64());
 
-    let nobody = fixture("negatives/skl_flower.jpg");
-    let (content_type, body) = multipart(&[], &[("file", &nobody)]);
-    let response = agent()
-        .post(&server.url("/recognition/recognize"))
-        .header("x-api-key", &token)
-        .header("Content-Type", &content_type)
-        .send(&body[..])
-        .unwrap();
-    let (status, no_face) = answer(response);
+    let (status, no_face) = recognize("negatives/skl_flower.jpg");
     assert_eq!((status, no_face["code"].as_i64()), (400, Some(28)));
 }

@@ -16,7 +16,6 @@ use serde_json::{Value, json};
 
 use super::{ApiContext, ApiError, blocking};
 use crate::engine::AnalyzedFace;
-use crate::gallery::MatchDecision;
 use crate::vision::image_io::decode_rgb;
 
 /// Decodes an upload and finds, aligns and embeds its faces.
@@ -92,11 +91,13 @@ pub async fn compreface_recognize(
                 .iter()
                 .map(|face| {
                     let b = face.detection.bbox;
-                    let subjects = match gallery.identify(&face.embedding, &context.policy) {
-                        MatchDecision::Known {
-                            person_id,
-                            similarity,
-                        } if face.quality.size_px >= context.min_face_px => vec![json!({
+                    let subjects = match crate::report::name_face(
+                        face,
+                        gallery,
+                        &context.policy,
+                        context.min_face_px,
+                    ) {
+                        (Some(person_id), Some(similarity)) => vec![json!({
                             "subject": gallery.index().name(person_id),
                             "similarity": crate::report::round(similarity, 5),
                         })],

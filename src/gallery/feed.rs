@@ -200,6 +200,15 @@ fn people_in_feed(
     Ok((people, visits))
 }
 
+/// A stored embedding, or `None` (logged) when its bytes are damaged: that face is skipped.
+fn stored_embedding(face_id: i64, blob: &[u8]) -> Option<Embedding> {
+    let embedding = Embedding::from_bytes(blob);
+    if embedding.is_none() {
+        tracing::warn!(face_id, "skipping a face whose stored embedding is damaged");
+    }
+    embedding
+}
+
 /// A matchable person's name and their faces (face id, embedding) of one model.
 type MatchableFaces = (String, Vec<(i64, Embedding)>);
 
@@ -230,9 +239,8 @@ fn matchable_faces(
     let mut faces = Vec::new();
     for row in rows {
         let (face_id, blob) = row?;
-        match Embedding::from_bytes(&blob) {
-            Some(embedding) => faces.push((face_id, embedding)),
-            None => tracing::warn!(face_id, "skipping a face whose stored embedding is damaged"),
+        if let Some(embedding) = stored_embedding(face_id, &blob) {
+            faces.push((face_id, embedding));
         }
     }
     Ok(Some((name, faces)))
@@ -266,9 +274,8 @@ fn load_index(
     })?;
     for row in rows {
         let (face_id, person_id, blob) = row?;
-        match Embedding::from_bytes(&blob) {
-            Some(embedding) => index.insert(face_id, person_id, &embedding),
-            None => tracing::warn!(face_id, "skipping a face whose stored embedding is damaged"),
+        if let Some(embedding) = stored_embedding(face_id, &blob) {
+            index.insert(face_id, person_id, &embedding);
         }
     }
     Ok(index)
