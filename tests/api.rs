@@ -7,7 +7,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::fixture;
@@ -51,11 +51,7 @@ impl Server {
         .unwrap();
         let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
         let cli = |args: &[&str]| -> Value {
-            let output = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-                .arg("--db")
-                .arg(&db)
-                .arg("--config")
-                .arg(&config)
+            let output = common::frontdesk_cli(&db, &config)
                 .args(args)
                 .output()
                 .unwrap();
@@ -79,11 +75,7 @@ impl Server {
             .unwrap()
             .to_owned();
         let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .arg("--db")
-            .arg(&db)
-            .arg("--config")
-            .arg(&config)
+        let child = common::frontdesk_cli(&db, &config)
             .args([
                 "serve",
                 "--listen",
@@ -161,11 +153,7 @@ impl Server {
     }
 
     fn audit(&self) -> Vec<Value> {
-        let output = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .arg("--db")
-            .arg(&self.db)
-            .arg("--config")
-            .arg(&self.config)
+        let output = common::frontdesk_cli(&self.db, &self.config)
             .arg("audit")
             .output()
             .unwrap();

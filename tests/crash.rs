@@ -8,7 +8,7 @@ mod common;
 
 use std::io::BufRead;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use frontdesk::gallery::{Gallery, NewFace, NewPerson};
@@ -50,13 +50,8 @@ fn seed(db: &Path, people: usize) {
 
 /// Starts the command line on `db`; an export goes to `export`.
 fn run(db: &Path, config: &Path, args: &[String], export: &Path) -> std::process::Child {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_frontdesk"));
-    command
-        .arg("--db")
-        .arg(db)
-        .arg("--config")
-        .arg(config)
-        .args(args);
+    let mut command = common::frontdesk_cli(db, config);
+    command.args(args);
     if args.get(1).map(String::as_str) == Some("export") {
         command.arg("--out").arg(export);
     }
@@ -169,11 +164,7 @@ fn a_visit_the_loop_reported_survives_a_sigkill_right_after() {
     std::fs::write(&config, "[kiosk]\nimages_fps = 10.0\n").unwrap();
     common::enroll_obama_cli(&db, &config);
     let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
-    let mut watch = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--db")
-        .arg(&db)
-        .arg("--config")
-        .arg(&config)
+    let mut watch = common::frontdesk_cli(&db, &config)
         .args(["watch", "--json", "--source"])
         .arg(format!("images:{}", frames.display()))
         .stdout(Stdio::piped())

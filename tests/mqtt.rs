@@ -128,11 +128,7 @@ fn events_discovery_sensors_and_the_last_will_reach_a_real_broker() {
     let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
     let mut subscriber = Subscriber::start(broker.port);
 
-    let mut kiosk = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--db")
-        .arg(&db)
-        .arg("--config")
-        .arg(&config)
+    let mut kiosk = common::frontdesk_cli(&db, &config)
         .args(["serve", "--listen", "127.0.0.1:0", "--source"])
         .arg(format!("images:{}", frames.display()))
         .stdout(Stdio::null())

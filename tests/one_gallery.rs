@@ -7,7 +7,7 @@ mod common;
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -19,11 +19,7 @@ const PROPAGATION: Duration = Duration::from_secs(1);
 
 /// Runs the command line on `db` with the settings in `config`; returns its JSON lines.
 fn frontdesk(db: &Path, config: &Path, args: &[&str]) -> Vec<Value> {
-    let output = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--db")
-        .arg(db)
-        .arg("--config")
-        .arg(config)
+    let output = common::frontdesk_cli(db, config)
         .args(args)
         .output()
         .unwrap();
@@ -82,11 +78,7 @@ struct Watch {
 
 impl Watch {
     fn start(db: &Path, config: &Path, frames: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .arg("--db")
-            .arg(db)
-            .arg("--config")
-            .arg(config)
+        let mut child = common::frontdesk_cli(db, config)
             .args(["watch", "--json", "--source"])
             .arg(format!("images:{}", frames.display()))
             .stdout(Stdio::piped())
@@ -263,11 +255,7 @@ fn enrolment_without_consent_is_refused_when_consent_is_required() {
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "").unwrap();
     let photo = fixture("faces/barack_obama/fr_obama.jpg");
-    let output = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--db")
-        .arg(&db)
-        .arg("--config")
-        .arg(&config)
+    let output = common::frontdesk_cli(&db, &config)
         .args(["enroll", "--name", "Barack Obama", photo.to_str().unwrap()])
         .output()
         .unwrap();

@@ -7,7 +7,7 @@ mod common;
 
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -101,11 +101,7 @@ impl Drop for Receiver {
 }
 
 fn serve(db: &Path, config: &Path, source: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--db")
-        .arg(db)
-        .arg("--config")
-        .arg(config)
+    common::frontdesk_cli(db, config)
         .args(["serve", "--listen", "127.0.0.1:0", "--source", source])
         .stdout(Stdio::null())
         .spawn()

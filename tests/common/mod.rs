@@ -66,14 +66,17 @@ pub fn still_frames_sized(
     folder
 }
 
+/// The `frontdesk` program on the gallery `db` with the settings in `config`.
+pub fn frontdesk_cli(db: &Path, config: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"));
+    command.arg("--db").arg(db).arg("--config").arg(config);
+    command
+}
+
 /// Enrols Barack Obama (with consent) from one photo through the command line, on the gallery
 /// `db` with the settings in `config`.
 pub fn enroll_obama_cli(db: &Path, config: &Path) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-        .arg("--db")
-        .arg(db)
-        .arg("--config")
-        .arg(config)
+    let output = frontdesk_cli(db, config)
         .args(["enroll", "--consent", "--name", "Barack Obama"])
         .arg(fixture("faces/barack_obama/fr_obama.jpg"))
         .output()
