@@ -11,10 +11,11 @@ ORT_WHEEL_SHA256=5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163
 repo=$(cd "$(dirname "$0")/.." && pwd)
 dest="$repo/target/onnxruntime"
 
-# mosquitto: a real MQTT broker, which the tests start on a free port of their own.
+# mosquitto and postgresql: a real MQTT broker and a real database server, which the tests start
+# on free ports of their own (the fleet's tests run PostgreSQL from a temporary folder).
 apt_packages=(pkg-config libclang-dev clang libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libxkbcommon-dev libwayland-dev libgl1-mesa-dri mesa-vulkan-drivers xvfb xauth python3-pip unzip
-  mosquitto)
+  mosquitto postgresql)
 
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -42,6 +42,44 @@ pub struct Config {
     #[serde(default)]
     pub webhook: Vec<WebhookConfig>,
     pub mqtt: MqttConfig,
+    pub fleet: FleetConfig,
+}
+
+/// The fleet's shared PostgreSQL store (`url` empty and no `FRONTDESK_FLEET_URL`: stand-alone).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FleetConfig {
+    /// `postgresql://user@host:port/database?sslmode=require`.
+    pub url: String,
+    /// Overrides a password in `url`; never written in logs.
+    pub password: String,
+    /// This kiosk's name in the fleet (empty: the computer's host name).
+    pub kiosk: String,
+    /// A PEM file with the certificate authority of the server's TLS certificate (a private CA);
+    /// empty: the public web's authorities.
+    pub ca_file: PathBuf,
+    /// A full exchange at least this often, even when no notification arrives.
+    pub sync_seconds: u32,
+}
+
+/// Written by hand so that the password (also one inside the URL) never reaches a log line.
+impl std::fmt::Debug for FleetConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FleetConfig")
+            .field("url", &crate::fleet::redact_url(&self.url))
+            .field(
+                "password",
+                &if self.password.is_empty() {
+                    ""
+                } else {
+                    "<hidden>"
+                },
+            )
+            .field("kiosk", &self.kiosk)
+            .field("ca_file", &self.ca_file)
+            .field("sync_seconds", &self.sync_seconds)
+            .finish()
+    }
 }
 
 /// The MQTT broker events go to (`url` empty: none).
@@ -267,6 +305,24 @@ impl Config {
         }
         if !self.mqtt.url.is_empty() && !self.mqtt.url.starts_with("mqtt://") {
             return Err(invalid("mqtt.url", "must start with mqtt:// (or be empty)"));
+        }
+        let fleet_url = &self.fleet.url;
+        let postgres_url =
+            fleet_url.starts_with("postgresql://") || fleet_url.starts_with("postgres://");
+        if !fleet_url.is_empty() && !postgres_url {
+            return Err(invalid(
+                "fleet.url",
+                "must start with postgresql:// (or be empty for a stand-alone kiosk)",
+            ));
+        }
+        if !(1..=3600).contains(&self.fleet.sync_seconds) {
+            return Err(invalid("fleet.sync_seconds", "must be between 1 and 3600"));
+        }
+        if self.fleet.kiosk.chars().any(char::is_control) || self.fleet.kiosk.len() > 64 {
+            return Err(invalid(
+                "fleet.kiosk",
+                "must be a plain name of at most 64 characters",
+            ));
         }
         if !(1..=1024).contains(&self.api.max_body_mb) {
             return Err(invalid("api.max_body_mb", "must be between 1 and 1024"));

@@ -186,6 +186,7 @@ mod tests {
             at: 0,
             similarity: 0.71234,
             source: "kiosk:demo".into(),
+            kiosk: None,
         }];
         let mut out = Vec::new();
         write_visits_csv(&visits, &mut out).unwrap();
@@ -205,6 +206,7 @@ mod tests {
             at: 0,
             similarity: 0.5,
             source: "kiosk:demo".into(),
+            kiosk: None,
         };
         let hostile = [
             "=HYPERLINK(\"http://x\")",

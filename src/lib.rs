@@ -11,6 +11,7 @@ pub mod config;
 pub mod engine;
 pub mod enrollment;
 pub mod export;
+pub mod fleet;
 pub mod gallery;
 pub mod integrations;
 pub mod models;

@@ -101,6 +101,7 @@ pub fn visit_json(visit: &Visit) -> Value {
         "at": format_timestamp(visit.at),
         "similarity": round(visit.similarity, 4),
         "source": visit.source,
+        "kiosk": visit.kiosk,
     })
 }
 

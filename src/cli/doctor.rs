@@ -61,6 +61,18 @@ fn checks(context: &Context) -> Vec<Check> {
             .map_err(|e| format!("{e:#}")),
     });
     checks.push(Check {
+        name: "fleet",
+        required: false,
+        outcome: match frontdesk::fleet::FleetSettings::from_config(&config.fleet) {
+            None => Ok("stand-alone kiosk (no fleet.url)".into()),
+            Some(settings) => frontdesk::gallery::Gallery::open_unindexed(&context.db_path)
+                .map_err(|e| e.to_string())
+                .and_then(|mut gallery| {
+                    super::fleet::FleetReport::gather(&settings, &mut gallery).summary()
+                }),
+        },
+    });
+    checks.push(Check {
         name: "cameras",
         required: false,
         outcome: match nokhwa::query(nokhwa::utils::ApiBackend::Auto) {

@@ -2,6 +2,7 @@
 //! stderr.
 
 mod doctor;
+mod fleet;
 mod images;
 mod people;
 mod serve;
@@ -120,6 +121,11 @@ enum Command {
         /// CSV with a header line instead of JSON lines
         #[arg(long)]
         csv: bool,
+    },
+    /// Several kiosks sharing one gallery through a PostgreSQL server (config `[fleet]`)
+    Fleet {
+        #[command(subcommand)]
+        action: fleet::FleetAction,
     },
     /// Set the staff PIN (read from standard input) that guards the kiosk's staff screens
     SetPin,
@@ -330,6 +336,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             csv,
         ),
         Some(Command::Audit { csv }) => people::audit(&context, csv),
+        Some(Command::Fleet { action }) => fleet::run(&context, action),
         Some(Command::SetPin) => people::set_pin(&context),
         Some(Command::Doctor) => doctor::run(&context),
     }

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use frontdesk::camera::{CameraSettings, CaptureHandle, CaptureStatus, SourceSpec};
+use frontdesk::fleet::{FleetFollower, FleetSettings};
 use frontdesk::gallery::{PersonId, format_timestamp};
 use frontdesk::recognizer::{RecognizerEvent, TrackEvent, Worker, WorkerSettings};
 
@@ -64,6 +65,7 @@ pub fn recognition_loop(
     let worker = Worker::new(engine, gallery, settings)
         .spawn(capture.slot(), events, Box::new(|| {}))
         .context("cannot start the recognition worker")?;
+    let _fleet = start_fleet(context);
     let mut last_status = CaptureStatus::Starting;
     let mut failed = false;
     loop {
@@ -124,6 +126,24 @@ pub fn recognition_loop(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Follows the fleet in the background when the kiosk belongs to one; without it the loop still
+/// runs on the local gallery, so a failure here is reported and not fatal.
+fn start_fleet(context: &Context) -> Option<FleetFollower> {
+    let settings = FleetSettings::from_config(&context.config.fleet)?;
+    eprintln!(
+        "frontdesk: fleet {} as kiosk {}",
+        settings.display_url(),
+        settings.kiosk
+    );
+    match FleetFollower::start(settings, &context.db_path) {
+        Ok(follower) => Some(follower),
+        Err(error) => {
+            eprintln!("frontdesk: the fleet cannot be followed: {error}");
+            None
+        }
+    }
 }
 
 fn report_status(status: &CaptureStatus) {

@@ -104,7 +104,11 @@ impl Gallery {
     pub fn rebuild_index(&mut self) -> Result<(), GalleryError> {
         let tx = self.conn.transaction()?;
         let last_seq = last_seq(&tx)?;
-        let index = load_index(&tx, &self.model_id, self.require_consent)?;
+        let index = if self.indexed {
+            load_index(&tx, &self.model_id, self.require_consent)?
+        } else {
+            FaceIndex::default()
+        };
         tx.commit()?;
         self.index = index;
         self.feed.applied_seq = last_seq;
@@ -116,10 +120,12 @@ impl Gallery {
     }
 
     /// Deletes feed entries older than [`CHANGE_LOG_KEEP_MS`] (they hold ids only, never personal
-    /// data); the newest entry always stays so that numbering carries on.
+    /// data); the newest entry always stays so that numbering carries on, and so do entries not
+    /// yet sent to the fleet (the feed is also the fleet's outbox).
     pub fn prune_change_log(&mut self) -> Result<usize, GalleryError> {
         Ok(self.conn.execute(
-            "DELETE FROM changes WHERE at < ?1 AND seq < (SELECT max(seq) FROM changes)",
+            "DELETE FROM changes WHERE at < ?1 AND seq < (SELECT max(seq) FROM changes)
+                AND seq <= coalesce((SELECT pushed_seq FROM fleet_state), seq)",
             [now_ms() - CHANGE_LOG_KEEP_MS],
         )?)
     }
@@ -140,6 +146,10 @@ impl Gallery {
             drop(tx);
             tracing::info!("the change feed was pruned past this process; reloading the index");
             return self.rebuild_index();
+        }
+        if !self.indexed {
+            self.feed.applied_seq = newest;
+            return Ok(());
         }
         let (people, visits) = people_in_feed(&tx, self.feed.applied_seq, newest)?;
         let mut changes = GalleryChanges {
@@ -253,6 +263,12 @@ fn load_index(
     require_consent: bool,
 ) -> Result<FaceIndex, GalleryError> {
     let mut index = FaceIndex::default();
+    let faces: i64 = tx.query_row(
+        "SELECT count(*) FROM faces WHERE model_id = ?1",
+        [model_id],
+        |r| r.get(0),
+    )?;
+    index.reserve(usize::try_from(faces).unwrap_or(0));
     let mut people = tx.prepare(&format!("SELECT id, name FROM people WHERE {MATCHABLE}"))?;
     let rows = people.query_map([require_consent], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))

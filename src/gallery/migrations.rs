@@ -202,4 +202,40 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX webhook_due ON webhook_outbox(next_attempt_at);",
     // 6: lock-outs in a row, so that each lasts longer than the one before.
     "ALTER TABLE staff_pin ADD COLUMN lockouts INTEGER NOT NULL DEFAULT 0;",
+    // 7: this gallery as a replica of a fleet's shared store (`crate::fleet`).
+    //
+    // The feed doubles as the outbox of changes to send: `origin` tells this kiosk's changes from
+    // those applied from the fleet, which are not sent back. `fleet_state` says how far both ways
+    // have got. A deleted row leaves its `uid` (never what it held) in `fleet_tombstones` until
+    // the server has it; only a gallery in a fleet keeps them. Visits logged at another kiosk name it.
+    "ALTER TABLE changes ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'
+        CHECK (origin IN ('local', 'fleet'));
+    ALTER TABLE visits ADD COLUMN kiosk TEXT;
+    CREATE TABLE fleet_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        fleet_id TEXT NOT NULL,
+        pushed_seq INTEGER NOT NULL,
+        pulled_seq INTEGER NOT NULL,
+        last_sync_at INTEGER
+    );
+    CREATE TABLE fleet_tombstones (
+        uid TEXT PRIMARY KEY,
+        entity TEXT NOT NULL CHECK (entity IN ('person', 'face', 'visit')),
+        at INTEGER NOT NULL
+    );
+    CREATE TRIGGER people_tombstone AFTER DELETE ON people
+    WHEN EXISTS (SELECT 1 FROM fleet_state) BEGIN
+        INSERT OR IGNORE INTO fleet_tombstones (uid, entity, at)
+        VALUES (OLD.uid, 'person', CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;
+    CREATE TRIGGER faces_tombstone AFTER DELETE ON faces
+    WHEN EXISTS (SELECT 1 FROM fleet_state) BEGIN
+        INSERT OR IGNORE INTO fleet_tombstones (uid, entity, at)
+        VALUES (OLD.uid, 'face', CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;
+    CREATE TRIGGER visits_tombstone AFTER DELETE ON visits
+    WHEN EXISTS (SELECT 1 FROM fleet_state) BEGIN
+        INSERT OR IGNORE INTO fleet_tombstones (uid, entity, at)
+        VALUES (OLD.uid, 'visit', CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    END;",
 ];

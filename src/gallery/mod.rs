@@ -5,6 +5,7 @@ mod admin;
 mod feed;
 pub mod index;
 mod migrations;
+mod replica;
 mod store;
 mod tokens;
 
@@ -16,6 +17,9 @@ pub use admin::{
 };
 pub use feed::{CHANGE_LOG_KEEP_MS, GalleryChanges};
 pub use index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
+pub use replica::{
+    Applied, Entity, FaceState, FleetState, Outbox, PersonState, RowBatch, Tombstone, VisitState,
+};
 pub use store::Gallery;
 pub use tokens::ApiToken;
 
@@ -119,6 +123,8 @@ pub struct Visit {
     pub at: i64,
     pub similarity: f32,
     pub source: String,
+    /// The kiosk of the fleet that logged it; `None`: this one.
+    pub kiosk: Option<String>,
 }
 
 /// RFC 3339 UTC text of Unix milliseconds, as shown in JSON output and exports.

@@ -24,12 +24,24 @@ pub struct Gallery {
     /// withdrew their consent are never matched.
     pub(super) require_consent: bool,
     pub(super) feed: FeedPosition,
+    /// Whether this connection keeps an index at all (the fleet's sync thread does not need one).
+    pub(super) indexed: bool,
 }
 
 impl Gallery {
     /// Opens (or creates) the gallery at `path`, migrates it, and builds the index of the faces made
     /// by `model_id`. A file that is not a gallery is reported and left exactly as it is.
     pub fn open(path: &Path, model_id: &str) -> Result<Self, GalleryError> {
+        Self::open_file(path, model_id, true)
+    }
+
+    /// Opens the gallery for reading and writing rows only, without the memory and time an index
+    /// costs (the fleet's sync thread).
+    pub fn open_unindexed(path: &Path) -> Result<Self, GalleryError> {
+        Self::open_file(path, "", false)
+    }
+
+    fn open_file(path: &Path, model_id: &str, indexed: bool) -> Result<Self, GalleryError> {
         let open_error = |message: String| GalleryError::Open {
             path: path.to_path_buf(),
             message,
@@ -41,12 +53,11 @@ impl Gallery {
         create_private_file(path)
             .map_err(|e| open_error(format!("cannot create the file: {e}")))?;
         let conn = Connection::open(path).map_err(|e| open_error(e.to_string()))?;
-        let gallery = Self::from_connection(conn, Some(path.to_path_buf()), model_id).map_err(
-            |e| match e {
+        let gallery = Self::from_connection(conn, Some(path.to_path_buf()), model_id, indexed)
+            .map_err(|e| match e {
                 GalleryError::Sql(sql) => open_error(sql.to_string()),
                 other => other,
-            },
-        )?;
+            })?;
         // Only now that the file is known to be a gallery: a foreign file keeps its permissions.
         restrict_to_owner(path);
         Ok(gallery)
@@ -54,13 +65,14 @@ impl Gallery {
 
     /// A throw-away gallery, for tests and benchmarks.
     pub fn open_in_memory(model_id: &str) -> Result<Self, GalleryError> {
-        Self::from_connection(Connection::open_in_memory()?, None, model_id)
+        Self::from_connection(Connection::open_in_memory()?, None, model_id, true)
     }
 
     fn from_connection(
         mut conn: Connection,
         path: Option<PathBuf>,
         model_id: &str,
+        indexed: bool,
     ) -> Result<Self, GalleryError> {
         // A damaged or foreign file fails here, before anything is written to it.
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -93,6 +105,7 @@ impl Gallery {
             index: FaceIndex::default(),
             require_consent: true,
             feed: FeedPosition::default(),
+            indexed,
         };
         gallery.rebuild_index()?;
         Ok(gallery)
@@ -132,11 +145,35 @@ impl Gallery {
 
     /// Who `embedding` belongs to, under `policy`.
     pub fn identify(&self, embedding: &Embedding, policy: &MatchPolicy) -> MatchDecision {
-        policy.decide(&self.index.search(embedding, 2))
+        policy.decide(&self.search(embedding, 2))
     }
 
     pub fn search(&self, embedding: &Embedding, k: usize) -> Vec<Candidate> {
-        self.index.search(embedding, k)
+        self.index
+            .search(embedding, k, |face_ids| self.stored_embeddings(face_ids))
+    }
+
+    /// The float embeddings of `face_ids` (the index keeps 8-bit codes; these decide). A face
+    /// deleted meanwhile, or damaged, is left out (and logged).
+    fn stored_embeddings(&self, face_ids: &[i64]) -> Vec<(i64, Embedding)> {
+        let read = || -> Result<Vec<(i64, Embedding)>, rusqlite::Error> {
+            let mut statement = self
+                .conn
+                .prepare_cached("SELECT embedding FROM faces WHERE id = ?1")?;
+            let mut found = Vec::with_capacity(face_ids.len());
+            for &face_id in face_ids {
+                let blob: Option<Vec<u8>> =
+                    statement.query_row([face_id], |r| r.get(0)).optional()?;
+                if let Some(embedding) = blob.and_then(|b| Embedding::from_bytes(&b)) {
+                    found.push((face_id, embedding));
+                }
+            }
+            Ok(found)
+        };
+        read().unwrap_or_else(|error| {
+            tracing::error!(%error, "cannot read stored embeddings; no match this time");
+            Vec::new()
+        })
     }
 
     /// Creates a person with their first faces, in one transaction. Refused without consent when
@@ -441,7 +478,7 @@ impl Gallery {
         until: Option<i64>,
     ) -> Result<Vec<Visit>, GalleryError> {
         let mut statement = self.conn.prepare(
-            "SELECT v.id, v.person_id, p.name, v.at, v.similarity, v.source
+            "SELECT v.id, v.person_id, p.name, v.at, v.similarity, v.source, v.kiosk
              FROM visits v JOIN people p ON p.id = v.person_id
              WHERE (?1 IS NULL OR v.person_id = ?1) AND (?2 IS NULL OR v.at >= ?2) AND (?3 IS NULL OR v.at < ?3)
              ORDER BY v.at DESC, v.id DESC",
@@ -455,6 +492,7 @@ impl Gallery {
                     at: r.get(3)?,
                     similarity: r.get(4)?,
                     source: r.get(5)?,
+                    kiosk: r.get(6)?,
                 })
             })?
             .collect::<Result<_, _>>()?;

@@ -5,6 +5,7 @@
 
 mod audit;
 mod enroll;
+mod fleet;
 mod greeting;
 mod live;
 mod people;
@@ -89,6 +90,9 @@ pub struct KioskApp {
     capture_after_unlock: bool,
     /// The HTTP API and webhooks (`api.listen` set), once started in the background.
     integrations: Integrations,
+    /// The fleet's sync thread (`fleet.url` set) and its latest status.
+    fleet: Option<crate::fleet::FleetFollower>,
+    fleet_status: Option<crate::fleet::FleetStatus>,
 }
 
 /// Events kept while the API starts, so that webhooks and the stream miss nothing from the start.
@@ -170,8 +174,11 @@ impl KioskApp {
             was_unlocked: false,
             capture_after_unlock: false,
             integrations: Integrations::Off,
+            fleet: None,
+            fleet_status: None,
         };
         app.integrations = Integrations::start(&app.options);
+        app.fleet = start_fleet(&app.options);
         app.restart_pipeline(ctx);
         app
     }
@@ -560,6 +567,16 @@ impl KioskApp {
                     self.last_embed_ms,
                     &stats,
                 ));
+                if let Some(status) = &self.fleet_status {
+                    ui.separator();
+                    let (text, attention) = fleet::status_text(status);
+                    let color = if attention {
+                        egui::Color32::from_rgb(255, 170, 90)
+                    } else {
+                        ui.visuals().weak_text_color()
+                    };
+                    ui.label(egui::RichText::new(text).color(color));
+                }
             });
         });
         if capture_clicked {
@@ -574,6 +591,7 @@ impl eframe::App for KioskApp {
     /// replies and visits reported to the window would pile up.
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_integrations();
+        self.fleet_status = self.fleet.as_ref().map(crate::fleet::FleetFollower::status);
         self.drain_events();
         if let Some(config) = self.staff.applied_settings.take() {
             self.apply_settings(ctx, config);
@@ -713,4 +731,13 @@ pub fn run_window(options: KioskOptions) -> Result<(), String> {
         Box::new(move |cc| Ok(Box::new(KioskApp::new(&cc.egui_ctx, options)))),
     )
     .map_err(|e| e.to_string())
+}
+
+/// The fleet's sync thread, when the kiosk belongs to a fleet. Without it the kiosk still works on
+/// its own gallery, so a failure is logged, not fatal.
+fn start_fleet(options: &KioskOptions) -> Option<crate::fleet::FleetFollower> {
+    let settings = crate::fleet::FleetSettings::from_config(&options.config.fleet)?;
+    crate::fleet::FleetFollower::start(settings, &options.db_path)
+        .inspect_err(|error| tracing::error!(%error, "the fleet cannot be followed"))
+        .ok()
 }

@@ -200,6 +200,7 @@ mod tests {
             at,
             similarity: 0.7,
             source: String::new(),
+            kiosk: None,
         };
         let noon = 12 * 3600 * 1000;
         let visits = vec![

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod kiosk;
+pub mod postgres;
 
 use std::path::{Path, PathBuf};
 
