@@ -4,6 +4,7 @@
 mod admin;
 mod feed;
 pub mod index;
+pub mod ledger;
 mod migrations;
 mod store;
 mod tokens;
@@ -57,6 +58,16 @@ pub enum GalleryError {
          and run the deletion again (`frontdesk people delete ID`) to finish it"
     )]
     NotScrubbed { pages_left: i64 },
+    #[error(
+        "the erasure ledger {path} cannot be read or written ({source}); nothing was erased or \
+         restored. Check the folder's permissions and free space; if the file was damaged, restore \
+         it from where you keep a copy"
+    )]
+    Ledger {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -119,6 +130,11 @@ pub struct Visit {
     pub at: i64,
     pub similarity: f32,
     pub source: String,
+}
+
+/// The newest schema version this Frontdesk knows: a gallery or backup above it is refused.
+pub fn known_schema_version() -> i64 {
+    i64::try_from(migrations::MIGRATIONS.len()).unwrap_or(i64::MAX)
 }
 
 /// RFC 3339 UTC text of Unix milliseconds, as shown in JSON output and exports.

@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::feed::FeedPosition;
+use super::ledger;
 use super::index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 use super::migrations::MIGRATIONS;
 use super::{FaceRecord, GalleryError, NewFace, NewPerson, Person, PersonId, Visit, now_ms};
@@ -260,8 +261,23 @@ impl Gallery {
 
     /// Deletes a person with their faces, details and visits, and erases them from the files.
     /// Returns false when there was none.
+    ///
+    /// The person's uid goes into the erasure ledger beside the gallery before the deletion
+    /// commits, so that restoring an older backup erases them again; if the ledger cannot be
+    /// written nothing is deleted. The transaction takes the write lock first, so two processes
+    /// erasing at once write the ledger one after the other.
     pub fn delete_person(&mut self, person_id: PersonId) -> Result<bool, GalleryError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let uid: Option<String> = tx
+            .query_row("SELECT uid FROM people WHERE id = ?1", [person_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let (Some(uid), Some(path)) = (&uid, &self.path) {
+            ledger::append(&ledger::ledger_path(path), uid)?;
+        }
         let deleted = tx.execute("DELETE FROM people WHERE id = ?1", [person_id])?;
         if deleted > 0 {
             // The log names the id only: a name kept here would outlive the erasure.
