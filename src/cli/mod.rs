@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Results go to stdout as one JSON object per line, messages to
 //! stderr.
 
+mod backup;
 mod doctor;
 mod images;
 mod people;
@@ -123,8 +124,25 @@ enum Command {
     },
     /// Set the staff PIN (read from standard input) that guards the kiosk's staff screens
     SetPin,
-    /// Check the runtime, models, database, cameras and display
+    /// Check the runtime, models, database, cameras, display and backups
     Doctor,
+    /// Write a consistent copy of the gallery to a new file (also while the kiosk runs)
+    Backup {
+        /// The backup file to create (readable by you only)
+        #[arg(long)]
+        out: PathBuf,
+        /// Encrypt with the passphrase on this file's first line (`-`: read it from standard input)
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
+    /// Replace the gallery with a backup; people erased since the backup stay erased
+    Restore {
+        /// A file made by `frontdesk backup` (or by the kiosk's scheduled backups)
+        file: PathBuf,
+        /// The passphrase of an encrypted backup, on this file's first line (`-`: standard input)
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
 }
 
 impl Cli {
@@ -332,6 +350,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Audit { csv }) => people::audit(&context, csv),
         Some(Command::SetPin) => people::set_pin(&context),
         Some(Command::Doctor) => doctor::run(&context),
+        Some(Command::Backup {
+            out,
+            passphrase_file,
+        }) => backup::backup(&context, &out, passphrase_file.as_ref()),
+        Some(Command::Restore {
+            file,
+            passphrase_file,
+        }) => backup::restore(&context, &file, passphrase_file.as_ref()),
     }
 }
 

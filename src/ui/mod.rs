@@ -4,6 +4,7 @@
 //! own threads and wake the UI when they have news.
 
 mod audit;
+mod backups;
 mod enroll;
 mod greeting;
 mod live;
@@ -89,6 +90,8 @@ pub struct KioskApp {
     capture_after_unlock: bool,
     /// The HTTP API and webhooks (`api.listen` set), once started in the background.
     integrations: Integrations,
+    /// Scheduled backups (`[backup] dir` set) and how they are doing.
+    backups: backups::BackupMonitor,
 }
 
 /// Events kept while the API starts, so that webhooks and the stream miss nothing from the start.
@@ -151,7 +154,10 @@ impl KioskApp {
     pub fn new(ctx: &egui::Context, options: KioskOptions) -> Self {
         let settings =
             settings::SettingsScreen::new(options.config.clone(), options.config_path.clone());
+        let backups =
+            backups::BackupMonitor::start(options.config.backup.clone(), options.db_path.clone());
         let mut app = Self {
+            backups,
             staff: staff::StaffState::new(settings),
             options,
             pipeline: None,
@@ -574,6 +580,7 @@ impl eframe::App for KioskApp {
     /// replies and visits reported to the window would pile up.
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_integrations();
+        self.backups.poll();
         self.drain_events();
         if let Some(config) = self.staff.applied_settings.take() {
             self.apply_settings(ctx, config);
@@ -641,7 +648,10 @@ impl eframe::App for KioskApp {
             });
         } else {
             let live_similarity = self.live_similarity();
-            egui::CentralPanel::default().show(ui, |ui| self.staff.screen_ui(ui, live_similarity));
+            egui::CentralPanel::default().show(ui, |ui| {
+                self.backups.line_ui(ui);
+                self.staff.screen_ui(ui, live_similarity);
+            });
         }
         self.staff.pin_dialog_ui(ui.ctx());
         for request in std::mem::take(&mut self.staff.outbox) {
