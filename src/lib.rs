@@ -13,6 +13,7 @@ pub mod engine;
 pub mod enrollment;
 pub mod export;
 pub mod gallery;
+pub mod import;
 pub mod integrations;
 pub mod models;
 pub mod mqtt;

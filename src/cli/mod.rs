@@ -4,6 +4,7 @@
 mod backup;
 mod doctor;
 mod images;
+mod import;
 mod people;
 mod serve;
 mod watch;
@@ -134,6 +135,20 @@ enum Command {
         /// Encrypt with the passphrase on this file's first line (`-`: read it from standard input)
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
+    },
+    /// Enrol many people: DIR holds one folder of photos per person (named after them) and an
+    /// optional people.csv (name, consent and detail columns)
+    Import {
+        dir: PathBuf,
+        /// Record that everyone in the import agreed to be recognised
+        #[arg(long)]
+        consent: bool,
+        /// Check every photo and report what would happen, saving nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// One JSON object per person and a summary, no progress bar
+        #[arg(long)]
+        json: bool,
     },
     /// Replace the gallery with a backup; people erased since the backup stay erased
     Restore {
@@ -354,6 +369,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             passphrase_file,
         }) => backup::backup(&context, &out, passphrase_file.as_ref()),
+        Some(Command::Import {
+            dir,
+            consent,
+            dry_run,
+            json,
+        }) => import::run(
+            &context,
+            &dir,
+            &import::ImportOptions {
+                consent,
+                dry_run,
+                json,
+            },
+        ),
         Some(Command::Restore {
             file,
             passphrase_file,
