@@ -67,7 +67,11 @@ impl BackupConfig {
             return Ok(None);
         }
         let text = std::fs::read_to_string(&self.passphrase_file)?;
-        let line = text.lines().next().unwrap_or_default().trim_end_matches('\r');
+        let line = text
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('\r');
         if line.is_empty() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,

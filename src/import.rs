@@ -58,13 +58,23 @@ impl ImportPlan {
 /// What became of one person.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Imported { person_id: PersonId, faces: usize },
+    Imported {
+        person_id: PersonId,
+        faces: usize,
+    },
     /// `--dry-run`: would be imported with this many faces.
-    WouldImport { faces: usize },
+    WouldImport {
+        faces: usize,
+    },
     /// Someone of this name is in the gallery already: left as they are.
-    AlreadyThere { person_id: PersonId },
+    AlreadyThere {
+        person_id: PersonId,
+    },
     /// Not created: no consent where it is required, or no photo passed the checks.
-    Refused { code: &'static str, message: String },
+    Refused {
+        code: &'static str,
+        message: String,
+    },
 }
 
 impl Outcome {
@@ -227,7 +237,12 @@ pub fn import_person(
     };
     if let Some(person_id) = existing.get(&person.name.to_lowercase()) {
         person.photos.iter().for_each(|p| on_photo(p));
-        return Ok(report(Outcome::AlreadyThere { person_id: *person_id }, Vec::new()));
+        return Ok(report(
+            Outcome::AlreadyThere {
+                person_id: *person_id,
+            },
+            Vec::new(),
+        ));
     }
     if gallery.consent_required() && !person.consent {
         person.photos.iter().for_each(|p| on_photo(p));
@@ -255,7 +270,10 @@ pub fn import_person(
     if accepted.is_empty() {
         let refusal = Outcome::Refused {
             code: "no_usable_photo",
-            message: format!("none of the {} photo(s) passed the checks", person.photos.len()),
+            message: format!(
+                "none of the {} photo(s) passed the checks",
+                person.photos.len()
+            ),
         };
         return Ok(report(refusal, refused));
     }
@@ -323,7 +341,10 @@ mod tests {
         let ada = &plan.people[0];
         assert_eq!(ada.name, "Ada Lovelace");
         assert!(ada.consent);
-        assert_eq!(ada.details, BTreeMap::from([("phone".into(), "555-0100".into())]));
+        assert_eq!(
+            ada.details,
+            BTreeMap::from([("phone".into(), "555-0100".into())])
+        );
         let files: Vec<_> = ada.photos.iter().map(|p| p.file_name().unwrap()).collect();
         assert_eq!(files, ["a.PNG", "b.jpg"]);
         assert!(!plan.people[1].consent);

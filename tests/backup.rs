@@ -168,7 +168,11 @@ fn a_backup_taken_while_visits_are_logged_restores_to_an_identical_gallery() {
     for backup in &during {
         assert_eq!(mode(backup), 0o600);
         for row in dump(backup) {
-            assert!(after.contains(&row), "{row:?} of {} is not in the gallery", backup.display());
+            assert!(
+                after.contains(&row),
+                "{row:?} of {} is not in the gallery",
+                backup.display()
+            );
         }
     }
 
@@ -208,7 +212,10 @@ fn an_erased_person_stays_erased_after_an_older_backup_is_restored() {
     assert_eq!(mode(&backup), 0o600);
     let sealed = std::fs::read(&backup).unwrap();
     assert!(sealed.starts_with(b"age-encryption.org/v1"));
-    assert!(!contains(&sealed, name.as_bytes()), "the backup is encrypted");
+    assert!(
+        !contains(&sealed, name.as_bytes()),
+        "the backup is encrypted"
+    );
 
     kiosk.ok(&["people", "delete", &zebulon.to_string()]);
     let ledger = std::fs::read_to_string(kiosk.path("gallery.db.erasures")).unwrap();
@@ -229,7 +236,11 @@ fn an_erased_person_stays_erased_after_an_older_backup_is_restored() {
 
     let photo = fixture("faces/single/mpl_grace_hopper.jpg");
     let identified = kiosk.ok(&["identify", photo.to_str().unwrap()]);
-    assert_eq!(identified[0]["faces"][0]["person"], Value::Null, "{identified:?}");
+    assert_eq!(
+        identified[0]["faces"][0]["person"],
+        Value::Null,
+        "{identified:?}"
+    );
 
     let mut files = raw_files(&kiosk.db());
     let aside = restored[0]["previous_gallery_kept_at"].as_str().unwrap();
@@ -240,7 +251,10 @@ fn an_erased_person_stays_erased_after_an_older_backup_is_restored() {
         ("notes", b"allergic to walnuts".as_slice()),
         ("embedding", &embedding[..64]),
     ] {
-        assert!(!contains(&files, needle), "the {what} came back with the restore");
+        assert!(
+            !contains(&files, needle),
+            "the {what} came back with the restore"
+        );
     }
     // Nothing else was left beside the gallery: no scratch copy holding the person.
     let mut names: Vec<String> = std::fs::read_dir(kiosk.dir.path())

@@ -125,7 +125,10 @@ fn a_folder_of_people_imports_with_details_and_consent_and_again_changes_nothing
     assert!(kiosk.people().is_empty(), "a dry run saved people");
 
     let first = kiosk.run(&["import", folder, "--json"]);
-    assert!(!first.status.success(), "refusals make the exit status fail");
+    assert!(
+        !first.status.success(),
+        "refusals make the exit status fail"
+    );
     let lines = json_lines(&first);
     let salley = by_name(&lines, "John Salley");
     assert_eq!(salley["status"], "imported", "{salley}");
@@ -142,14 +145,23 @@ fn a_folder_of_people_imports_with_details_and_consent_and_again_changes_nothing
     );
     assert_eq!(savage["faces_added"], 2);
     let simm = by_name(&lines, "John Simm");
-    assert_eq!((&simm["status"], &simm["reason"]), (&"refused".into(), &"consent_required".into()));
+    assert_eq!(
+        (&simm["status"], &simm["reason"]),
+        (&"refused".into(), &"consent_required".into())
+    );
     let flora = by_name(&lines, "Flora Flower");
-    assert_eq!((&flora["status"], &flora["reason"]), (&"refused".into(), &"no_usable_photo".into()));
+    assert_eq!(
+        (&flora["status"], &flora["reason"]),
+        (&"refused".into(), &"no_usable_photo".into())
+    );
     assert_eq!(reasons(flora), vec![("1.jpg".into(), "no_face".into())]);
     let summary = &lines.last().unwrap()["summary"];
     assert_eq!(summary["imported"], 2);
     assert_eq!(summary["refused"], 2);
-    assert_eq!(summary["in_csv_without_photos"], serde_json::json!(["Carol Absent"]));
+    assert_eq!(
+        summary["in_csv_without_photos"],
+        serde_json::json!(["Carol Absent"])
+    );
 
     // Details and consent from the CSV are kept; the refused were not half-created.
     let people = kiosk.people();
@@ -159,7 +171,11 @@ fn a_folder_of_people_imports_with_details_and_consent_and_again_changes_nothing
     assert_eq!(salley["details"]["loyalty"], "L-1001");
     assert_eq!(salley["details"]["coffee"], "oat flat white");
     assert!(salley["consent_at"].is_string(), "{salley}");
-    assert!(by_name(&people, "John Savage")["details"].get("coffee").is_none());
+    assert!(
+        by_name(&people, "John Savage")["details"]
+            .get("coffee")
+            .is_none()
+    );
 
     // The imported are recognised from a photo the import did not use.
     let probe = fixture("johns/John_Salley/000200_02159354.jpg");
@@ -183,11 +199,18 @@ fn a_broken_csv_or_missing_folder_stops_before_anything_is_saved() {
     let kiosk = Kiosk::new();
     let import = kiosk.dir.path().join("import");
     person_folder(&import, "John Salley", "John_Salley", 1);
-    std::fs::write(import.join("people.csv"), "name,consent\nJohn Salley,perhaps\n").unwrap();
+    std::fs::write(
+        import.join("people.csv"),
+        "name,consent\nJohn Salley,perhaps\n",
+    )
+    .unwrap();
     let output = kiosk.run(&["import", import.to_str().unwrap()]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("people.csv") && stderr.contains("line 2"), "{stderr}");
+    assert!(
+        stderr.contains("people.csv") && stderr.contains("line 2"),
+        "{stderr}"
+    );
     assert!(kiosk.people().is_empty());
 
     let missing = kiosk.run(&["import", "/no/such/folder"]);

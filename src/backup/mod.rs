@@ -105,7 +105,10 @@ fn backup_kind(path: &Path) -> Result<BackupKind, BackupError> {
     let mut file = std::fs::File::open(path).map_err(BackupError::io(path))?;
     let mut read = 0;
     while read < start.len() {
-        match file.read(&mut start[read..]).map_err(BackupError::io(path))? {
+        match file
+            .read(&mut start[read..])
+            .map_err(BackupError::io(path))?
+        {
             0 => break,
             n => read += n,
         }
@@ -156,7 +159,9 @@ impl Drop for Staging {
             match std::fs::remove_file(PathBuf::from(name)) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => tracing::warn!(path = %self.path.display(), error = %e, "cannot remove a scratch copy of the gallery"),
+                Err(e) => {
+                    tracing::warn!(path = %self.path.display(), error = %e, "cannot remove a scratch copy of the gallery")
+                }
             }
         }
     }
@@ -228,7 +233,11 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let staging = Staging::new(dir.path(), "test").unwrap();
-        let mode = std::fs::metadata(&staging.path).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(&staging.path)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600);
         drop(staging);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

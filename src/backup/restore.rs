@@ -57,7 +57,9 @@ pub fn restore(
     restored.apply_erasures(&erased)?;
     restored.record_audit(
         "restore",
-        &format!("backup of schema {backup_schema_version}; {erased_again} erased person(s) erased again"),
+        &format!(
+            "backup of schema {backup_schema_version}; {erased_again} erased person(s) erased again"
+        ),
     )?;
     let summary = RestoreSummary {
         backup_schema_version,
@@ -91,8 +93,8 @@ fn unpack(
         BackupKind::Encrypted => {
             let passphrase =
                 passphrase.ok_or_else(|| BackupError::PassphraseNeeded(backup.to_path_buf()))?;
-            let decryptor =
-                age::Decryptor::new_buffered(BufReader::new(input)).map_err(|e| corrupt(backup, &e))?;
+            let decryptor = age::Decryptor::new_buffered(BufReader::new(input))
+                .map_err(|e| corrupt(backup, &e))?;
             let identity = age::scrypt::Identity::new(passphrase.clone());
             let mut reader = decryptor
                 .decrypt(std::iter::once(&identity as &dyn age::Identity))
@@ -158,7 +160,9 @@ fn set_aside(gallery: &Path) -> Result<Option<PathBuf>, BackupError> {
     if people == 0 {
         return Ok(None);
     }
-    let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
     let mut name = gallery.as_os_str().to_owned();
     name.push(format!(".before-restore-{stamp}"));
     let aside = PathBuf::from(name);
@@ -168,8 +172,10 @@ fn set_aside(gallery: &Path) -> Result<Option<PathBuf>, BackupError> {
     let staging = Staging::new(folder_of(gallery), "aside")?;
     let mut copy = Connection::open(&staging.path).map_err(BackupError::sql("copy"))?;
     copy_database(&current, &mut copy)?;
-    copy.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
-        .map_err(BackupError::sql("copy"))?;
+    copy.query_row("PRAGMA journal_mode = DELETE", [], |r| {
+        r.get::<_, String>(0)
+    })
+    .map_err(BackupError::sql("copy"))?;
     copy.close().map_err(|(_, e)| BackupError::sql("copy")(e))?;
     std::fs::rename(&staging.path, &aside).map_err(BackupError::io(&aside))?;
     Ok(Some(aside))
@@ -183,7 +189,9 @@ fn install(staging: &Path, gallery: &Path) -> Result<(), BackupError> {
     live.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(BackupError::sql("gallery"))?;
     copy_database(&copy, &mut live)?;
-    live.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0))
-        .map_err(BackupError::sql("gallery"))?;
+    live.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(BackupError::sql("gallery"))?;
     Ok(())
 }

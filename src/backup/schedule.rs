@@ -37,10 +37,16 @@ pub enum BackupHealth {
     /// `[backup] dir` is empty.
     Off,
     Never,
-    Recent { age_ms: i64 },
+    Recent {
+        age_ms: i64,
+    },
     /// The last success is older than two periods.
-    TooOld { age_ms: i64 },
-    Failed { message: String },
+    TooOld {
+        age_ms: i64,
+    },
+    Failed {
+        message: String,
+    },
 }
 
 impl BackupHealth {
@@ -122,7 +128,10 @@ pub fn is_due(config: &BackupConfig, status: Option<&BackupStatus>, now: i64) ->
     }
     let Some(status) = status else { return true };
     let (last, wait) = if status.last_error.is_some() {
-        (status.last_attempt_at, period_ms(config).min(RETRY_AFTER_FAILURE_MS))
+        (
+            status.last_attempt_at,
+            period_ms(config).min(RETRY_AFTER_FAILURE_MS),
+        )
     } else {
         (status.last_success_at, period_ms(config))
     };
@@ -164,12 +173,10 @@ fn make_and_rotate(
     gallery: &Path,
     now: i64,
 ) -> Result<BackupSummary, BackupError> {
-    let passphrase = config
-        .passphrase()
-        .map_err(|source| BackupError::Io {
-            path: config.passphrase_file.clone(),
-            source,
-        })?;
+    let passphrase = config.passphrase().map_err(|source| BackupError::Io {
+        path: config.passphrase_file.clone(),
+        source,
+    })?;
     let stamp = jiff::Timestamp::from_millisecond(now)
         .unwrap_or_default()
         .strftime("%Y%m%dT%H%M%SZ");
@@ -267,7 +274,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let gallery_path = dir.path().join("gallery.db");
         let mut gallery = Gallery::open(&gallery_path, "m1").unwrap();
-        gallery.enroll(&person("Ada", &[], true), &[face(0)]).unwrap();
+        gallery
+            .enroll(&person("Ada", &[], true), &[face(0)])
+            .unwrap();
         let backups = dir.path().join("backups");
         let config = config(&backups, 2);
         let start = 1_795_833_045_000;
@@ -285,7 +294,10 @@ mod tests {
             .collect();
         assert_eq!(
             kept,
-            vec!["frontdesk-20261129T023045Z.db", "frontdesk-20261130T023045Z.db"]
+            vec![
+                "frontdesk-20261129T023045Z.db",
+                "frontdesk-20261130T023045Z.db"
+            ]
         );
         let status = read_status(&backups).unwrap();
         let health = BackupHealth::of(&config, Some(&status), start + 2 * 24 * HOUR + 3 * HOUR);
@@ -305,7 +317,11 @@ mod tests {
         let status = read_status(&backups).unwrap();
         let health = BackupHealth::of(&config, Some(&status), 2_000);
         assert!(!health.is_ok());
-        assert!(health.describe().contains("FAILED"), "{}", health.describe());
+        assert!(
+            health.describe().contains("FAILED"),
+            "{}",
+            health.describe()
+        );
         // A failure is tried again an hour later, not every minute.
         assert!(!is_due(&config, Some(&status), 2_000));
         assert!(is_due(&config, Some(&status), 1_000 + HOUR));

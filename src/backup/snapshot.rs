@@ -87,8 +87,10 @@ fn snapshot(gallery: &Path, staging: &Path) -> Result<(i64, i64, i64), BackupErr
         )
         .map_err(BackupError::sql("backup copy"))?;
     // One self-contained file: no write-ahead log beside it.
-    copy.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
-        .map_err(BackupError::sql("backup copy"))?;
+    copy.query_row("PRAGMA journal_mode = DELETE", [], |r| {
+        r.get::<_, String>(0)
+    })
+    .map_err(BackupError::sql("backup copy"))?;
     copy.close()
         .map_err(|(_, e)| BackupError::sql("backup copy")(e))?;
     Ok((version, counts.0, counts.1))

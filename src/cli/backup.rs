@@ -21,7 +21,11 @@ pub fn read_passphrase(path: &Path) -> anyhow::Result<SecretString> {
         std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the passphrase file {}", path.display()))?
     };
-    let passphrase = text.lines().next().unwrap_or_default().trim_end_matches('\r');
+    let passphrase = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('\r');
     anyhow::ensure!(
         !passphrase.is_empty(),
         "the passphrase in {} is empty; write it on the file's first line",

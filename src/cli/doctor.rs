@@ -95,7 +95,11 @@ fn backups_check(config: &frontdesk::config::Config) -> Check {
         .enabled()
         .then(|| read_status(&config.backup.dir))
         .flatten();
-    let health = BackupHealth::of(&config.backup, status.as_ref(), frontdesk::gallery::now_ms());
+    let health = BackupHealth::of(
+        &config.backup,
+        status.as_ref(),
+        frontdesk::gallery::now_ms(),
+    );
     let detail = match (&health, status.and_then(|s| s.last_file)) {
         (BackupHealth::Recent { .. }, Some(file)) => format!("{} ({file})", health.describe()),
         _ => health.describe(),
@@ -103,7 +107,11 @@ fn backups_check(config: &frontdesk::config::Config) -> Check {
     Check {
         name: "backups",
         required: false,
-        outcome: if health.is_ok() { Ok(detail) } else { Err(detail) },
+        outcome: if health.is_ok() {
+            Ok(detail)
+        } else {
+            Err(detail)
+        },
     }
 }
 

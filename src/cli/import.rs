@@ -111,7 +111,9 @@ fn report_text(report: &PersonReport) -> String {
             format!("imported as #{person_id} with {faces} photo(s)")
         }
         Outcome::WouldImport { faces } => format!("would be imported with {faces} photo(s)"),
-        Outcome::AlreadyThere { person_id } => format!("already enrolled as #{person_id}, left as is"),
+        Outcome::AlreadyThere { person_id } => {
+            format!("already enrolled as #{person_id}, left as is")
+        }
         Outcome::Refused { message, .. } => format!("NOT imported: {message}"),
     };
     let mut text = format!("{}: {what}", report.name);
@@ -127,12 +129,20 @@ fn summary_text(summary: &Value) -> String {
         summary["imported"], summary["already_there"], summary["refused"]
     );
     if summary["dry_run"] == json!(true) {
-        text = format!("dry run, nothing saved: {} would be imported, {} already there, {} refused",
-            summary["would_import"], summary["already_there"], summary["refused"]);
+        text = format!(
+            "dry run, nothing saved: {} would be imported, {} already there, {} refused",
+            summary["would_import"], summary["already_there"], summary["refused"]
+        );
     }
-    if let Some(names) = summary["in_csv_without_photos"].as_array().filter(|n| !n.is_empty()) {
+    if let Some(names) = summary["in_csv_without_photos"]
+        .as_array()
+        .filter(|n| !n.is_empty())
+    {
         let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
-        text.push_str(&format!("; in people.csv without a photo folder: {}", names.join(", ")));
+        text.push_str(&format!(
+            "; in people.csv without a photo folder: {}",
+            names.join(", ")
+        ));
     }
     text
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::feed::FeedPosition;
-use super::ledger;
 use super::index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
+use super::ledger;
 use super::migrations::MIGRATIONS;
 use super::{FaceRecord, GalleryError, NewFace, NewPerson, Person, PersonId, Visit, now_ms};
 use crate::vision::Embedding;

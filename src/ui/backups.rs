@@ -27,7 +27,10 @@ impl BackupMonitor {
     pub fn start(config: BackupConfig, db_path: PathBuf) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let mut monitor = Self {
-            status: config.enabled().then(|| schedule::read_status(&config.dir)).flatten(),
+            status: config
+                .enabled()
+                .then(|| schedule::read_status(&config.dir))
+                .flatten(),
             config: config.clone(),
             updates: None,
             stop: Arc::clone(&stop),
@@ -58,7 +61,11 @@ impl BackupMonitor {
     /// "Backups: last backup 3 h ago", in a warning colour when it failed or is too old.
     pub fn line_ui(&self, ui: &mut egui::Ui) {
         let health = self.health();
-        let color = if health.is_ok() { BACKUP_OK } else { BACKUP_WARNING };
+        let color = if health.is_ok() {
+            BACKUP_OK
+        } else {
+            BACKUP_WARNING
+        };
         ui.colored_label(color, format!("Backups: {}", health.describe()));
     }
 }
