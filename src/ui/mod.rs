@@ -7,6 +7,7 @@ mod audit;
 mod backups;
 mod enroll;
 mod greeting;
+mod import;
 mod live;
 mod people;
 mod settings;
@@ -158,7 +159,10 @@ impl KioskApp {
             backups::BackupMonitor::start(options.config.backup.clone(), options.db_path.clone());
         let mut app = Self {
             backups,
-            staff: staff::StaffState::new(settings),
+            staff: staff::StaffState::new(
+                settings,
+                import::ImportScreen::new(options.config.clone(), options.db_path.clone()),
+            ),
             options,
             pipeline: None,
             fatal: None,
@@ -202,6 +206,7 @@ impl KioskApp {
     fn apply_settings(&mut self, ctx: &egui::Context, config: Config) {
         let camera_changed =
             settings::SettingsScreen::camera_changed(&self.options.config, &config);
+        self.staff.import.set_config(config.clone());
         self.options.config = config;
         if camera_changed {
             match self.options.config.kiosk.source.parse() {
@@ -581,6 +586,7 @@ impl eframe::App for KioskApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_integrations();
         self.backups.poll();
+        self.staff.import.poll();
         self.drain_events();
         if let Some(config) = self.staff.applied_settings.take() {
             self.apply_settings(ctx, config);
