@@ -336,3 +336,38 @@ fn a_backup_never_overwrites_a_file_and_needs_a_gallery() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("already exists"));
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "keep me");
 }
+
+#[test]
+fn doctor_warns_when_the_last_scheduled_backup_is_too_old_or_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let backups = dir.path().join("backups");
+    let kiosk = Kiosk::new(&format!(
+        "[backup]\ndir = \"{}\"\nevery_hours = 24\n",
+        backups.display()
+    ));
+    std::fs::create_dir(&backups).unwrap();
+    let three_days_ago = frontdesk::gallery::now_ms() - 3 * 86_400_000;
+    let status = backups.join(frontdesk::backup::schedule::STATUS_FILE);
+    for (json, expected) in [
+        (
+            format!(
+                r#"{{"last_success_at": {three_days_ago}, "last_attempt_at": {three_days_ago}}}"#
+            ),
+            "last backup 3 days ago: too old",
+        ),
+        (
+            format!(r#"{{"last_success_at": {three_days_ago}, "last_error": "disk full"}}"#),
+            "the last backup FAILED: disk full",
+        ),
+    ] {
+        std::fs::write(&status, json).unwrap();
+        let output = kiosk.run(&["doctor"]);
+        let backups_check = json_lines(&output)
+            .into_iter()
+            .find(|c| c["check"] == "backups")
+            .unwrap();
+        assert_eq!(backups_check["ok"], false, "{backups_check}");
+        let detail = backups_check["detail"].as_str().unwrap();
+        assert!(detail.contains(expected), "{detail}");
+    }
+}
