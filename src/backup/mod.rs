@@ -132,12 +132,15 @@ struct Staging {
 
 impl Staging {
     /// A new empty file in `dir` (the gallery's own folder, which is as private as the gallery).
+    /// Scratch files that a killed process left behind are removed first: they hold a whole
+    /// gallery, perhaps with people erased since.
     fn new(dir: &Path, label: &str) -> Result<Self, BackupError> {
         use std::os::unix::fs::OpenOptionsExt;
         use std::sync::atomic::{AtomicU64, Ordering};
         static COUNTER: AtomicU64 = AtomicU64::new(0);
+        remove_abandoned_staging(dir);
         let path = dir.join(format!(
-            ".frontdesk-{label}.{}.{}.db",
+            "{STAGING_PREFIX}{label}.{}.{}.db",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
@@ -148,6 +151,35 @@ impl Staging {
             .open(&path)
             .map_err(BackupError::io(&path))?;
         Ok(Self { path })
+    }
+}
+
+/// Scratch files are named `.frontdesk-<label>.<pid>.<n>.db` (and SQLite's `-wal`, `-shm`,
+/// `-journal` beside them).
+const STAGING_PREFIX: &str = ".frontdesk-";
+
+/// Removes the scratch files in `dir` whose process is gone (killed mid-backup, a power cut).
+fn remove_abandoned_staging(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.flatten().map(|e| e.path()) {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let Some(rest) = name.strip_prefix(STAGING_PREFIX) else {
+            continue;
+        };
+        let pid = rest.split('.').nth(1).and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        if pid.is_some() && !alive {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {
+                    tracing::info!(path = %path.display(), "removed a scratch copy left by a stopped backup")
+                }
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "cannot remove an abandoned scratch copy")
+                }
+            }
+        }
     }
 }
 
@@ -241,5 +273,24 @@ mod tests {
         assert_eq!(mode, 0o600);
         drop(staging);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn scratch_copies_of_stopped_processes_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // No process has this id (above the kernel's pid_max).
+        let abandoned = dir.path().join(".frontdesk-backup.4294967295.0.db");
+        let abandoned_log = dir.path().join(".frontdesk-backup.4294967295.0.db-wal");
+        let running = dir
+            .path()
+            .join(format!(".frontdesk-restore.{}.99.db", std::process::id()));
+        for file in [&abandoned, &abandoned_log, &running] {
+            std::fs::write(file, b"a whole gallery").unwrap();
+        }
+        let gallery = dir.path().join("gallery.db");
+        std::fs::write(&gallery, b"the gallery").unwrap();
+        let staging = Staging::new(dir.path(), "backup").unwrap();
+        assert!(!abandoned.exists() && !abandoned_log.exists());
+        assert!(running.exists() && gallery.exists() && staging.path.exists());
     }
 }
