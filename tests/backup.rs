@@ -217,6 +217,15 @@ fn an_erased_person_stays_erased_after_an_older_backup_is_restored() {
         "the backup is encrypted"
     );
 
+    let audit = kiosk.ok(&["audit"]);
+    assert_eq!(audit[0]["action"], "backup", "{audit:?}");
+    assert!(
+        audit[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("monday.db.age")
+    );
+
     kiosk.ok(&["people", "delete", &zebulon.to_string()]);
     let ledger = std::fs::read_to_string(kiosk.path("gallery.db.erasures")).unwrap();
     assert!(!ledger.contains("Zebulon") && !ledger.contains("zebulon"));

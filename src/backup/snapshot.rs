@@ -45,6 +45,7 @@ pub fn create_backup(
         Some(passphrase) => encrypt(&plain, file, passphrase),
     })
     .map_err(BackupError::io(out))?;
+    audit_backup(gallery, out);
     let bytes = std::fs::metadata(out).map_err(BackupError::io(out))?.len();
     tracing::info!(path = %out.display(), bytes, encrypted = passphrase.is_some(), "backup written");
     Ok(BackupSummary {
@@ -94,6 +95,18 @@ fn snapshot(gallery: &Path, staging: &Path) -> Result<(i64, i64, i64), BackupErr
     copy.close()
         .map_err(|(_, e)| BackupError::sql("backup copy")(e))?;
     Ok((version, counts.0, counts.1))
+}
+
+/// Records in the staff audit log that everyone's data left the gallery for `out`. The backup
+/// is made either way: a failure here is logged, not turned into a failed backup.
+fn audit_backup(gallery: &Path, out: &Path) {
+    let recorded =
+        crate::gallery::Gallery::open(gallery, crate::models::EMBEDDER.id).and_then(|mut g| {
+            g.record_audit("backup", &format!("the whole gallery to {}", out.display()))
+        });
+    if let Err(e) = recorded {
+        tracing::warn!(error = %e, "the backup was made but could not be recorded in the audit log");
+    }
 }
 
 /// Encrypts `plain` into `out` in the age format, to the passphrase (scrypt).
