@@ -97,7 +97,8 @@ pub struct PersonReport {
 }
 
 /// Reads the import folder: each subfolder a person (in name order), `people.csv` if present.
-/// `consent_for_all` records consent for everyone (`--consent`).
+/// `consent_for_all` (`--consent`) records consent for everyone whose row does not say: an
+/// explicit `no` in the CSV always stays a no.
 pub fn plan(dir: &Path, consent_for_all: bool) -> Result<ImportPlan, ImportError> {
     let folder_error = |path: &Path| {
         let path = path.to_path_buf();
@@ -117,7 +118,7 @@ pub fn plan(dir: &Path, consent_for_all: bool) -> Result<ImportPlan, ImportError
             photos: photos_in(&entry.path()).map_err(folder_error(&entry.path()))?,
             name,
             details,
-            consent: consent || consent_for_all,
+            consent: consent.unwrap_or(consent_for_all),
         });
     }
     people.sort_by(|a, b| a.name.cmp(&b.name));
@@ -149,7 +150,8 @@ fn photos_in(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
 struct CsvRow {
     name: String,
     details: BTreeMap<String, String>,
-    consent: bool,
+    /// None when the row does not say (no `consent` column, or an empty cell).
+    consent: Option<bool>,
 }
 
 /// The rows of `people.csv` by lower-case name; none when there is no such file.
@@ -182,7 +184,7 @@ fn read_people_csv(path: &Path) -> Result<HashMap<String, CsvRow>, ImportError> 
         let mut row = CsvRow {
             name: record.get(name_column).unwrap_or_default().to_owned(),
             details: BTreeMap::new(),
-            consent: false,
+            consent: None,
         };
         if row.name.is_empty() {
             return Err(csv_error(format!("line {line} has no name")));
@@ -210,10 +212,12 @@ fn read_people_csv(path: &Path) -> Result<HashMap<String, CsvRow>, ImportError> 
     Ok(rows)
 }
 
-fn parse_consent(value: &str) -> Option<bool> {
+/// A consent cell: yes, no, or empty (the row does not say); anything else is an error (None).
+fn parse_consent(value: &str) -> Option<Option<bool>> {
     match value.to_lowercase().as_str() {
-        "yes" | "y" | "true" | "1" | "x" => Some(true),
-        "no" | "n" | "false" | "0" | "" => Some(false),
+        "yes" | "y" | "true" | "1" | "x" => Some(Some(true)),
+        "no" | "n" | "false" | "0" => Some(Some(false)),
+        "" => Some(None),
         _ => None,
     }
 }
@@ -248,8 +252,8 @@ pub fn import_person(
         person.photos.iter().for_each(|p| on_photo(p));
         let refusal = Outcome::Refused {
             code: "consent_required",
-            message: "no consent recorded (people.csv `consent` column, or --consent for all) \
-                      and kiosk.require_consent is on"
+            message: "no consent recorded (people.csv's consent column says no or nothing; \
+                      --consent records it where it says nothing) and kiosk.require_consent is on"
                 .into(),
         };
         return Ok(report(refusal, Vec::new()));
@@ -324,6 +328,7 @@ mod tests {
         for (person, files) in [
             ("Ada Lovelace", &["b.jpg", "a.PNG", "notes.txt"][..]),
             ("Bob", &["1.jpeg"][..]),
+            ("Dan", &["d.jpg"][..]),
             (".hidden", &["x.jpg"][..]),
         ] {
             std::fs::create_dir(dir.path().join(person)).unwrap();
@@ -333,11 +338,12 @@ mod tests {
         }
         std::fs::write(
             dir.path().join(PEOPLE_CSV),
-            "Name,Phone,Consent,Notes\nada lovelace, 555-0100 ,yes,\nCarol,555-0199,no,gone\n",
+            "Name,Phone,Consent,Notes\nada lovelace, 555-0100 ,yes,\nCarol,555-0199,no,gone\n\
+             Dan,,no,\n",
         )
         .unwrap();
         let plan = plan(dir.path(), false).unwrap();
-        assert_eq!(plan.people.len(), 2);
+        assert_eq!(plan.people.len(), 3);
         let ada = &plan.people[0];
         assert_eq!(ada.name, "Ada Lovelace");
         assert!(ada.consent);
@@ -350,8 +356,11 @@ mod tests {
         assert!(!plan.people[1].consent);
         assert!(plan.people[1].details.is_empty());
         assert_eq!(plan.without_photos, vec!["Carol"]);
-        assert_eq!(plan.photo_count(), 3);
-        assert!(super::plan(dir.path(), true).unwrap().people[1].consent);
+        assert_eq!(plan.photo_count(), 4);
+        // --consent speaks for those the CSV says nothing about, never over an explicit no.
+        let for_all = super::plan(dir.path(), true).unwrap();
+        assert!(for_all.people[1].consent, "Bob has no row");
+        assert!(!for_all.people[2].consent, "Dan said no");
     }
 
     #[test]

@@ -26,8 +26,9 @@ fn person_folder(import: &Path, name: &str, john: &str, count: usize) -> PathBuf
     folder
 }
 
-/// Five people as another system exported them: two good, one with some bad photos, one who did
-/// not consent, one whose only photos show no face, and a CSV row without photos.
+/// Six people as another system exported them: two good, one with some bad photos, one whose
+/// consent is not recorded, one who said no, one whose only photo shows no face, and a CSV row
+/// without photos.
 fn export_folder(dir: &Path) -> PathBuf {
     let import = dir.join("regulars");
     person_folder(&import, "John Salley", "John_Salley", 3);
@@ -40,6 +41,7 @@ fn export_folder(dir: &Path) -> PathBuf {
     std::fs::write(savage.join("broken.jpg"), b"this is not a JPEG").unwrap();
     std::fs::write(savage.join("notes.txt"), b"likes the window seat").unwrap();
     person_folder(&import, "John Simm", "John_Simm", 2);
+    person_folder(&import, "John Shimkus", "John_Shimkus", 2);
     let nobody = import.join("Flora Flower");
     std::fs::create_dir(&nobody).unwrap();
     std::fs::copy(fixture("negatives/skl_flower.jpg"), nobody.join("1.jpg")).unwrap();
@@ -48,7 +50,8 @@ fn export_folder(dir: &Path) -> PathBuf {
         "name,loyalty,coffee,consent\n\
          John Salley,L-1001,oat flat white,yes\n\
          john savage,L-1002,,yes\n\
-         John Simm,L-1003,espresso,no\n\
+         John Simm,L-1003,espresso,\n\
+         John Shimkus,L-1006,,no\n\
          Flora Flower,L-1004,,yes\n\
          Carol Absent,L-1005,tea,yes\n",
     )
@@ -157,7 +160,9 @@ fn a_folder_of_people_imports_with_details_and_consent_and_again_changes_nothing
     assert_eq!(reasons(flora), vec![("1.jpg".into(), "no_face".into())]);
     let summary = &lines.last().unwrap()["summary"];
     assert_eq!(summary["imported"], 2);
-    assert_eq!(summary["refused"], 2);
+    assert_eq!(summary["refused"], 3);
+    let shimkus = by_name(&lines, "John Shimkus");
+    assert_eq!(shimkus["reason"], "consent_required");
     assert_eq!(
         summary["in_csv_without_photos"],
         serde_json::json!(["Carol Absent"])
@@ -189,9 +194,15 @@ fn a_folder_of_people_imports_with_details_and_consent_and_again_changes_nothing
     assert_eq!(again.last().unwrap()["summary"]["imported"], 0);
     assert_eq!(kiosk.people(), people);
 
-    // With consent given for everyone, the one who was refused for it comes in.
+    // --consent records it for the one whose consent the CSV did not say; the one who said no
+    // stays out.
     let with_consent = json_lines(&kiosk.run(&["import", folder, "--consent", "--json"]));
     assert_eq!(by_name(&with_consent, "John Simm")["status"], "imported");
+    let shimkus = by_name(&with_consent, "John Shimkus");
+    assert_eq!(
+        (&shimkus["status"], &shimkus["reason"]),
+        (&"refused".into(), &"consent_required".into())
+    );
 }
 
 #[test]

@@ -140,7 +140,7 @@ enum Command {
     /// optional people.csv (name, consent and detail columns)
     Import {
         dir: PathBuf,
-        /// Record that everyone in the import agreed to be recognised
+        /// Record consent for everyone whose people.csv row does not say (a "no" stays a no)
         #[arg(long)]
         consent: bool,
         /// Check every photo and report what would happen, saving nothing

@@ -131,7 +131,7 @@ impl ImportScreen {
         ui.add_enabled_ui(self.running.is_none(), |ui| {
             ui.checkbox(
                 &mut self.consent,
-                "Everyone in this import agreed to be recognised",
+                "Everyone in this import agreed to be recognised (a \"no\" in people.csv stays a no)",
             );
             if let Some(folder) = super::path_action_ui(
                 ui,
