@@ -843,6 +843,29 @@ mod tests {
     }
 
     #[test]
+    fn an_erasure_is_in_the_ledger_or_does_not_happen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        let mut gallery = Gallery::open(&path, "m1").unwrap();
+        let ada = gallery.enroll(&person("Ada"), &[face(0)]).unwrap();
+        let bob = gallery.enroll(&person("Bob"), &[face(1)]).unwrap();
+        let ada_uid = gallery.person(ada).unwrap().unwrap().uid;
+        gallery.delete_person(ada).unwrap();
+        let ledger_file = ledger::ledger_path(&path);
+        assert_eq!(ledger::read(&ledger_file).unwrap(), vec![ada_uid]);
+
+        // A ledger that cannot be written (here a folder stands in its place) stops the erasure.
+        std::fs::remove_file(&ledger_file).unwrap();
+        std::fs::create_dir(&ledger_file).unwrap();
+        assert!(matches!(
+            gallery.delete_person(bob),
+            Err(GalleryError::Ledger { .. })
+        ));
+        assert!(gallery.person(bob).unwrap().is_some());
+        assert_eq!(gallery.index().person_count(), 1);
+    }
+
+    #[test]
     fn visits_filter_by_person_and_time() {
         let mut gallery = Gallery::open_in_memory("m1").unwrap();
         let ada = gallery.enroll(&person("Ada"), &[face(0)]).unwrap();
