@@ -158,7 +158,9 @@ impl Staging {
 /// `-journal` beside them).
 const STAGING_PREFIX: &str = ".frontdesk-";
 
-/// Removes the scratch files in `dir` whose process is gone (killed mid-backup, a power cut).
+/// Removes the scratch files in `dir` whose process is gone (killed mid-backup, a power cut):
+/// scratch databases, and the temporary files of backups being written
+/// (`.frontdesk-<time>.db[.age].<pid>.<n>.tmp`, see [`crate::atomic_file`]).
 fn remove_abandoned_staging(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -168,7 +170,13 @@ fn remove_abandoned_staging(dir: &Path) {
         let Some(rest) = name.strip_prefix(STAGING_PREFIX) else {
             continue;
         };
-        let pid = rest.split('.').nth(1).and_then(|p| p.parse::<u32>().ok());
+        let parts: Vec<&str> = rest.split('.').collect();
+        let pid_part = if rest.ends_with(".tmp") {
+            parts.len().checked_sub(3).map(|i| parts[i])
+        } else {
+            parts.get(1).copied()
+        };
+        let pid = pid_part.and_then(|p| p.parse::<u32>().ok());
         let alive = pid.is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
         if pid.is_some() && !alive {
             match std::fs::remove_file(&path) {
@@ -281,16 +289,19 @@ mod tests {
         // No process has this id (above the kernel's pid_max).
         let abandoned = dir.path().join(".frontdesk-backup.4294967295.0.db");
         let abandoned_log = dir.path().join(".frontdesk-backup.4294967295.0.db-wal");
+        let half_written = dir
+            .path()
+            .join(".frontdesk-20261129T023045Z.db.age.4294967295.3.tmp");
         let running = dir
             .path()
             .join(format!(".frontdesk-restore.{}.99.db", std::process::id()));
-        for file in [&abandoned, &abandoned_log, &running] {
+        for file in [&abandoned, &abandoned_log, &half_written, &running] {
             std::fs::write(file, b"a whole gallery").unwrap();
         }
         let gallery = dir.path().join("gallery.db");
         std::fs::write(&gallery, b"the gallery").unwrap();
         let staging = Staging::new(dir.path(), "backup").unwrap();
-        assert!(!abandoned.exists() && !abandoned_log.exists());
+        assert!(!abandoned.exists() && !abandoned_log.exists() && !half_written.exists());
         assert!(running.exists() && gallery.exists() && staging.path.exists());
     }
 }

@@ -182,6 +182,7 @@ fn make_and_rotate(
         .strftime("%Y%m%dT%H%M%SZ");
     let extension = if passphrase.is_some() { "db.age" } else { "db" };
     let out = config.dir.join(format!("{NAME_PREFIX}{stamp}.{extension}"));
+    super::remove_abandoned_staging(&config.dir);
     let summary = create_backup(gallery, &out, passphrase.as_ref())?;
     rotate(&config.dir, config.keep)?;
     Ok(summary)
