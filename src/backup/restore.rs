@@ -183,15 +183,38 @@ fn set_aside(gallery: &Path) -> Result<Option<PathBuf>, BackupError> {
 
 /// Replaces the gallery's content with `staging`'s through SQLite (one transaction), so the
 /// gallery's own file, log and permissions stay consistent; then empties the log.
+///
+/// Ids are never handed out twice, also across a restore: the id counters continue above the
+/// highest the gallery had reached, not from the backup's (a person enrolled and erased since the
+/// backup keeps an id nobody else will get).
 fn install(staging: &Path, gallery: &Path) -> Result<(), BackupError> {
     let copy = Connection::open(staging).map_err(BackupError::sql("restored copy"))?;
     let mut live = Connection::open(gallery).map_err(BackupError::sql("gallery"))?;
     live.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(BackupError::sql("gallery"))?;
+    let counters = id_counters(&live)?;
     copy_database(&copy, &mut live)?;
+    for (table, seq) in &counters {
+        live.execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1",
+            rusqlite::params![table, seq],
+        )
+        .map_err(BackupError::sql("gallery"))?;
+    }
     live.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
         r.get::<_, i64>(0)
     })
     .map_err(BackupError::sql("gallery"))?;
     Ok(())
+}
+
+/// The AUTOINCREMENT counters of a gallery: table name and the highest id handed out.
+fn id_counters(gallery: &Connection) -> Result<Vec<(String, i64)>, BackupError> {
+    let mut statement = gallery
+        .prepare("SELECT name, seq FROM sqlite_sequence")
+        .map_err(BackupError::sql("gallery"))?;
+    statement
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(Iterator::collect)
+        .map_err(BackupError::sql("gallery"))
 }
