@@ -43,6 +43,7 @@ pub struct Config {
     pub webhook: Vec<WebhookConfig>,
     pub mqtt: MqttConfig,
     pub fleet: FleetConfig,
+    pub backup: BackupConfig,
 }
 
 /// The fleet's shared PostgreSQL store (`url` empty and no `FRONTDESK_FLEET_URL`: stand-alone).
@@ -79,6 +80,43 @@ impl std::fmt::Debug for FleetConfig {
             .field("ca_file", &self.ca_file)
             .field("sync_seconds", &self.sync_seconds)
             .finish()
+    }
+}
+
+/// Scheduled backups (`dir` empty: none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupConfig {
+    pub dir: PathBuf,
+    pub every_hours: u32,
+    pub keep: u32,
+    /// A file whose first line is the passphrase that encrypts the backups ("" = not encrypted).
+    pub passphrase_file: PathBuf,
+}
+
+impl BackupConfig {
+    pub fn enabled(&self) -> bool {
+        !self.dir.as_os_str().is_empty()
+    }
+
+    /// The passphrase from `passphrase_file`, if one is set.
+    pub fn passphrase(&self) -> std::io::Result<Option<age::secrecy::SecretString>> {
+        if self.passphrase_file.as_os_str().is_empty() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&self.passphrase_file)?;
+        let line = text
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('\r');
+        if line.is_empty() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the passphrase file's first line is empty",
+            ));
+        }
+        Ok(Some(line.to_owned().into()))
     }
 }
 
@@ -323,6 +361,12 @@ impl Config {
                 "fleet.kiosk",
                 "must be a plain name of at most 64 characters",
             ));
+        }
+        if !(1..=8760).contains(&self.backup.every_hours) {
+            return Err(invalid("backup.every_hours", "must be between 1 and 8760"));
+        }
+        if !(1..=1000).contains(&self.backup.keep) {
+            return Err(invalid("backup.keep", "must be between 1 and 1000"));
         }
         if !(1..=1024).contains(&self.api.max_body_mb) {
             return Err(invalid("api.max_body_mb", "must be between 1 and 1024"));

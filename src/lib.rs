@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod atomic_file;
+pub mod backup;
 pub mod camera;
 pub mod config;
 pub mod engine;
@@ -13,6 +14,7 @@ pub mod enrollment;
 pub mod export;
 pub mod fleet;
 pub mod gallery;
+pub mod import;
 pub mod integrations;
 pub mod models;
 pub mod mqtt;

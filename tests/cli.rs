@@ -384,6 +384,7 @@ fn doctor_reports_each_part() {
             "model.detector",
             "model.embedder",
             "database",
+            "backups",
             "cameras",
             "display"
         ]

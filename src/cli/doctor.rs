@@ -60,6 +60,7 @@ fn checks(context: &Context) -> Vec<Check> {
             })
             .map_err(|e| format!("{e:#}")),
     });
+    checks.push(backups_check(config));
     checks.push(Check {
         name: "fleet",
         required: false,
@@ -96,6 +97,34 @@ fn checks(context: &Context) -> Vec<Check> {
         outcome: display.map_err(|_| "no DISPLAY or WAYLAND_DISPLAY: the window cannot open here (the command line still works)".into()),
     });
     checks
+}
+
+/// Scheduled backups: a warning when the last one failed or is older than two periods.
+fn backups_check(config: &frontdesk::config::Config) -> Check {
+    use frontdesk::backup::schedule::{BackupHealth, read_status};
+    let status = config
+        .backup
+        .enabled()
+        .then(|| read_status(&config.backup.dir))
+        .flatten();
+    let health = BackupHealth::of(
+        &config.backup,
+        status.as_ref(),
+        frontdesk::gallery::now_ms(),
+    );
+    let detail = match (&health, status.and_then(|s| s.last_file)) {
+        (BackupHealth::Recent { .. }, Some(file)) => format!("{} ({file})", health.describe()),
+        _ => health.describe(),
+    };
+    Check {
+        name: "backups",
+        required: false,
+        outcome: if health.is_ok() {
+            Ok(detail)
+        } else {
+            Err(detail)
+        },
+    }
 }
 
 pub fn run(context: &Context) -> anyhow::Result<ExitCode> {

@@ -1,9 +1,11 @@
 //! Command-line parsing and dispatch. Results go to stdout as one JSON object per line, messages to
 //! stderr.
 
+mod backup;
 mod doctor;
 mod fleet;
 mod images;
+mod import;
 mod people;
 mod serve;
 mod watch;
@@ -129,8 +131,39 @@ enum Command {
     },
     /// Set the staff PIN (read from standard input) that guards the kiosk's staff screens
     SetPin,
-    /// Check the runtime, models, database, cameras and display
+    /// Check the runtime, models, database, cameras, display and backups
     Doctor,
+    /// Write a consistent copy of the gallery to a new file (also while the kiosk runs)
+    Backup {
+        /// The backup file to create (readable by you only)
+        #[arg(long)]
+        out: PathBuf,
+        /// Encrypt with the passphrase on this file's first line (`-`: read it from standard input)
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
+    /// Enrol many people: DIR holds one folder of photos per person (named after them) and an
+    /// optional people.csv (name, consent and detail columns)
+    Import {
+        dir: PathBuf,
+        /// Record consent for everyone whose people.csv row does not say (a "no" stays a no)
+        #[arg(long)]
+        consent: bool,
+        /// Check every photo and report what would happen, saving nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// One JSON object per person and a summary, no progress bar
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace the gallery with a backup; people erased since the backup stay erased
+    Restore {
+        /// A file made by `frontdesk backup` (or by the kiosk's scheduled backups)
+        file: PathBuf,
+        /// The passphrase of an encrypted backup, on this file's first line (`-`: standard input)
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
 }
 
 impl Cli {
@@ -339,6 +372,28 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Fleet { action }) => fleet::run(&context, action),
         Some(Command::SetPin) => people::set_pin(&context),
         Some(Command::Doctor) => doctor::run(&context),
+        Some(Command::Backup {
+            out,
+            passphrase_file,
+        }) => backup::backup(&context, &out, passphrase_file.as_ref()),
+        Some(Command::Import {
+            dir,
+            consent,
+            dry_run,
+            json,
+        }) => import::run(
+            &context,
+            &dir,
+            &import::ImportOptions {
+                consent,
+                dry_run,
+                json,
+            },
+        ),
+        Some(Command::Restore {
+            file,
+            passphrase_file,
+        }) => backup::restore(&context, &file, passphrase_file.as_ref()),
     }
 }
 

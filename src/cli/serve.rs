@@ -32,6 +32,18 @@ pub fn serve(
         "frontdesk: API at http://{}/api/v1",
         integrations.api_address()
     );
+    let stop_backups = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if config.backup.enabled() {
+        // Nobody here shows the status: the scheduler's status file is what `doctor` reads.
+        let (updates, _) = std::sync::mpsc::sync_channel(1);
+        frontdesk::backup::schedule::spawn_scheduler(
+            config.backup.clone(),
+            context.db_path.clone(),
+            updates,
+            std::sync::Arc::clone(&stop_backups),
+        )
+        .context("cannot start the backup scheduler")?;
+    }
     let mut publish = |track_event: &TrackEvent| integrations.publish(track_event);
     let outcome = recognition_loop(
         context,
@@ -41,6 +53,7 @@ pub fn serve(
         SourceEnd::KeepServing,
     );
     drop(integrations);
+    stop_backups.store(true, std::sync::atomic::Ordering::Relaxed);
     outcome
 }
 

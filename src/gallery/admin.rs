@@ -135,6 +135,34 @@ impl Gallery {
         Ok(purged)
     }
 
+    /// Erases again everyone whose uid is in `uids` (the erasure ledger, after a restore), from the
+    /// tables and the files. They are in the ledger already, so it is not written. Returns how
+    /// many people were here to erase.
+    pub fn apply_erasures(&mut self, uids: &[String]) -> Result<usize, GalleryError> {
+        let tx = self.conn.transaction()?;
+        let mut erased = 0;
+        {
+            let mut delete = tx.prepare("DELETE FROM people WHERE uid = ?1")?;
+            for uid in uids {
+                erased += delete.execute([uid])?;
+            }
+        }
+        if erased > 0 {
+            audit(
+                &tx,
+                now_ms(),
+                "delete",
+                &format!("{erased} person(s) erased before, erased again from a restored backup"),
+            )?;
+        }
+        tx.commit()?;
+        if erased > 0 {
+            self.catch_up_after_write()?;
+        }
+        self.scrub()?;
+        Ok(erased)
+    }
+
     /// Records a staff action that is not a gallery change (an export, a settings change).
     pub fn record_audit(&mut self, action: &str, detail: &str) -> Result<(), GalleryError> {
         let tx = self.conn.transaction()?;

@@ -4,6 +4,7 @@
 mod admin;
 mod feed;
 pub mod index;
+pub mod ledger;
 mod migrations;
 mod replica;
 mod store;
@@ -61,6 +62,16 @@ pub enum GalleryError {
          and run the deletion again (`frontdesk people delete ID`) to finish it"
     )]
     NotScrubbed { pages_left: i64 },
+    #[error(
+        "the erasure ledger {path} cannot be read or written ({source}); nothing was erased or \
+         restored. Check the folder's permissions and free space; if the file was damaged, restore \
+         it from where you keep a copy"
+    )]
+    Ledger {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -125,6 +136,11 @@ pub struct Visit {
     pub source: String,
     /// The kiosk of the fleet that logged it; `None`: this one.
     pub kiosk: Option<String>,
+}
+
+/// The newest schema version this Frontdesk knows: a gallery or backup above it is refused.
+pub fn known_schema_version() -> i64 {
+    i64::try_from(migrations::MIGRATIONS.len()).unwrap_or(i64::MAX)
 }
 
 /// RFC 3339 UTC text of Unix milliseconds, as shown in JSON output and exports.

@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::feed::FeedPosition;
 use super::index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
+use super::ledger;
 use super::migrations::MIGRATIONS;
 use super::{FaceRecord, GalleryError, NewFace, NewPerson, Person, PersonId, Visit, now_ms};
 use crate::vision::Embedding;
@@ -297,8 +298,23 @@ impl Gallery {
 
     /// Deletes a person with their faces, details and visits, and erases them from the files.
     /// Returns false when there was none.
+    ///
+    /// The person's uid goes into the erasure ledger beside the gallery before the deletion
+    /// commits, so that restoring an older backup erases them again; if the ledger cannot be
+    /// written nothing is deleted. The transaction takes the write lock first, so two processes
+    /// erasing at once write the ledger one after the other.
     pub fn delete_person(&mut self, person_id: PersonId) -> Result<bool, GalleryError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let uid: Option<String> = tx
+            .query_row("SELECT uid FROM people WHERE id = ?1", [person_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let (Some(uid), Some(path)) = (&uid, &self.path) {
+            ledger::append(&ledger::ledger_path(path), uid)?;
+        }
         let deleted = tx.execute("DELETE FROM people WHERE id = ?1", [person_id])?;
         if deleted > 0 {
             // The log names the id only: a name kept here would outlive the erasure.
@@ -862,6 +878,29 @@ mod tests {
             .unwrap()
             .len();
         assert_eq!(wal, 0);
+    }
+
+    #[test]
+    fn an_erasure_is_in_the_ledger_or_does_not_happen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        let mut gallery = Gallery::open(&path, "m1").unwrap();
+        let ada = gallery.enroll(&person("Ada"), &[face(0)]).unwrap();
+        let bob = gallery.enroll(&person("Bob"), &[face(1)]).unwrap();
+        let ada_uid = gallery.person(ada).unwrap().unwrap().uid;
+        gallery.delete_person(ada).unwrap();
+        let ledger_file = ledger::ledger_path(&path);
+        assert_eq!(ledger::read(&ledger_file).unwrap(), vec![ada_uid]);
+
+        // A ledger that cannot be written (here a folder stands in its place) stops the erasure.
+        std::fs::remove_file(&ledger_file).unwrap();
+        std::fs::create_dir(&ledger_file).unwrap();
+        assert!(matches!(
+            gallery.delete_person(bob),
+            Err(GalleryError::Ledger { .. })
+        ));
+        assert!(gallery.person(bob).unwrap().is_some());
+        assert_eq!(gallery.index().person_count(), 1);
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! own threads and wake the UI when they have news.
 
 mod audit;
+mod backups;
 mod enroll;
 mod fleet;
 mod greeting;
+mod import;
 mod live;
 mod people;
 mod settings;
@@ -93,6 +95,8 @@ pub struct KioskApp {
     /// The fleet's sync thread (`fleet.url` set) and its latest status.
     fleet: Option<crate::fleet::FleetFollower>,
     fleet_status: Option<crate::fleet::FleetStatus>,
+    /// Scheduled backups (`[backup] dir` set) and how they are doing.
+    backups: backups::BackupMonitor,
 }
 
 /// Events kept while the API starts, so that webhooks and the stream miss nothing from the start.
@@ -155,8 +159,14 @@ impl KioskApp {
     pub fn new(ctx: &egui::Context, options: KioskOptions) -> Self {
         let settings =
             settings::SettingsScreen::new(options.config.clone(), options.config_path.clone());
+        let backups =
+            backups::BackupMonitor::start(options.config.backup.clone(), options.db_path.clone());
         let mut app = Self {
-            staff: staff::StaffState::new(settings),
+            backups,
+            staff: staff::StaffState::new(
+                settings,
+                import::ImportScreen::new(options.config.clone(), options.db_path.clone()),
+            ),
             options,
             pipeline: None,
             fatal: None,
@@ -203,6 +213,7 @@ impl KioskApp {
     fn apply_settings(&mut self, ctx: &egui::Context, config: Config) {
         let camera_changed =
             settings::SettingsScreen::camera_changed(&self.options.config, &config);
+        self.staff.import.set_config(config.clone());
         self.options.config = config;
         if camera_changed {
             match self.options.config.kiosk.source.parse() {
@@ -592,6 +603,8 @@ impl eframe::App for KioskApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_integrations();
         self.fleet_status = self.fleet.as_ref().map(crate::fleet::FleetFollower::status);
+        self.backups.poll();
+        self.staff.import.poll();
         self.drain_events();
         if let Some(config) = self.staff.applied_settings.take() {
             self.apply_settings(ctx, config);
@@ -659,7 +672,10 @@ impl eframe::App for KioskApp {
             });
         } else {
             let live_similarity = self.live_similarity();
-            egui::CentralPanel::default().show(ui, |ui| self.staff.screen_ui(ui, live_similarity));
+            egui::CentralPanel::default().show(ui, |ui| {
+                self.backups.line_ui(ui);
+                self.staff.screen_ui(ui, live_similarity);
+            });
         }
         self.staff.pin_dialog_ui(ui.ctx());
         for request in std::mem::take(&mut self.staff.outbox) {

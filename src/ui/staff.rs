@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::audit::AuditScreen;
+use super::import::ImportScreen;
 use super::people::PeopleScreen;
 use super::settings::SettingsScreen;
 use super::visits::VisitsScreen;
@@ -20,13 +21,15 @@ pub enum Screen {
     Visits,
     Settings,
     Audit,
+    Import,
 }
 
 impl Screen {
-    const ALL: [Screen; 5] = [
+    const ALL: [Screen; 6] = [
         Screen::Live,
         Screen::People,
         Screen::Visits,
+        Screen::Import,
         Screen::Settings,
         Screen::Audit,
     ];
@@ -38,6 +41,7 @@ impl Screen {
             Screen::Visits => "Visits",
             Screen::Settings => "Settings",
             Screen::Audit => "Audit log",
+            Screen::Import => "Import",
         }
     }
 }
@@ -67,6 +71,8 @@ pub struct StaffState {
     pub visits: VisitsScreen,
     pub settings: SettingsScreen,
     pub audit: AuditScreen,
+    /// Goes on while staff mode is locked: an import is not stopped halfway by the idle lock.
+    pub import: ImportScreen,
     /// Requests for the worker, sent by the app after drawing.
     pub outbox: Vec<StaffRequest>,
     /// The last change's outcome, shown on the staff screens.
@@ -76,7 +82,7 @@ pub struct StaffState {
 }
 
 impl StaffState {
-    pub fn new(settings: SettingsScreen) -> Self {
+    pub fn new(settings: SettingsScreen, import: ImportScreen) -> Self {
         Self {
             unlocked: false,
             screen: Screen::Live,
@@ -86,6 +92,7 @@ impl StaffState {
             visits: VisitsScreen::default(),
             settings,
             audit: AuditScreen::default(),
+            import,
             outbox: Vec::new(),
             status: None,
             applied_settings: None,
@@ -126,7 +133,7 @@ impl StaffState {
                 self.outbox.push(StaffRequest::Visits(self.visits.filter()));
             }
             Screen::Audit => self.outbox.push(StaffRequest::AuditLog),
-            Screen::Live | Screen::Settings => {}
+            Screen::Live | Screen::Settings | Screen::Import => {}
         }
     }
 
@@ -234,7 +241,7 @@ impl StaffState {
             }
             Screen::Visits => self.outbox.push(StaffRequest::Visits(self.visits.filter())),
             Screen::Audit => self.outbox.push(StaffRequest::AuditLog),
-            Screen::Live | Screen::Settings => {}
+            Screen::Live | Screen::Settings | Screen::Import => {}
         }
     }
 
@@ -358,6 +365,7 @@ impl StaffState {
                 .settings
                 .settings_ui(ui, &mut self.outbox, live_similarity),
             Screen::Audit => self.audit.audit_ui(ui, &mut self.outbox),
+            Screen::Import => self.import.import_ui(ui),
         }
     }
 }

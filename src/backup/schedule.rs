@@ -1,0 +1,343 @@
+//! Backups that run themselves: every `every_hours` a new backup in `[backup] dir`, the oldest
+//! beyond `keep` deleted, and the outcome in a status file that the staff screen and `doctor` read.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::SyncSender;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{BackupError, BackupSummary, create_backup};
+use crate::config::BackupConfig;
+use crate::gallery::now_ms;
+
+/// The status file in the backup folder.
+pub const STATUS_FILE: &str = "frontdesk-backups.json";
+const NAME_PREFIX: &str = "frontdesk-";
+/// How often the scheduler looks whether a backup is due.
+const CHECK_EVERY: Duration = Duration::from_secs(60);
+/// How often a sleeping scheduler looks whether it should stop.
+const STOP_POLL: Duration = Duration::from_millis(200);
+
+/// The last scheduled backup's outcome, as kept in [`STATUS_FILE`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupStatus {
+    pub last_success_at: Option<i64>,
+    pub last_file: Option<String>,
+    pub last_attempt_at: Option<i64>,
+    /// Set when the last attempt failed; cleared by the next success.
+    pub last_error: Option<String>,
+}
+
+/// How the scheduled backups are doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackupHealth {
+    /// `[backup] dir` is empty.
+    Off,
+    Never,
+    Recent {
+        age_ms: i64,
+    },
+    /// The last success is older than two periods.
+    TooOld {
+        age_ms: i64,
+    },
+    Failed {
+        message: String,
+    },
+}
+
+impl BackupHealth {
+    pub fn of(config: &BackupConfig, status: Option<&BackupStatus>, now: i64) -> Self {
+        if !config.enabled() {
+            return Self::Off;
+        }
+        let Some(status) = status else {
+            return Self::Never;
+        };
+        if let Some(message) = &status.last_error {
+            return Self::Failed {
+                message: message.clone(),
+            };
+        }
+        match status.last_success_at {
+            None => Self::Never,
+            Some(at) if now - at > 2 * period_ms(config) => Self::TooOld { age_ms: now - at },
+            Some(at) => Self::Recent { age_ms: now - at },
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Self::Off | Self::Recent { .. })
+    }
+
+    /// One line for the staff screen and `doctor`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Off => "automatic backups are off ([backup] dir is empty)".into(),
+            Self::Never => "no automatic backup yet".into(),
+            Self::Recent { age_ms } => format!("last backup {} ago", human_age(*age_ms)),
+            Self::TooOld { age_ms } => format!(
+                "last backup {} ago: too old, check the backup folder and the log",
+                human_age(*age_ms)
+            ),
+            Self::Failed { message } => format!("the last backup FAILED: {message}"),
+        }
+    }
+}
+
+fn period_ms(config: &BackupConfig) -> i64 {
+    i64::from(config.every_hours) * 3_600_000
+}
+
+/// "3 h", "12 min", "2 days".
+pub fn human_age(ms: i64) -> String {
+    let minutes = ms.max(0) / 60_000;
+    match minutes {
+        0..60 => format!("{minutes} min"),
+        60..2880 => format!("{} h", minutes / 60),
+        _ => format!("{} days", minutes / 1440),
+    }
+}
+
+/// The status in `dir`, if a scheduled backup ever ran there. An unreadable status counts as none.
+pub fn read_status(dir: &Path) -> Option<BackupStatus> {
+    let text = std::fs::read_to_string(dir.join(STATUS_FILE)).ok()?;
+    serde_json::from_str(&text)
+        .inspect_err(|e| tracing::warn!(error = %e, "the backup status file is damaged"))
+        .ok()
+}
+
+fn write_status(dir: &Path, status: &BackupStatus) -> Result<(), BackupError> {
+    let path = dir.join(STATUS_FILE);
+    let text = serde_json::to_string_pretty(status).unwrap_or_default();
+    crate::atomic_file::write_atomic(&path, 0o600, |file| {
+        std::io::Write::write_all(file, text.as_bytes())
+    })
+    .map_err(BackupError::io(&path))
+}
+
+/// Whether a backup is due at `now`: a period after the last one, or an hour (at most a period)
+/// after a failed attempt, so a full disk is not hammered every minute. A last time in the future
+/// (the clock was set back) makes one due at once.
+pub fn is_due(config: &BackupConfig, status: Option<&BackupStatus>, now: i64) -> bool {
+    if !config.enabled() {
+        return false;
+    }
+    let Some(status) = status else { return true };
+    let (last, wait) = if status.last_error.is_some() {
+        (
+            status.last_attempt_at,
+            period_ms(config).min(RETRY_AFTER_FAILURE_MS),
+        )
+    } else {
+        (status.last_success_at, period_ms(config))
+    };
+    last.is_none_or(|at| now - at >= wait || at > now)
+}
+
+/// How long after a failed backup the next is tried.
+const RETRY_AFTER_FAILURE_MS: i64 = 3_600_000;
+
+/// Makes a backup now into the backup folder, deletes the oldest beyond `keep`, and records the
+/// outcome in the status file (a failure too, so that `doctor` and the staff screen show it).
+pub fn backup_now(
+    config: &BackupConfig,
+    gallery: &Path,
+    now: i64,
+) -> Result<BackupSummary, BackupError> {
+    let dir = &config.dir;
+    create_private_dir(dir)?;
+    let mut status = read_status(dir).unwrap_or_default();
+    status.last_attempt_at = Some(now);
+    let outcome = make_and_rotate(config, gallery, now);
+    match &outcome {
+        Ok(summary) => {
+            status.last_success_at = Some(now);
+            status.last_file = Some(summary.path.display().to_string());
+            status.last_error = None;
+        }
+        Err(error) => {
+            tracing::error!(%error, "scheduled backup failed");
+            status.last_error = Some(error.to_string());
+        }
+    }
+    write_status(dir, &status)?;
+    outcome
+}
+
+fn make_and_rotate(
+    config: &BackupConfig,
+    gallery: &Path,
+    now: i64,
+) -> Result<BackupSummary, BackupError> {
+    let passphrase = config.passphrase().map_err(|source| BackupError::Io {
+        path: config.passphrase_file.clone(),
+        source,
+    })?;
+    let stamp = jiff::Timestamp::from_millisecond(now)
+        .unwrap_or_default()
+        .strftime("%Y%m%dT%H%M%SZ");
+    let extension = if passphrase.is_some() { "db.age" } else { "db" };
+    let out = config.dir.join(format!("{NAME_PREFIX}{stamp}.{extension}"));
+    super::remove_abandoned_staging(&config.dir);
+    let summary = create_backup(gallery, &out, passphrase.as_ref())?;
+    rotate(&config.dir, config.keep)?;
+    Ok(summary)
+}
+
+/// The scheduled backups in `dir`, oldest first (their names sort by time).
+pub fn backups_in(dir: &Path) -> Result<Vec<PathBuf>, BackupError> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(BackupError::io(dir))? {
+        let path = entry.map_err(BackupError::io(dir))?.path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with(NAME_PREFIX) && (name.ends_with(".db") || name.ends_with(".db.age")) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn rotate(dir: &Path, keep: u32) -> Result<(), BackupError> {
+    let files = backups_in(dir)?;
+    let surplus = files.len().saturating_sub(keep.max(1) as usize);
+    for old in &files[..surplus] {
+        std::fs::remove_file(old).map_err(BackupError::io(old))?;
+        tracing::info!(path = %old.display(), "old backup deleted");
+    }
+    Ok(())
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), BackupError> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(BackupError::io(dir))
+}
+
+/// Runs scheduled backups on a named thread until `stop` is set, sending each new status on
+/// `updates` (a full queue drops the update: the next one supersedes it).
+pub fn spawn_scheduler(
+    config: BackupConfig,
+    gallery: PathBuf,
+    updates: SyncSender<BackupStatus>,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("backup-scheduler".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let now = now_ms();
+                if is_due(&config, read_status(&config.dir).as_ref(), now) {
+                    // The outcome is in the status file either way; the error was logged.
+                    let _ = backup_now(&config, &gallery, now);
+                    if let Some(status) = read_status(&config.dir) {
+                        let _ = updates.try_send(status);
+                    }
+                }
+                let mut slept = Duration::ZERO;
+                while slept < CHECK_EVERY && !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(STOP_POLL);
+                    slept += STOP_POLL;
+                }
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gallery::Gallery;
+    use crate::gallery::test_support::{face, person};
+
+    fn config(dir: &Path, keep: u32) -> BackupConfig {
+        BackupConfig {
+            dir: dir.to_path_buf(),
+            every_hours: 24,
+            keep,
+            passphrase_file: PathBuf::new(),
+        }
+    }
+
+    const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn backups_run_when_due_and_the_oldest_beyond_keep_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let gallery_path = dir.path().join("gallery.db");
+        let mut gallery = Gallery::open(&gallery_path, "m1").unwrap();
+        gallery
+            .enroll(&person("Ada", &[], true), &[face(0)])
+            .unwrap();
+        let backups = dir.path().join("backups");
+        let config = config(&backups, 2);
+        let start = 1_795_833_045_000;
+        assert!(is_due(&config, None, start));
+        for day in 0..3 {
+            let now = start + day * 24 * HOUR;
+            assert!(is_due(&config, read_status(&backups).as_ref(), now));
+            backup_now(&config, &gallery_path, now).unwrap();
+            assert!(!is_due(&config, read_status(&backups).as_ref(), now + HOUR));
+        }
+        let kept: Vec<String> = backups_in(&backups)
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            kept,
+            vec![
+                "frontdesk-20261129T023045Z.db",
+                "frontdesk-20261130T023045Z.db"
+            ]
+        );
+        let status = read_status(&backups).unwrap();
+        let health = BackupHealth::of(&config, Some(&status), start + 2 * 24 * HOUR + 3 * HOUR);
+        assert_eq!(health.describe(), "last backup 3 h ago");
+        assert!(health.is_ok());
+        let later = BackupHealth::of(&config, Some(&status), start + 5 * 24 * HOUR);
+        assert!(matches!(later, BackupHealth::TooOld { .. }), "{later:?}");
+    }
+
+    #[test]
+    fn a_failed_backup_is_recorded_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let backups = dir.path().join("backups");
+        let config = config(&backups, 3);
+        let missing = dir.path().join("no-gallery.db");
+        assert!(backup_now(&config, &missing, 1_000).is_err());
+        let status = read_status(&backups).unwrap();
+        let health = BackupHealth::of(&config, Some(&status), 2_000);
+        assert!(!health.is_ok());
+        assert!(
+            health.describe().contains("FAILED"),
+            "{}",
+            health.describe()
+        );
+        // A failure is tried again an hour later, not every minute.
+        assert!(!is_due(&config, Some(&status), 2_000));
+        assert!(is_due(&config, Some(&status), 1_000 + HOUR));
+        let off = config_off();
+        assert_eq!(BackupHealth::of(&off, None, 0), BackupHealth::Off);
+    }
+
+    fn config_off() -> BackupConfig {
+        config(Path::new(""), 3)
+    }
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(human_age(5 * 60_000), "5 min");
+        assert_eq!(human_age(3 * HOUR + 59 * 60_000), "3 h");
+        assert_eq!(human_age(3 * 24 * HOUR), "3 days");
+    }
+}

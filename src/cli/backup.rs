@@ -1,0 +1,77 @@
+//! `backup` and `restore`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use frontdesk::backup::{self, SecretString};
+use serde_json::json;
+
+use super::{Context, emit};
+
+/// Reads a passphrase: the first line of `path`, or of standard input for `-`.
+pub fn read_passphrase(path: &Path) -> anyhow::Result<SecretString> {
+    let text = if path == Path::new("-") {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("cannot read the passphrase from standard input")?;
+        line
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the passphrase file {}", path.display()))?
+    };
+    let passphrase = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('\r');
+    anyhow::ensure!(
+        !passphrase.is_empty(),
+        "the passphrase in {} is empty; write it on the file's first line",
+        path.display()
+    );
+    Ok(SecretString::from(passphrase.to_owned()))
+}
+
+pub fn backup(
+    context: &Context,
+    out: &Path,
+    passphrase_file: Option<&PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let passphrase = passphrase_file.map(|p| read_passphrase(p)).transpose()?;
+    let summary = backup::create_backup(&context.db_path, out, passphrase.as_ref())?;
+    emit(&json!({
+        "backup": summary.path.display().to_string(),
+        "bytes": summary.bytes,
+        "encrypted": summary.encrypted,
+        "schema_version": summary.schema_version,
+        "people": summary.people,
+        "visits": summary.visits,
+    }));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn restore(
+    context: &Context,
+    file: &Path,
+    passphrase_file: Option<&PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let passphrase = passphrase_file.map(|p| read_passphrase(p)).transpose()?;
+    let summary = backup::restore(
+        file,
+        &context.db_path,
+        passphrase.as_ref(),
+        frontdesk::models::EMBEDDER.id,
+    )?;
+    emit(&json!({
+        "restored": file.display().to_string(),
+        "gallery": context.db_path.display().to_string(),
+        "backup_schema_version": summary.backup_schema_version,
+        "previous_gallery_kept_at": summary.set_aside.map(|p| p.display().to_string()),
+        "people": summary.people,
+        "visits": summary.visits,
+        "erased_again": summary.erased_again,
+    }));
+    Ok(ExitCode::SUCCESS)
+}

