@@ -3,6 +3,7 @@
 
 mod admin;
 mod feed;
+mod groups;
 pub mod index;
 mod migrations;
 mod store;
@@ -15,6 +16,7 @@ pub use admin::{
     AuditEntry, PIN_ATTEMPTS, PIN_DIGITS, PIN_LOCK_MS, PersonExport, PinCheck, PinGate, pin_lock_ms,
 };
 pub use feed::{CHANGE_LOG_KEEP_MS, GalleryChanges};
+pub use groups::{DEFAULT_GRACE, Group, GroupId, GroupMember, Schedule, Weekdays};
 pub use index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 pub use store::Gallery;
 pub use tokens::ApiToken;
