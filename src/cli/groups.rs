@@ -1,0 +1,328 @@
+//! `groups list|create|rename|delete|add|remove|schedule|start` and `attendance`.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use frontdesk::attendance::{Attendance, Calendar, Status};
+use frontdesk::gallery::{DEFAULT_GRACE, Gallery, Group, PersonId, Schedule, Weekdays};
+use frontdesk::report::{attendance_summary_json, group_json, roll_call_json};
+use jiff::civil::{Date, Time};
+use jiff::SignedDuration;
+use serde_json::json;
+
+use super::{Context, emit, print_line};
+
+#[derive(Debug, Subcommand)]
+pub enum GroupsAction {
+    /// Every group with its schedule and members, one JSON line each
+    List,
+    /// Create a group (a class, a team, a course), optionally with a weekly schedule
+    Create {
+        name: String,
+        #[command(flatten)]
+        schedule: ScheduleArgs,
+    },
+    /// Rename a group
+    Rename { name: String, new_name: String },
+    /// Delete a group with its schedule and sessions; its members stay enrolled
+    Delete { name: String },
+    /// Add people (by id, see `frontdesk people list`) to a group
+    Add {
+        name: String,
+        #[arg(required = true)]
+        people: Vec<PersonId>,
+    },
+    /// Remove people from a group
+    Remove {
+        name: String,
+        #[arg(required = true)]
+        people: Vec<PersonId>,
+    },
+    /// Set or remove a group's weekly schedule and grace period
+    Schedule {
+        name: String,
+        #[command(flatten)]
+        schedule: ScheduleArgs,
+        /// Remove the weekly schedule (roll calls are then started by hand)
+        #[arg(long, conflicts_with_all = ["days", "start"])]
+        none: bool,
+    },
+    /// Start a roll call of a group now (or at --at), outside its schedule
+    Start {
+        name: String,
+        /// When the session starts (RFC 3339) [default: now]
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<i64>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScheduleArgs {
+    /// Days it meets: mon,wed,fri or a range such as mon-fri, or daily
+    #[arg(long, requires = "start")]
+    days: Option<Weekdays>,
+    /// Time it starts on those days (HH:MM, the kiosk's time zone)
+    #[arg(long, requires = "days", value_parser = parse_time)]
+    start: Option<Time>,
+    /// How long after the start an arrival still counts as on time, e.g. 10m or 0s [default: 10m]
+    #[arg(long)]
+    grace: Option<SignedDuration>,
+}
+
+impl ScheduleArgs {
+    fn schedule(&self) -> Option<Schedule> {
+        self.days
+            .zip(self.start)
+            .map(|(weekdays, start)| Schedule { weekdays, start })
+    }
+}
+
+fn parse_time(text: &str) -> Result<Time, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a time of day like 09:00"))
+}
+
+fn parse_instant(text: &str) -> Result<i64, String> {
+    text.parse::<jiff::Timestamp>()
+        .map(|t| t.as_millisecond())
+        .map_err(|_| format!("`{text}` is not an RFC 3339 time like 2026-11-28T09:00:00Z"))
+}
+
+pub fn parse_day(text: &str) -> Result<Date, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a date like 2026-11-28"))
+}
+
+fn require(gallery: &Gallery, name: &str) -> anyhow::Result<Group> {
+    gallery.group_named(name)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "no group named `{name}`; `frontdesk groups list` shows the groups and \
+             `frontdesk groups create NAME` makes one"
+        )
+    })
+}
+
+fn require_person(gallery: &Gallery, id: PersonId) -> anyhow::Result<()> {
+    match gallery.person(id)? {
+        Some(_) => Ok(()),
+        None => anyhow::bail!(
+            "no person with id {id}; `frontdesk people list` shows who is enrolled"
+        ),
+    }
+}
+
+pub fn run(context: &Context, action: GroupsAction) -> anyhow::Result<ExitCode> {
+    let mut gallery = context.gallery()?;
+    match action {
+        GroupsAction::List => {
+            for group in gallery.groups()? {
+                emit(&group_json(&group));
+            }
+        }
+        GroupsAction::Create { name, schedule } => {
+            let id = gallery.create_group(
+                &name,
+                schedule.schedule(),
+                schedule.grace.unwrap_or(DEFAULT_GRACE),
+            )?;
+            emit(&group_json(&require_id(&gallery, id)?));
+        }
+        GroupsAction::Rename { name, new_name } => {
+            let group = require(&gallery, &name)?;
+            gallery.rename_group(group.id, &new_name)?;
+            emit(&group_json(&require_id(&gallery, group.id)?));
+        }
+        GroupsAction::Delete { name } => {
+            let group = require(&gallery, &name)?;
+            gallery.delete_group(group.id)?;
+            emit(&json!({"deleted": group.id, "name": group.name}));
+        }
+        GroupsAction::Add { name, people } => {
+            let group = require(&gallery, &name)?;
+            for id in &people {
+                require_person(&gallery, *id)?;
+            }
+            for id in people {
+                gallery.add_member(group.id, id)?;
+            }
+            emit(&group_json(&require_id(&gallery, group.id)?));
+        }
+        GroupsAction::Remove { name, people } => {
+            let group = require(&gallery, &name)?;
+            for id in people {
+                if !gallery.remove_member(group.id, id)? {
+                    tracing::warn!(person = id, group = %group.name, "not a member");
+                }
+            }
+            emit(&group_json(&require_id(&gallery, group.id)?));
+        }
+        GroupsAction::Schedule {
+            name,
+            schedule,
+            none,
+        } => {
+            let group = require(&gallery, &name)?;
+            anyhow::ensure!(
+                none || schedule.schedule().is_some() || schedule.grace.is_some(),
+                "say when the group meets (--days mon-fri --start 09:00), its --grace, or --none"
+            );
+            let new_schedule = if none {
+                None
+            } else {
+                schedule.schedule().or(group.schedule)
+            };
+            gallery.set_group_schedule(
+                group.id,
+                new_schedule,
+                schedule.grace.unwrap_or(group.grace),
+            )?;
+            emit(&group_json(&require_id(&gallery, group.id)?));
+        }
+        GroupsAction::Start { name, at } => {
+            let group = require(&gallery, &name)?;
+            let at = at.unwrap_or_else(frontdesk::gallery::now_ms);
+            gallery.start_session(group.id, at)?;
+            emit(&json!({
+                "group": {"id": group.id, "name": group.name},
+                "starts_at": frontdesk::gallery::format_timestamp(at),
+            }));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn require_id(gallery: &Gallery, id: frontdesk::gallery::GroupId) -> anyhow::Result<Group> {
+    gallery
+        .group(id)?
+        .ok_or_else(|| anyhow::anyhow!("group #{id} was deleted meanwhile"))
+}
+
+/// Which roll calls to show.
+pub struct AttendanceQuery {
+    pub group: String,
+    pub day: Option<Date>,
+    pub since: Option<Date>,
+    pub until: Option<Date>,
+}
+
+/// The output format of `attendance`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+pub fn attendance(
+    context: &Context,
+    query: &AttendanceQuery,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let gallery = context.gallery()?;
+    let group = require(&gallery, &query.group)?;
+    let calendar = Calendar::now(context.config.kiosk.retention_days);
+    let today = calendar.today()?;
+    let (first_day, last_day) = match (query.day, query.since, query.until) {
+        (Some(day), _, _) => (day, day),
+        (None, since, until) => {
+            let last = until.unwrap_or(today);
+            (since.unwrap_or(last), last)
+        }
+    };
+    let attendance = frontdesk::attendance::attendance(
+        &gallery, &group, first_day, last_day, &calendar,
+    )?;
+    if attendance.days_past_retention > 0 {
+        anyhow::ensure!(
+            query.day.is_none(),
+            "the visits of {first_day} were deleted after {} days (kiosk.retention_days), so \
+             there is no roll call for that day",
+            calendar.retention_days
+        );
+        eprintln!(
+            "frontdesk: {} day(s) of the period have no roll call: their visits were deleted \
+             after {} days (kiosk.retention_days)",
+            attendance.days_past_retention, calendar.retention_days
+        );
+    }
+    match format {
+        Format::Csv => frontdesk::export::write_attendance_csv(&attendance, super::StdoutSink)?,
+        Format::Json => {
+            for roll_call in &attendance.roll_calls {
+                emit(&roll_call_json(&group, roll_call));
+            }
+            emit(&attendance_summary_json(&attendance, calendar.now));
+        }
+        Format::Text => print_text(&attendance),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_text(attendance: &Attendance) {
+    let clock = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms).map_or_else(
+            |_| ms.to_string(),
+            |t| {
+                t.to_zoned(jiff::tz::TimeZone::system())
+                    .strftime("%H:%M")
+                    .to_string()
+            },
+        )
+    };
+    for roll_call in &attendance.roll_calls {
+        let session = &roll_call.session;
+        print_line(format_args!(
+            "{} {} {} ({})",
+            attendance.group.name,
+            session.day,
+            clock(session.starts_at),
+            if session.scheduled {
+                "scheduled"
+            } else {
+                "started by hand"
+            }
+        ));
+        for member in &roll_call.members {
+            let seen = member
+                .first_seen
+                .map(|at| format!("first seen {}", clock(at)))
+                .unwrap_or_default();
+            let status = match member.status {
+                Status::NotTracked => "no consent",
+                other => other.as_str(),
+            };
+            print_line(format_args!("  {status:<11} {:<28} {seen}", member.name));
+        }
+        let totals = roll_call.totals();
+        print_line(format_args!(
+            "  {} present, {} late, {} absent, {} expected",
+            totals.present, totals.late, totals.absent, totals.expected
+        ));
+    }
+    if attendance.roll_calls.is_empty() {
+        print_line(format_args!(
+            "{} had no session from {} to {}",
+            attendance.group.name, attendance.first_day, attendance.last_day
+        ));
+        return;
+    }
+    print_line(format_args!(
+        "Attendance from {} to {}:",
+        attendance.first_day, attendance.last_day
+    ));
+    for rate in &attendance.rates {
+        match rate.rate() {
+            Some(share) => print_line(format_args!(
+                "  {:<28} {} of {} sessions ({:.0}%), {} late",
+                rate.name,
+                rate.present + rate.late,
+                rate.sessions,
+                share * 100.0,
+                rate.late
+            )),
+            None => print_line(format_args!("  {:<28} no session to count", rate.name)),
+        }
+    }
+}
