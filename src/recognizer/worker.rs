@@ -595,6 +595,10 @@ impl Worker {
         &mut self.engine
     }
 
+    pub(super) fn retention_days(&self) -> u32 {
+        self.settings.retention_days
+    }
+
     pub(super) fn policy(&self) -> crate::gallery::MatchPolicy {
         self.settings.policy
     }

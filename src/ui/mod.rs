@@ -8,8 +8,10 @@ mod enroll;
 mod greeting;
 mod live;
 mod people;
+mod roll_call;
 mod settings;
 mod staff;
+mod theme;
 mod visits;
 
 use std::path::PathBuf;
@@ -25,6 +27,7 @@ use crate::recognizer::{
 
 pub use enroll::EnrollForm;
 pub use greeting::Greeting;
+pub use roll_call::RollCallScreen;
 
 /// How long a greeting stays on screen after the visitor left.
 const GREETING_LINGER: Duration = Duration::from_secs(8);
@@ -271,9 +274,12 @@ impl KioskApp {
                     track,
                     person,
                     similarity,
-                    ..
+                    visit_logged,
                 } => {
                     self.greeting = Some(Greeting::new(track, *person, similarity));
+                    if visit_logged {
+                        self.staff.visit_logged();
+                    }
                 }
                 RecognizerEvent::Enrolled { name, .. } => {
                     self.enroll = None;

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use super::audit::AuditScreen;
 use super::people::PeopleScreen;
+use super::roll_call::RollCallScreen;
 use super::settings::SettingsScreen;
 use super::visits::VisitsScreen;
 use crate::gallery::GalleryChanges;
@@ -18,15 +19,17 @@ pub enum Screen {
     Live,
     People,
     Visits,
+    RollCall,
     Settings,
     Audit,
 }
 
 impl Screen {
-    const ALL: [Screen; 5] = [
+    const ALL: [Screen; 6] = [
         Screen::Live,
         Screen::People,
         Screen::Visits,
+        Screen::RollCall,
         Screen::Settings,
         Screen::Audit,
     ];
@@ -36,6 +39,7 @@ impl Screen {
             Screen::Live => "Live",
             Screen::People => "People",
             Screen::Visits => "Visits",
+            Screen::RollCall => "Roll call",
             Screen::Settings => "Settings",
             Screen::Audit => "Audit log",
         }
@@ -65,6 +69,7 @@ pub struct StaffState {
     last_activity: Instant,
     pub people: PeopleScreen,
     pub visits: VisitsScreen,
+    pub roll_call: RollCallScreen,
     pub settings: SettingsScreen,
     pub audit: AuditScreen,
     /// Requests for the worker, sent by the app after drawing.
@@ -84,6 +89,7 @@ impl StaffState {
             last_activity: Instant::now(),
             people: PeopleScreen::default(),
             visits: VisitsScreen::default(),
+            roll_call: RollCallScreen::default(),
             settings,
             audit: AuditScreen::default(),
             outbox: Vec::new(),
@@ -97,6 +103,7 @@ impl StaffState {
         self.screen = Screen::Live;
         self.people = PeopleScreen::default();
         self.visits = VisitsScreen::default();
+        self.roll_call = RollCallScreen::default();
         self.audit = AuditScreen::default();
         self.status = None;
     }
@@ -120,7 +127,11 @@ impl StaffState {
         self.screen = screen;
         self.status = None;
         match screen {
-            Screen::People => self.outbox.push(StaffRequest::ListPeople),
+            Screen::People => {
+                self.outbox.push(StaffRequest::ListPeople);
+                self.outbox.push(StaffRequest::Groups);
+            }
+            Screen::RollCall => self.outbox.push(StaffRequest::Groups),
             Screen::Visits => {
                 self.outbox.push(StaffRequest::ListPeople);
                 self.outbox.push(StaffRequest::Visits(self.visits.filter()));
@@ -160,6 +171,16 @@ impl StaffState {
                 first_visit,
             } => self.visits.set_visits(visits, first_visit),
             StaffReply::Audit(entries) => self.audit.entries = entries,
+            StaffReply::Groups(groups) => {
+                self.people.set_groups(&groups);
+                self.roll_call.set_groups(groups);
+                if self.screen == Screen::RollCall {
+                    self.ask_attendance();
+                }
+            }
+            StaffReply::Attendance { attendance, now } => {
+                self.roll_call.set_attendance(*attendance, now);
+            }
             StaffReply::Done(message) => {
                 if let Some(dialog) = self.pin.take_if(|d| d.waiting && d.mode == PinMode::Create) {
                     drop(dialog);
@@ -223,11 +244,26 @@ impl StaffState {
         }
     }
 
+    /// A visit was just logged here: an open roll call shows the arrival.
+    pub fn visit_logged(&mut self) {
+        if self.unlocked && self.screen == Screen::RollCall {
+            self.ask_attendance();
+        }
+    }
+
+    fn ask_attendance(&mut self) {
+        if let Some(query) = self.roll_call.query() {
+            self.outbox.push(StaffRequest::Attendance(query));
+        }
+    }
+
     /// Asks again for what the open screen shows, after a change.
     fn refresh(&mut self) {
         match self.screen {
+            Screen::RollCall => self.outbox.push(StaffRequest::Groups),
             Screen::People => {
                 self.outbox.push(StaffRequest::ListPeople);
+                self.outbox.push(StaffRequest::Groups);
                 if let Some(id) = self.people.selected_id() {
                     self.outbox.push(StaffRequest::LoadPerson(id));
                 }
@@ -354,6 +390,7 @@ impl StaffState {
             Screen::Live => {}
             Screen::People => self.people.people_ui(ui, &mut self.outbox),
             Screen::Visits => self.visits.visits_ui(ui, &mut self.outbox),
+            Screen::RollCall => self.roll_call.roll_call_ui(ui, &mut self.outbox),
             Screen::Settings => self
                 .settings
                 .settings_ui(ui, &mut self.outbox, live_similarity),
