@@ -214,7 +214,7 @@ impl Attendance {
                 .day
                 .iso_week_date()
                 .first_of_week()
-                .map_or(roll_call.session.day, |week| week.date());
+                .map_or(roll_call.session.day, jiff::civil::ISOWeekDate::date);
             let totals = roll_call.totals();
             let attended = totals.present + totals.late;
             let expected = attended + totals.absent;

@@ -85,7 +85,7 @@ fn parse_time(text: &str) -> Result<Time, String> {
 
 fn parse_instant(text: &str) -> Result<i64, String> {
     text.parse::<jiff::Timestamp>()
-        .map(|t| t.as_millisecond())
+        .map(jiff::Timestamp::as_millisecond)
         .map_err(|_| format!("`{text}` is not an RFC 3339 time like 2026-11-28T09:00:00Z"))
 }
 
