@@ -152,3 +152,58 @@ fn without_groups_the_screen_says_how_to_make_one() {
     assert!(shows(&harness, "No group yet"));
     assert!(harness.query_by_label("Start roll call now").is_none());
 }
+
+#[test]
+fn staff_set_a_schedule_rename_and_delete_a_group() {
+    let mut gallery = Gallery::open_in_memory(frontdesk::models::EMBEDDER.id).unwrap();
+    let team = gallery.create_group("Team", None, DEFAULT_GRACE).unwrap();
+    let mut screen = RollCallScreen::default();
+    screen.set_groups(gallery.groups().unwrap());
+    let mut harness = harness(screen);
+    harness.run();
+    harness.get_by_label("Group settings").click();
+    harness.run();
+
+    type_into(&mut harness, "Meets on", "mon-fri");
+    type_into(&mut harness, "Starts at", "08:30");
+    harness.get_by_label("Save schedule").click();
+    harness.run();
+    match take_requests(&mut harness).as_slice() {
+        [StaffRequest::SetSchedule {
+            group,
+            schedule: Some(schedule),
+            grace,
+        }] => {
+            assert_eq!(*group, team);
+            assert_eq!(schedule.weekdays.to_string(), "mon,tue,wed,thu,fri");
+            assert_eq!(schedule.start.to_string(), "08:30:00");
+            assert_eq!(*grace, DEFAULT_GRACE);
+        }
+        other => panic!("expected the schedule, got {other:?}"),
+    }
+
+    // A time that is not one is explained, and nothing is sent.
+    type_into(&mut harness, "Starts at", "h");
+    harness.get_by_label("Save schedule").click();
+    harness.run();
+    assert!(shows(&harness, "is not a time of day"));
+    assert!(take_requests(&mut harness).is_empty());
+
+    type_into(&mut harness, "Name", " A");
+    harness.get_by_label("Rename").click();
+    harness.run();
+    assert!(matches!(
+        take_requests(&mut harness).as_slice(),
+        [StaffRequest::RenameGroup { group, name }] if *group == team && name == "Team A"
+    ));
+
+    harness.get_by_label("Delete group").click();
+    harness.run();
+    assert!(shows(&harness, "Its members stay enrolled"));
+    harness.get_by_label("Yes, delete the group").click();
+    harness.run();
+    assert!(matches!(
+        take_requests(&mut harness).as_slice(),
+        [StaffRequest::DeleteGroup(group)] if *group == team
+    ));
+}

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::enrollment;
 use crate::gallery::{
     AuditEntry, FaceRecord, GalleryError, Group, GroupId, NewPerson, Person, PersonId, PinCheck,
-    Visit, now_ms,
+    Schedule, Visit, now_ms,
 };
 use crate::vision::image_io::load_rgb;
 
@@ -45,6 +45,16 @@ pub enum StaffRequest {
     ExportAuditCsv(PathBuf),
     Groups,
     CreateGroup(String),
+    RenameGroup {
+        group: GroupId,
+        name: String,
+    },
+    SetSchedule {
+        group: GroupId,
+        schedule: Option<Schedule>,
+        grace: jiff::SignedDuration,
+    },
+    DeleteGroup(GroupId),
     AddMember {
         group: GroupId,
         person: PersonId,
@@ -217,6 +227,21 @@ impl Worker {
                 .gallery()
                 .create_group(&name, None, crate::gallery::DEFAULT_GRACE)
                 .map(|_| StaffReply::Done(format!("Created the group {}.", name.trim()))),
+            StaffRequest::RenameGroup { group, name } => self
+                .gallery()
+                .rename_group(group, &name)
+                .map(|()| StaffReply::Done(format!("Renamed the group {}.", name.trim()))),
+            StaffRequest::SetSchedule {
+                group,
+                schedule,
+                grace,
+            } => self
+                .gallery()
+                .set_group_schedule(group, schedule, grace)
+                .map(|()| StaffReply::Done("Saved the schedule.".into())),
+            StaffRequest::DeleteGroup(group) => self.gallery().delete_group(group).map(|_| {
+                StaffReply::Done("Deleted the group; its members stay enrolled.".into())
+            }),
             StaffRequest::AddMember { group, person } => self
                 .gallery()
                 .add_member(group, person)

@@ -6,6 +6,7 @@
 mod audit;
 mod enroll;
 mod greeting;
+mod group_settings;
 mod live;
 mod people;
 mod roll_call;

@@ -3,6 +3,7 @@
 
 use egui_plot::{Bar, BarChart, Plot};
 
+use super::group_settings::GroupSettings;
 use super::theme;
 use crate::attendance::{Attendance, MemberStatus, RollCall, Status};
 use crate::gallery::{Group, GroupId};
@@ -18,6 +19,7 @@ pub struct RollCallScreen {
     /// When the roll calls shown were made (Unix ms).
     made_at: i64,
     new_group: String,
+    settings: GroupSettings,
     csv_path: String,
     problem: Option<String>,
 }
@@ -71,6 +73,12 @@ impl RollCallScreen {
         self.controls_ui(ui, outbox);
         if let Some(problem) = &self.problem {
             ui.colored_label(theme::PROBLEM, problem);
+        }
+        if let Some(group) = self
+            .group
+            .and_then(|id| self.groups.iter().find(|g| g.id == id))
+        {
+            self.settings.group_settings_ui(ui, group, outbox);
         }
         ui.separator();
         let Some(attendance) = &self.attendance else {
