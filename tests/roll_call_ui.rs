@@ -169,11 +169,13 @@ fn staff_set_a_schedule_rename_and_delete_a_group() {
     harness.get_by_label("Save schedule").click();
     harness.run();
     match take_requests(&mut harness).as_slice() {
-        [StaffRequest::SetSchedule {
-            group,
-            schedule: Some(schedule),
-            grace,
-        }] => {
+        [
+            StaffRequest::SetSchedule {
+                group,
+                schedule: Some(schedule),
+                grace,
+            },
+        ] => {
             assert_eq!(*group, team);
             assert_eq!(schedule.weekdays.to_string(), "mon,tue,wed,thu,fri");
             assert_eq!(schedule.start.to_string(), "08:30:00");

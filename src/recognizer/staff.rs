@@ -239,9 +239,10 @@ impl Worker {
                 .gallery()
                 .set_group_schedule(group, schedule, grace)
                 .map(|()| StaffReply::Done("Saved the schedule.".into())),
-            StaffRequest::DeleteGroup(group) => self.gallery().delete_group(group).map(|_| {
-                StaffReply::Done("Deleted the group; its members stay enrolled.".into())
-            }),
+            StaffRequest::DeleteGroup(group) => self
+                .gallery()
+                .delete_group(group)
+                .map(|_| StaffReply::Done("Deleted the group; its members stay enrolled.".into())),
             StaffRequest::AddMember { group, person } => self
                 .gallery()
                 .add_member(group, person)
