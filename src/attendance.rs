@@ -294,6 +294,46 @@ pub fn attendance(
     })
 }
 
+/// A greeted member's arrival for a session of one of their groups happening now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckIn {
+    pub group: String,
+    /// Arrived by the end of the grace period.
+    pub on_time: bool,
+}
+
+/// The sessions happening now (arrivals now count for them) of `person`'s groups, with how the
+/// person arrived for each, from the visits already logged.
+pub fn check_ins(
+    gallery: &Gallery,
+    person: PersonId,
+    calendar: &Calendar,
+) -> Result<Vec<CheckIn>, AttendanceError> {
+    let today = calendar.today()?;
+    let mut check_ins = Vec::new();
+    for (group_id, _) in gallery.groups_of(person)? {
+        let Some(group) = gallery.group(group_id)? else {
+            continue;
+        };
+        let report = attendance(gallery, &group, today, today, calendar)?;
+        let member = report
+            .roll_calls
+            .iter()
+            .find(|r| (r.session.window_start..r.session.window_end).contains(&calendar.now))
+            .and_then(|r| r.members.iter().find(|m| m.person_id == person));
+        let on_time = match member.map(|m| m.status) {
+            Some(Status::Present) => true,
+            Some(Status::Late) => false,
+            _ => continue,
+        };
+        check_ins.push(CheckIn {
+            group: group.name,
+            on_time,
+        });
+    }
+    Ok(check_ins)
+}
+
 /// The sessions of one local day: the scheduled one and those started by hand, each with the
 /// window of visits that count as arriving for it.
 fn sessions_on(
@@ -667,6 +707,41 @@ mod tests {
             (Status::NotTracked, None)
         );
         assert_eq!(report.rates[0].rate(), None);
+    }
+
+    #[test]
+    fn a_greeted_member_checks_in_for_the_session_happening_now() {
+        let (mut gallery, group, [ada, bob, cy]) = class();
+        let monday = date(2026, 11, 23);
+        gallery
+            .record_visit(ada, at(monday, 9, 5), 0.8, "t")
+            .unwrap();
+        gallery
+            .record_visit(bob, at(monday, 9, 30), 0.8, "t")
+            .unwrap();
+        let team = gallery.create_group("Chess", None, DEFAULT_GRACE).unwrap();
+        gallery.add_member(team, ada).unwrap();
+        let check_in = |person, now| check_ins(&gallery, person, &calendar(now)).unwrap();
+        assert_eq!(
+            check_in(ada, at(monday, 9, 5)),
+            [CheckIn {
+                group: group.name.clone(),
+                on_time: true
+            }],
+            "Chess has no session today"
+        );
+        assert_eq!(
+            check_in(bob, at(monday, 9, 30)),
+            [CheckIn {
+                group: group.name.clone(),
+                on_time: false
+            }]
+        );
+        assert!(check_in(cy, at(monday, 9, 30)).is_empty(), "not seen");
+        assert!(
+            check_in(ada, at(date(2026, 11, 28), 9, 5)).is_empty(),
+            "no session on Saturday"
+        );
     }
 
     #[test]

@@ -161,6 +161,8 @@ pub enum RecognizerEvent {
         person: Box<Person>,
         similarity: f32,
         visit_logged: bool,
+        /// Their groups' sessions happening now, and whether they are on time for each.
+        check_ins: Vec<crate::attendance::CheckIn>,
     },
     Enrolled {
         person_id: PersonId,

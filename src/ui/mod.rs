@@ -276,8 +276,9 @@ impl KioskApp {
                     person,
                     similarity,
                     visit_logged,
+                    check_ins,
                 } => {
-                    self.greeting = Some(Greeting::new(track, *person, similarity));
+                    self.greeting = Some(Greeting::new(track, *person, similarity, check_ins));
                     if visit_logged {
                         self.staff.visit_logged();
                     }
