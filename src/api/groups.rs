@@ -198,9 +198,9 @@ pub async fn add_member(
 ) -> Result<Json<Value>, ApiError> {
     let group = blocking(move || {
         context.with_gallery(|gallery| {
-            if !gallery
+            if gallery
                 .person(person)?
-                .is_some_and(|p| p.consent_at.is_some())
+                .is_none_or(|p| p.consent_at.is_none())
             {
                 return Err(ApiError::NotFound(format!("no person with id {person}")));
             }
