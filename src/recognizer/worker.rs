@@ -273,7 +273,13 @@ impl Worker {
         self.follow_error = None;
         let changes = self.gallery.take_changes();
         if !changes.affects_people() {
-            return Vec::new();
+            // Visits logged by another process (a second kiosk, `frontdesk watch`) change no face
+            // on screen, but open roll calls and visit lists show them.
+            return if changes.visits {
+                vec![RecognizerEvent::GalleryChanged(changes)]
+            } else {
+                Vec::new()
+            };
         }
         let regreet = self.tracker.reconsider(&changes);
         // Capture's "already looks like …" reads the samples' decisions: make them current.
