@@ -18,28 +18,42 @@ pub enum GroupsAction {
     List,
     /// Create a group (a class, a team, a course), optionally with a weekly schedule
     Create {
+        /// The group's name (unique, ignoring case)
         name: String,
         #[command(flatten)]
         schedule: ScheduleArgs,
     },
     /// Rename a group
-    Rename { name: String, new_name: String },
+    Rename {
+        /// The group's name
+        name: String,
+        /// Its new name
+        new_name: String,
+    },
     /// Delete a group with its schedule and sessions; its members stay enrolled
-    Delete { name: String },
+    Delete {
+        /// The group's name
+        name: String,
+    },
     /// Add people (by id, see `frontdesk people list`) to a group
     Add {
+        /// The group's name
         name: String,
+        /// Ids of the people to add
         #[arg(required = true)]
         people: Vec<PersonId>,
     },
     /// Remove people from a group
     Remove {
+        /// The group's name
         name: String,
+        /// Ids of the people to remove
         #[arg(required = true)]
         people: Vec<PersonId>,
     },
     /// Set or remove a group's weekly schedule and grace period
     Schedule {
+        /// The group's name
         name: String,
         #[command(flatten)]
         schedule: ScheduleArgs,
@@ -49,6 +63,7 @@ pub enum GroupsAction {
     },
     /// Start a roll call of a group now (or at --at), outside its schedule
     Start {
+        /// The group's name
         name: String,
         /// When the session starts (RFC 3339) [default: now]
         #[arg(long, value_parser = parse_instant)]
@@ -153,7 +168,7 @@ pub fn run(context: &Context, action: GroupsAction) -> anyhow::Result<ExitCode> 
             let group = require(&gallery, &name)?;
             for id in people {
                 if !gallery.remove_member(group.id, id)? {
-                    tracing::warn!(person = id, group = %group.name, "not a member");
+                    eprintln!("frontdesk: person #{id} was not a member of {}", group.name);
                 }
             }
             emit(&group_json(&require_id(&gallery, group.id)?));
