@@ -105,6 +105,7 @@ pub fn write_person_export(export: &PersonExport, dir: &Path) -> Result<Vec<Path
         "created_at": format_timestamp(person.created_at),
         "updated_at": format_timestamp(person.updated_at),
         "photos": photos,
+        "groups": export.groups,
         "visits": export.visits.iter().map(|v| json!({
             "at": format_timestamp(v.at),
             "similarity": v.similarity,
@@ -327,6 +328,7 @@ mod tests {
             },
             faces: Vec::new(),
             visits: Vec::new(),
+            groups: Vec::new(),
         };
         assert!(write_person_export(&export, &link).is_err());
         assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
