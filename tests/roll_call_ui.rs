@@ -209,3 +209,33 @@ fn staff_set_a_schedule_rename_and_delete_a_group() {
         [StaffRequest::DeleteGroup(group)] if *group == team
     ));
 }
+
+#[test]
+fn a_roll_call_asks_again_once_its_grace_period_is_over() {
+    let mut gallery = Gallery::open_in_memory(frontdesk::models::EMBEDDER.id).unwrap();
+    let ada = enrol(&mut gallery, "Ada Lovelace");
+    let class = gallery
+        .create_group("Class 5B", None, DEFAULT_GRACE)
+        .unwrap();
+    gallery.add_member(class, ada).unwrap();
+    let now = now_ms();
+    gallery.start_session(class, now - 5 * MINUTE).unwrap();
+    let mut screen = RollCallScreen::default();
+    screen.set_groups(gallery.groups().unwrap());
+    let group = gallery.group(class).unwrap().unwrap();
+    let calendar = Calendar::now(0);
+    let today = calendar.today().unwrap();
+    let first_day = jiff::Timestamp::from_millisecond(now - 5 * MINUTE)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::system())
+        .date();
+    let attendance =
+        frontdesk::attendance::attendance(&gallery, &group, first_day, today, &calendar).unwrap();
+    screen.set_attendance(attendance, calendar.now);
+
+    // Ada is awaited for five more minutes; then, unseen, she is absent.
+    assert!(!screen.outdated(calendar.now + MINUTE));
+    assert!(screen.outdated(calendar.now + 6 * MINUTE));
+    screen.refresh_asked(calendar.now + 6 * MINUTE);
+    assert!(!screen.outdated(calendar.now + 7 * MINUTE), "asked once");
+}

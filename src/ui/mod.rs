@@ -588,6 +588,7 @@ impl eframe::App for KioskApp {
         }
         self.expire_greeting();
         self.staff.lock_when_idle();
+        self.staff.refresh_outdated_roll_call();
         self.guard_close(ctx);
         self.restore_kiosk_fullscreen(ctx);
         self.resume_capture();

@@ -18,6 +18,8 @@ pub struct RollCallScreen {
     attendance: Option<Attendance>,
     /// When the roll calls shown were made (Unix ms).
     made_at: i64,
+    /// When new ones were last asked for because a grace period ended.
+    refresh_asked_at: i64,
     new_group: String,
     settings: GroupSettings,
     csv_path: String,
@@ -60,6 +62,23 @@ impl RollCallScreen {
 
     pub fn groups(&self) -> &[Group] {
         &self.groups
+    }
+
+    /// Whether a grace period ended since the roll calls were made: those not seen by then are
+    /// absent now, though nothing was logged.
+    pub fn outdated(&self, now: i64) -> bool {
+        self.attendance.as_ref().is_some_and(|attendance| {
+            let since = self.made_at.max(self.refresh_asked_at);
+            attendance
+                .roll_calls
+                .iter()
+                .any(|r| (since..now).contains(&r.session.on_time_until) && r.totals().expected > 0)
+        })
+    }
+
+    /// New roll calls were asked for at `now`.
+    pub fn refresh_asked(&mut self, now: i64) {
+        self.refresh_asked_at = now;
     }
 
     pub fn set_attendance(&mut self, attendance: Attendance, made_at: i64) {

@@ -244,6 +244,15 @@ impl StaffState {
         }
     }
 
+    /// Asks again for an open roll call whose grace period just ended (checked in `App::logic`).
+    pub fn refresh_outdated_roll_call(&mut self) {
+        let now = crate::gallery::now_ms();
+        if self.unlocked && self.screen == Screen::RollCall && self.roll_call.outdated(now) {
+            self.roll_call.refresh_asked(now);
+            self.ask_attendance();
+        }
+    }
+
     /// A visit was just logged here: an open roll call shows the arrival.
     pub fn visit_logged(&mut self) {
         if self.unlocked && self.screen == Screen::RollCall {
