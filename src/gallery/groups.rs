@@ -36,25 +36,11 @@ impl Weekdays {
         self.0 & (1 << day.to_monday_zero_offset()) != 0
     }
 
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
     /// The days, Monday first.
     pub fn days(self) -> impl Iterator<Item = Weekday> {
         (0..7i8)
             .filter_map(|offset| Weekday::from_monday_zero_offset(offset).ok())
             .filter(move |day| self.contains(*day))
-    }
-
-    fn bit(day: Weekday) -> u8 {
-        1 << day.to_monday_zero_offset()
-    }
-}
-
-impl FromIterator<Weekday> for Weekdays {
-    fn from_iter<T: IntoIterator<Item = Weekday>>(days: T) -> Self {
-        Weekdays(days.into_iter().fold(0, |bits, day| bits | Self::bit(day)))
     }
 }
 

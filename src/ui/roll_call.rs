@@ -60,10 +60,6 @@ impl RollCallScreen {
         self.groups = groups;
     }
 
-    pub fn groups(&self) -> &[Group] {
-        &self.groups
-    }
-
     /// Whether a grace period ended since the roll calls were made: those not seen by then are
     /// absent now, though nothing was logged.
     pub fn outdated(&self, now: i64) -> bool {
