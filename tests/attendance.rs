@@ -155,6 +155,8 @@ fn a_class_roll_call_from_a_real_frame_source() {
     add.extend(ids.iter().map(String::as_str));
     let group = &class.json(&add)[0];
     assert_eq!(group["members"].as_array().unwrap().len(), 3);
+    let shown = &class.json(&["people", "show", &obama.to_string()])[0];
+    assert_eq!(shown["groups"][0]["name"], GROUP);
 
     // Obama is at the door; the lesson started ten minutes ago, so its grace period ends now,
     // and Hopper, who comes in after that, is late. Einstein never comes.
