@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Results go to stdout as one JSON object per line, messages to
 //! stderr.
 
+mod attendance;
 mod doctor;
 mod groups;
 mod images;
@@ -127,13 +128,13 @@ enum Command {
         #[arg(long)]
         group: String,
         /// One day (YYYY-MM-DD, the kiosk's time zone) [default: today]
-        #[arg(long, value_parser = groups::parse_day, conflicts_with_all = ["since", "until"])]
+        #[arg(long, value_parser = attendance::parse_day, conflicts_with_all = ["since", "until"])]
         day: Option<jiff::civil::Date>,
         /// First day of a period [default: --until]
-        #[arg(long, value_parser = groups::parse_day)]
+        #[arg(long, value_parser = attendance::parse_day)]
         since: Option<jiff::civil::Date>,
         /// Last day of a period, included [default: today]
-        #[arg(long, value_parser = groups::parse_day)]
+        #[arg(long, value_parser = attendance::parse_day)]
         until: Option<jiff::civil::Date>,
         /// One JSON object per roll call, then a summary with each member's rate
         #[arg(long, conflicts_with = "csv")]
@@ -364,18 +365,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             until,
             json,
             csv,
-        }) => groups::attendance(
+        }) => attendance::attendance(
             &context,
-            &groups::AttendanceQuery {
+            &attendance::AttendanceQuery {
                 group,
                 day,
                 since,
                 until,
             },
             match (json, csv) {
-                (true, _) => groups::Format::Json,
-                (_, true) => groups::Format::Csv,
-                _ => groups::Format::Text,
+                (true, _) => attendance::Format::Json,
+                (_, true) => attendance::Format::Csv,
+                _ => attendance::Format::Text,
             },
         ),
         Some(Command::Audit { csv }) => people::audit(&context, csv),
