@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
+use crate::attendance::Attendance;
 use crate::gallery::{AuditEntry, PersonExport, Visit, format_timestamp};
 
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +105,7 @@ pub fn write_person_export(export: &PersonExport, dir: &Path) -> Result<Vec<Path
         "created_at": format_timestamp(person.created_at),
         "updated_at": format_timestamp(person.updated_at),
         "photos": photos,
+        "groups": export.groups,
         "visits": export.visits.iter().map(|v| json!({
             "at": format_timestamp(v.at),
             "similarity": v.similarity,
@@ -153,6 +155,39 @@ pub fn write_visits_csv(visits: &[Visit], out: impl Write) -> Result<(), ExportE
             format!("{:.4}", visit.similarity),
             spreadsheet_safe(&visit.source),
         ])?;
+    }
+    writer.flush().map_err(|e| ExportError::Csv(e.into()))?;
+    Ok(())
+}
+
+/// A group's roll calls as CSV, one row per member and session: day, session start, whether it was
+/// scheduled, group, person id, name, status and first arrival.
+pub fn write_attendance_csv(attendance: &Attendance, out: impl Write) -> Result<(), ExportError> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "day",
+        "session_start",
+        "scheduled",
+        "group",
+        "person_id",
+        "name",
+        "status",
+        "first_seen",
+    ])?;
+    for roll_call in &attendance.roll_calls {
+        let session = &roll_call.session;
+        for member in &roll_call.members {
+            writer.write_record([
+                session.day.to_string(),
+                format_timestamp(session.starts_at),
+                session.scheduled.to_string(),
+                spreadsheet_safe(&attendance.group.name),
+                member.person_id.to_string(),
+                spreadsheet_safe(&member.name),
+                member.status.as_str().to_owned(),
+                member.first_seen.map(format_timestamp).unwrap_or_default(),
+            ])?;
+        }
     }
     writer.flush().map_err(|e| ExportError::Csv(e.into()))?;
     Ok(())
@@ -295,6 +330,7 @@ mod tests {
             },
             faces: Vec::new(),
             visits: Vec::new(),
+            groups: Vec::new(),
         };
         assert!(write_person_export(&export, &link).is_err());
         assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod atomic_file;
+pub mod attendance;
 pub mod backup;
 pub mod camera;
 pub mod config;

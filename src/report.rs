@@ -3,9 +3,10 @@
 
 use serde_json::{Value, json};
 
+use crate::attendance::{Attendance, RollCall};
 use crate::engine::AnalyzedFace;
 use crate::gallery::{
-    Gallery, MatchDecision, MatchPolicy, Person, PersonId, Visit, format_timestamp,
+    Gallery, Group, MatchDecision, MatchPolicy, Person, PersonId, Visit, format_timestamp,
 };
 
 pub fn round(value: f32, decimals: i32) -> f64 {
@@ -131,4 +132,75 @@ pub fn parse_since(text: &str) -> Result<i64, String> {
 /// The end of a filter: up to and including a day, or up to an RFC 3339 instant.
 pub fn parse_until(text: &str) -> Result<i64, String> {
     parse_instant(text, !text.contains('T'))
+}
+
+/// A group with its schedule and members.
+pub fn group_json(group: &Group) -> Value {
+    json!({
+        "id": group.id,
+        "name": group.name,
+        "schedule": group.schedule.map(|s| json!({
+            "days": s.weekdays.to_string(),
+            "start": s.start.strftime("%H:%M").to_string(),
+        })),
+        "grace_seconds": group.grace.as_secs(),
+        "members": group.members.iter().map(|m| json!({
+            "id": m.person_id,
+            "name": m.name,
+            "tracked": m.tracked,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// One session's roll call: each member's status and first arrival, and the totals.
+pub fn roll_call_json(group: &Group, roll_call: &RollCall) -> Value {
+    let totals = roll_call.totals();
+    json!({
+        "record": "roll_call",
+        "group": {"id": group.id, "name": group.name},
+        "day": roll_call.session.day.to_string(),
+        "starts_at": format_timestamp(roll_call.session.starts_at),
+        "scheduled": roll_call.session.scheduled,
+        "members": roll_call.members.iter().map(|m| json!({
+            "id": m.person_id,
+            "name": m.name,
+            "status": m.status.as_str(),
+            "first_seen": m.first_seen.map(format_timestamp),
+        })).collect::<Vec<_>>(),
+        "totals": {
+            "present": totals.present,
+            "late": totals.late,
+            "absent": totals.absent,
+            "expected": totals.expected,
+            "not_tracked": totals.not_tracked,
+        },
+    })
+}
+
+/// The period's summary: each member's rate over the closed sessions and the weekly rates.
+pub fn attendance_summary_json(attendance: &Attendance, now: i64) -> Value {
+    let rate = |rate: Option<f64>| rate.map(|r| (r * 1000.0).round() / 1000.0);
+    json!({
+        "record": "summary",
+        "group": {"id": attendance.group.id, "name": attendance.group.name},
+        "since": attendance.first_day.to_string(),
+        "until": attendance.last_day.to_string(),
+        "sessions": attendance.roll_calls.len(),
+        "days_past_retention": attendance.days_past_retention,
+        "members": attendance.rates.iter().map(|r| json!({
+            "id": r.person_id,
+            "name": r.name,
+            "sessions": r.sessions,
+            "present": r.present,
+            "late": r.late,
+            "absent": r.sessions - r.present - r.late,
+            "rate": rate(r.rate()),
+        })).collect::<Vec<_>>(),
+        "weeks": attendance.weekly(now).iter().map(|w| json!({
+            "monday": w.monday.to_string(),
+            "attended": w.attended,
+            "expected": w.expected,
+            "rate": rate(w.rate()),
+        })).collect::<Vec<_>>(),
+    })
 }

@@ -132,6 +132,11 @@ impl Server {
                 .header("Authorization", &auth)
                 .header("Content-Type", content_type)
                 .send(body),
+            "PUT" => agent()
+                .put(&url)
+                .header("Authorization", &auth)
+                .header("Content-Type", content_type)
+                .send(body),
             "PATCH" => agent()
                 .patch(&url)
                 .header("Authorization", &auth)
@@ -407,4 +412,87 @@ fn the_compreface_endpoint_answers_as_double_take_expects() {
 
     let (status, no_face) = recognize("negatives/skl_flower.jpg");
     assert_eq!((status, no_face["code"].as_i64()), (400, Some(28)));
+}
+
+#[test]
+fn groups_and_their_roll_call_through_the_api() {
+    let (server, token) = Server::start("");
+    let json = "application/json";
+    // Obama, in view of the server's camera, is logged as a visitor.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while server
+        .get("/visits", Some(&token))
+        .1
+        .as_array()
+        .is_none_or(Vec::is_empty)
+    {
+        assert!(Instant::now() < deadline, "no visit logged");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let (status, group) = server.send(
+        "POST",
+        "/groups",
+        &token,
+        json,
+        br#"{"name": "Board", "schedule": {"days": "mon-fri", "start": "08:30"}}"#,
+    );
+    assert_eq!(status, 201, "{group}");
+    assert_eq!(group["schedule"]["days"], "mon,tue,wed,thu,fri");
+    let id = group["id"].as_i64().unwrap();
+    let (status, again) = server.send("POST", "/groups", &token, json, br#"{"name": "board"}"#);
+    assert_eq!(status, 422, "{again}");
+
+    let (status, group) = server.send("PUT", &format!("/groups/{id}/members/1"), &token, json, b"");
+    assert_eq!(status, 200, "{group}");
+    assert_eq!(group["members"][0]["name"], "Barack Obama");
+    let (status, _) = server.send(
+        "PUT",
+        &format!("/groups/{id}/members/99"),
+        &token,
+        json,
+        b"",
+    );
+    assert_eq!(status, 404);
+
+    // A roll call now: he arrived just before it, so he is present.
+    let (status, _) = server.send("POST", &format!("/groups/{id}/sessions"), &token, json, b"");
+    assert_eq!(status, 201);
+    let (status, attendance) = server.get(&format!("/groups/{id}/attendance"), Some(&token));
+    assert_eq!(status, 200, "{attendance}");
+    let roll_call = attendance["roll_calls"].as_array().unwrap().last().unwrap();
+    assert_eq!(roll_call["members"][0]["status"], "present", "{attendance}");
+    assert_eq!(attendance["summary"]["record"], "summary");
+    let (status, bad) = server.get(&format!("/groups/{id}/attendance?day=friday"), Some(&token));
+    assert_eq!(status, 400, "{bad}");
+
+    let (status, group) = server.send(
+        "PATCH",
+        &format!("/groups/{id}"),
+        &token,
+        json,
+        br#"{"name": "Board of directors", "schedule": null, "grace_seconds": 300}"#,
+    );
+    assert_eq!(status, 200, "{group}");
+    assert_eq!(group["schedule"], Value::Null);
+    assert_eq!(group["grace_seconds"], 300);
+
+    let (status, _) = server.send("DELETE", &format!("/groups/{id}"), &token, json, b"");
+    assert_eq!(status, 200);
+    assert_eq!(server.get("/groups", Some(&token)).1, serde_json::json!([]));
+    assert_eq!(
+        server
+            .get("/people", Some(&token))
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        server
+            .audit()
+            .iter()
+            .any(|e| e["detail"] == format!("token door: deleted group #{id}").as_str())
+    );
 }

@@ -234,3 +234,69 @@ fn the_people_screen_follows_enrolment_and_erasure_made_by_another_program() {
     });
     assert!(shows(&harness, "Barack Obama"));
 }
+
+#[test]
+fn the_roll_call_tab_and_the_group_boxes_work_on_the_real_gallery() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gallery.db");
+    let grace = prepared_gallery(&db, Some("2468"));
+    let bob = {
+        let mut gallery = Gallery::open(&db, MODEL).unwrap();
+        let class = gallery
+            .create_group("Class 5B", None, frontdesk::gallery::DEFAULT_GRACE)
+            .unwrap();
+        gallery.add_member(class, grace).unwrap();
+        let bob = NewPerson {
+            name: "Bob Kahn".into(),
+            consent: true,
+            ..Default::default()
+        };
+        let bob = gallery.enroll(&bob, &[]).unwrap();
+        gallery.add_member(class, bob).unwrap();
+        // Grace was seen just before the lesson started.
+        gallery
+            .start_session(class, frontdesk::gallery::now_ms())
+            .unwrap();
+        bob
+    };
+    let mut harness = kiosk(&db);
+    unlock(&mut harness, "2468");
+
+    harness.get_by_label("Roll call").click();
+    wait_for(&mut harness, "the roll call", |h| {
+        shows(h, "1 present, 0 late, 0 absent")
+    });
+    assert!(
+        shows(&harness, "Not here yet"),
+        "Bob, within the grace period"
+    );
+
+    // Bob is seen by another kiosk on the same gallery: the open roll call shows him.
+    Gallery::open(&db, MODEL)
+        .unwrap()
+        .record_visit(bob, frontdesk::gallery::now_ms(), 0.8, "kiosk:door-2")
+        .unwrap();
+    wait_for(&mut harness, "Bob's arrival", |h| {
+        shows(h, "2 present, 0 late, 0 absent")
+    });
+    harness.get_by_label("Start roll call now").click();
+    wait_for(&mut harness, "the new roll call", |h| {
+        shows(h, "Roll call started")
+    });
+
+    // On the people screen, unticking the group's box takes her out of it.
+    harness.get_by_label("People").click();
+    wait_for(&mut harness, "the people list", |h| {
+        shows(h, "Grace Hopper  (1 photos, 1 visits)")
+    });
+    harness
+        .get_by_label("Grace Hopper  (1 photos, 1 visits)")
+        .click();
+    wait_for(&mut harness, "her groups", |h| shows(h, "Class 5B"));
+    harness.get_by_label("Class 5B").click();
+    wait_for(&mut harness, "the removal", |h| {
+        shows(h, "Removed from the group")
+    });
+    let gallery = Gallery::open(&db, MODEL).unwrap();
+    assert!(gallery.groups_of(grace).unwrap().is_empty());
+}

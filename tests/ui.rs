@@ -237,3 +237,25 @@ fn the_window_serves_the_api_and_its_event_stream_when_asked_to() {
             .unwrap();
     assert!(recognized.contains("Barack Obama"), "{recognized}");
 }
+
+#[test]
+fn a_member_arriving_for_a_lesson_is_told_they_are_on_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (frames, db) = enrolled_obama_at_the_desk(dir.path());
+    {
+        let mut gallery = Gallery::open(&db, frontdesk::models::EMBEDDER.id).unwrap();
+        let obama = gallery.people().unwrap()[0].id;
+        let class = gallery
+            .create_group("Class 5B", None, frontdesk::gallery::DEFAULT_GRACE)
+            .unwrap();
+        gallery.add_member(class, obama).unwrap();
+        gallery
+            .start_session(class, frontdesk::gallery::now_ms())
+            .unwrap();
+    }
+    let mut harness = kiosk(SourceSpec::Images(frames), db);
+    wait_for(&mut harness, "the greeting", |h| {
+        shows(h, "Welcome, Barack!")
+    });
+    assert!(shows(&harness, "You're on time for Class 5B."));
+}

@@ -10,6 +10,7 @@
 mod auth;
 mod error;
 pub mod events;
+mod groups;
 mod people;
 mod recognition;
 
@@ -20,7 +21,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 pub use error::ApiError;
 pub use events::EventHub;
@@ -36,6 +37,8 @@ pub struct ApiContext {
     policy: MatchPolicy,
     min_face_px: f32,
     require_consent: bool,
+    /// `kiosk.retention_days`: roll calls are not made for days whose visits were deleted.
+    retention_days: u32,
     events: Arc<EventHub>,
     started: Instant,
 }
@@ -56,6 +59,7 @@ impl ApiContext {
             },
             min_face_px: config.recognition.min_face_px as f32,
             require_consent: config.kiosk.require_consent,
+            retention_days: config.kiosk.retention_days,
             events,
             started: Instant::now(),
         }
@@ -104,6 +108,19 @@ fn router(context: Arc<ApiContext>, max_body_bytes: usize) -> Router {
                 .delete(people::erase),
         )
         .route("/visits", get(people::visits))
+        .route("/groups", get(groups::list).post(groups::create))
+        .route(
+            "/groups/{id}",
+            get(groups::show)
+                .patch(groups::update)
+                .delete(groups::delete),
+        )
+        .route(
+            "/groups/{id}/members/{person}",
+            put(groups::add_member).delete(groups::remove_member),
+        )
+        .route("/groups/{id}/sessions", post(groups::start_session))
+        .route("/groups/{id}/attendance", get(groups::attendance))
         .route("/events", get(events::stream))
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&context),

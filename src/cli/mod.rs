@@ -1,9 +1,11 @@
 //! Command-line parsing and dispatch. Results go to stdout as one JSON object per line, messages to
 //! stderr.
 
+mod attendance;
 mod backup;
 mod doctor;
 mod fleet;
+mod groups;
 mod images;
 mod import;
 mod people;
@@ -115,6 +117,32 @@ enum Command {
         #[arg(long, conflicts_with = "csv")]
         json: bool,
         /// CSV with a header line
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Create groups (a class, a team, a course), set their schedule, add or remove members
+    Groups {
+        #[command(subcommand)]
+        action: groups::GroupsAction,
+    },
+    /// A group's roll calls (present, late, absent) and attendance rates, from the logged visits
+    Attendance {
+        /// The group's name
+        #[arg(long)]
+        group: String,
+        /// One day (YYYY-MM-DD, the kiosk's time zone) [default: today]
+        #[arg(long, value_parser = attendance::parse_day, conflicts_with_all = ["since", "until"])]
+        day: Option<jiff::civil::Date>,
+        /// First day of a period [default: --until]
+        #[arg(long, value_parser = attendance::parse_day)]
+        since: Option<jiff::civil::Date>,
+        /// Last day of a period, included [default: today]
+        #[arg(long, value_parser = attendance::parse_day)]
+        until: Option<jiff::civil::Date>,
+        /// One JSON object per roll call, then a summary with each member's rate
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// CSV with a header line, one row per member and session
         #[arg(long)]
         csv: bool,
     },
@@ -368,6 +396,28 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             csv,
         ),
+        Some(Command::Groups { action }) => groups::run(&context, action),
+        Some(Command::Attendance {
+            group,
+            day,
+            since,
+            until,
+            json,
+            csv,
+        }) => attendance::attendance(
+            &context,
+            &attendance::AttendanceQuery {
+                group,
+                day,
+                since,
+                until,
+            },
+            match (json, csv) {
+                (true, _) => attendance::Format::Json,
+                (_, true) => attendance::Format::Csv,
+                _ => attendance::Format::Text,
+            },
+        ),
         Some(Command::Audit { csv }) => people::audit(&context, csv),
         Some(Command::Fleet { action }) => fleet::run(&context, action),
         Some(Command::SetPin) => people::set_pin(&context),
@@ -417,10 +467,41 @@ mod tests {
     }
 
     /// Words the parser knows, so that random argument lists reach the subcommands and values.
-    const WORDS: [&str; 24] = [
-        "run", "embed", "enroll", "identify", "people", "list", "show", "edit", "merge", "export",
-        "delete", "watch", "visits", "audit", "set-pin", "doctor", "--name", "--detail", "--since",
-        "--until", "--source", "--db", "--csv", "--json",
+    const WORDS: [&str; 34] = [
+        "run",
+        "embed",
+        "enroll",
+        "identify",
+        "people",
+        "list",
+        "show",
+        "edit",
+        "merge",
+        "export",
+        "delete",
+        "watch",
+        "visits",
+        "audit",
+        "set-pin",
+        "doctor",
+        "--name",
+        "--detail",
+        "--since",
+        "--until",
+        "--source",
+        "--db",
+        "--csv",
+        "--json",
+        "groups",
+        "attendance",
+        "create",
+        "schedule",
+        "start",
+        "--group",
+        "--day",
+        "--days",
+        "--start",
+        "--grace",
     ];
 
     proptest! {

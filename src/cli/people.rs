@@ -71,6 +71,12 @@ pub fn run(context: &Context, action: PeopleAction) -> anyhow::Result<ExitCode> 
                 .map(|v| json!({"at": format_timestamp(v.at), "similarity": v.similarity, "source": v.source}))
                 .collect();
             value["recent_visits"] = json!(recent);
+            let groups: Vec<_> = gallery
+                .groups_of(id)?
+                .into_iter()
+                .map(|(group_id, name)| json!({"id": group_id, "name": name}))
+                .collect();
+            value["groups"] = json!(groups);
             emit(&value);
         }
         PeopleAction::Edit {

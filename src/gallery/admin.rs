@@ -47,6 +47,8 @@ pub struct PersonExport {
     pub person: Person,
     pub visits: Vec<Visit>,
     pub faces: Vec<FaceRecord>,
+    /// The names of the groups they belong to.
+    pub groups: Vec<String>,
 }
 
 /// The outcome of entering a PIN.
@@ -66,8 +68,8 @@ pub enum PinCheck {
 }
 
 impl Gallery {
-    /// Moves every face, visit and detail of `from` to `into` and deletes `from`, in one
-    /// transaction. Details `into` already has are kept.
+    /// Moves every face, visit, detail and group membership of `from` to `into` and deletes
+    /// `from`, in one transaction. Details `into` already has are kept.
     pub fn merge_people(&mut self, from: PersonId, into: PersonId) -> Result<(), GalleryError> {
         if from == into {
             return Err(GalleryError::Invalid(
@@ -95,6 +97,11 @@ impl Gallery {
         tx.execute(
             "INSERT OR IGNORE INTO person_details (person_id, key, value)
              SELECT ?2, key, value FROM person_details WHERE person_id = ?1",
+            params![from, into],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO group_members (group_id, person_id)
+             SELECT group_id, ?2 FROM group_members WHERE person_id = ?1",
             params![from, into],
         )?;
         tx.execute(
@@ -195,11 +202,17 @@ impl Gallery {
             .ok_or(GalleryError::NoSuchPerson(person_id))?;
         let visits = self.visits(Some(person_id), None, None)?;
         let faces = self.faces(person_id)?;
+        let groups = self
+            .groups_of(person_id)?
+            .into_iter()
+            .map(|(_, name)| name)
+            .collect();
         self.record_audit("export", &format!("person #{person_id}"))?;
         Ok(PersonExport {
             person,
             visits,
             faces,
+            groups,
         })
     }
 
@@ -373,7 +386,13 @@ mod tests {
             )
             .unwrap();
         gallery.record_visit(dupe, 10, 0.8, "t").unwrap();
+        let class = gallery
+            .create_group("Class", None, crate::gallery::DEFAULT_GRACE)
+            .unwrap();
+        gallery.add_member(class, dupe).unwrap();
         gallery.merge_people(dupe, keep).unwrap();
+        assert_eq!(gallery.groups_of(keep).unwrap(), [(class, "Class".into())]);
+        assert_eq!(gallery.export_person(keep).unwrap().groups, ["Class"]);
 
         let merged = gallery.person(keep).unwrap().unwrap();
         assert_eq!(merged.face_count, 2);

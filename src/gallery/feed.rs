@@ -67,7 +67,8 @@ impl GalleryChanges {
 }
 
 /// The SQL condition under which a person may be matched.
-const MATCHABLE: &str = "consent_withdrawn_at IS NULL AND (consent_at IS NOT NULL OR NOT ?1)";
+pub(super) const MATCHABLE: &str =
+    "consent_withdrawn_at IS NULL AND (consent_at IS NOT NULL OR NOT ?1)";
 
 impl Gallery {
     /// Applies every change committed by another process since the last call. Cheap when nothing

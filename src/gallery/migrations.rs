@@ -238,4 +238,37 @@ pub const MIGRATIONS: &[&str] = &[
         INSERT OR IGNORE INTO fleet_tombstones (uid, entity, at)
         VALUES (OLD.uid, 'visit', CAST(unixepoch('subsec') * 1000 AS INTEGER));
     END;",
+    // 8: groups (a class, a team, a course), their members, an optional weekly schedule and ad-hoc
+    // sessions ("roll call now"). Attendance itself is not stored: it is derived from `visits`.
+    // Erasing a person deletes their memberships; deleting a group deletes nobody. A membership
+    // change is announced in the feed as a change of that person, so that running kiosks redraw
+    // their roll calls (the feed's entities are fixed by a CHECK).
+    "CREATE TABLE groups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+        weekdays INTEGER NOT NULL DEFAULT 0 CHECK (weekdays BETWEEN 0 AND 127),
+        start_minute INTEGER CHECK (start_minute BETWEEN 0 AND 1439),
+        grace_seconds INTEGER NOT NULL CHECK (grace_seconds >= 0),
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE group_members (
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        PRIMARY KEY (group_id, person_id)
+    );
+    CREATE INDEX group_members_person ON group_members(person_id);
+    CREATE TABLE group_sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        starts_at INTEGER NOT NULL
+    );
+    CREATE INDEX group_sessions_group_at ON group_sessions(group_id, starts_at);
+    CREATE TRIGGER group_members_inserted AFTER INSERT ON group_members BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'person', 'update', NEW.person_id, NEW.person_id);
+    END;
+    CREATE TRIGGER group_members_deleted AFTER DELETE ON group_members BEGIN
+        INSERT INTO changes (at, entity, op, person_id, row_id)
+        VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'person', 'update', OLD.person_id, OLD.person_id);
+    END;",
 ];

@@ -3,6 +3,7 @@
 
 mod admin;
 mod feed;
+mod groups;
 pub mod index;
 pub mod ledger;
 mod migrations;
@@ -17,6 +18,7 @@ pub use admin::{
     AuditEntry, PIN_ATTEMPTS, PIN_DIGITS, PIN_LOCK_MS, PersonExport, PinCheck, PinGate, pin_lock_ms,
 };
 pub use feed::{CHANGE_LOG_KEEP_MS, GalleryChanges};
+pub use groups::{DEFAULT_GRACE, Group, GroupId, GroupMember, Schedule, Weekdays};
 pub use index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 pub use replica::{
     Applied, Entity, FaceState, FleetState, Outbox, PersonState, RowBatch, Tombstone, VisitState,

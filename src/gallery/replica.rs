@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::ledger;
 use super::store::{Gallery, audit, write_details};
 use super::{GalleryError, PersonId, now_ms};
 
@@ -312,6 +313,7 @@ impl Gallery {
         pulled_seq: Option<i64>,
     ) -> Result<Applied, GalleryError> {
         let now = now_ms();
+        let ledger_file = self.path().map(ledger::ledger_path);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -335,6 +337,18 @@ impl Gallery {
             applied.visits += usize::from(apply_visit(&tx, visit)?);
         }
         for tombstone in &rows.tombstones {
+            // An erasure elsewhere is an erasure here: into the ledger first, as for a local one,
+            // so that restoring an older backup of this kiosk erases them again.
+            if let (Entity::Person, Some(ledger_file)) = (tombstone.entity, &ledger_file) {
+                let here: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM people WHERE uid = ?1)",
+                    [&tombstone.uid],
+                    |r| r.get(0),
+                )?;
+                if here {
+                    ledger::append(ledger_file, &tombstone.uid)?;
+                }
+            }
             let gone = tx.execute(
                 &format!("DELETE FROM {} WHERE uid = ?1", tombstone.entity.table()),
                 [&tombstone.uid],

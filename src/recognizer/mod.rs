@@ -9,7 +9,7 @@ mod worker;
 use std::sync::Arc;
 
 pub use events::{Disconnected, EventReceiver, EventSender, event_channel};
-pub use staff::{PersonDetail, StaffReply, StaffRequest, VisitFilter};
+pub use staff::{AttendanceQuery, PersonDetail, StaffReply, StaffRequest, VisitFilter};
 pub use worker::{Worker, WorkerHandle};
 
 use crate::camera::Frame;
@@ -161,6 +161,8 @@ pub enum RecognizerEvent {
         person: Box<Person>,
         similarity: f32,
         visit_logged: bool,
+        /// Their groups' sessions happening now, and whether they are on time for each.
+        check_ins: Vec<crate::attendance::CheckIn>,
     },
     Enrolled {
         person_id: PersonId,

@@ -6,10 +6,12 @@ use std::path::PathBuf;
 
 use super::RecognizerEvent;
 use super::worker::Worker;
+use crate::attendance::{Attendance, AttendanceError, Calendar};
 use crate::config::Config;
 use crate::enrollment;
 use crate::gallery::{
-    AuditEntry, FaceRecord, GalleryError, NewPerson, Person, PersonId, PinCheck, Visit, now_ms,
+    AuditEntry, FaceRecord, GalleryError, Group, GroupId, NewPerson, Person, PersonId, PinCheck,
+    Schedule, Visit, now_ms,
 };
 use crate::vision::image_io::load_rgb;
 
@@ -41,6 +43,33 @@ pub enum StaffRequest {
     },
     AuditLog,
     ExportAuditCsv(PathBuf),
+    Groups,
+    CreateGroup(String),
+    RenameGroup {
+        group: GroupId,
+        name: String,
+    },
+    SetSchedule {
+        group: GroupId,
+        schedule: Option<Schedule>,
+        grace: jiff::SignedDuration,
+    },
+    DeleteGroup(GroupId),
+    AddMember {
+        group: GroupId,
+        person: PersonId,
+    },
+    RemoveMember {
+        group: GroupId,
+        person: PersonId,
+    },
+    /// Starts a roll call of the group now.
+    StartRollCall(GroupId),
+    Attendance(AttendanceQuery),
+    ExportAttendanceCsv {
+        query: AttendanceQuery,
+        path: PathBuf,
+    },
     SaveSettings {
         config: Box<Config>,
         path: PathBuf,
@@ -55,12 +84,22 @@ pub struct VisitFilter {
     pub until: Option<i64>,
 }
 
+/// Which roll calls a staff screen shows: a group over days (today when not given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttendanceQuery {
+    pub group: GroupId,
+    pub first_day: Option<jiff::civil::Date>,
+    pub last_day: Option<jiff::civil::Date>,
+}
+
 /// One person with their photos and visits, for the people screen.
 #[derive(Debug, Clone)]
 pub struct PersonDetail {
     pub person: Person,
     pub faces: Vec<FaceRecord>,
     pub visits: Vec<Visit>,
+    /// The groups they belong to, by name.
+    pub groups: Vec<(GroupId, String)>,
 }
 
 /// The worker's answer.
@@ -75,6 +114,12 @@ pub enum StaffReply {
         first_visit: HashMap<PersonId, i64>,
     },
     Audit(Vec<AuditEntry>),
+    Groups(Vec<Group>),
+    /// Roll calls, and the time they were made (for what is over and what is not).
+    Attendance {
+        attendance: Box<Attendance>,
+        now: i64,
+    },
     /// A change succeeded; the message says what happened.
     Done(String),
     Failed(String),
@@ -177,6 +222,65 @@ impl Worker {
                     Err(e) => failed(e),
                 };
             }
+            StaffRequest::Groups => self.gallery().groups().map(StaffReply::Groups),
+            StaffRequest::CreateGroup(name) => self
+                .gallery()
+                .create_group(&name, None, crate::gallery::DEFAULT_GRACE)
+                .map(|_| StaffReply::Done(format!("Created the group {}.", name.trim()))),
+            StaffRequest::RenameGroup { group, name } => self
+                .gallery()
+                .rename_group(group, &name)
+                .map(|()| StaffReply::Done(format!("Renamed the group {}.", name.trim()))),
+            StaffRequest::SetSchedule {
+                group,
+                schedule,
+                grace,
+            } => self
+                .gallery()
+                .set_group_schedule(group, schedule, grace)
+                .map(|()| StaffReply::Done("Saved the schedule.".into())),
+            StaffRequest::DeleteGroup(group) => self
+                .gallery()
+                .delete_group(group)
+                .map(|_| StaffReply::Done("Deleted the group; its members stay enrolled.".into())),
+            StaffRequest::AddMember { group, person } => self
+                .gallery()
+                .add_member(group, person)
+                .map(|_| StaffReply::Done("Added to the group.".into())),
+            StaffRequest::RemoveMember { group, person } => self
+                .gallery()
+                .remove_member(group, person)
+                .map(|_| StaffReply::Done("Removed from the group.".into())),
+            StaffRequest::StartRollCall(group) => self
+                .gallery()
+                .start_session(group, now_ms())
+                .map(|_| StaffReply::Done("Roll call started.".into())),
+            StaffRequest::Attendance(query) => {
+                return match self.attendance(query) {
+                    Ok((attendance, now)) => StaffReply::Attendance {
+                        attendance: Box::new(attendance),
+                        now,
+                    },
+                    Err(e) => failed(e),
+                };
+            }
+            StaffRequest::ExportAttendanceCsv { query, path } => {
+                return match self.attendance(query) {
+                    Ok((attendance, _)) => match write_csv(&path, |file| {
+                        crate::export::write_attendance_csv(&attendance, file)
+                    }) {
+                        Ok(()) => {
+                            self.audit_logged(
+                                "export",
+                                &format!("attendance of group #{} as CSV", query.group),
+                            );
+                            StaffReply::Done(format!("Wrote the roll calls to {}.", path.display()))
+                        }
+                        Err(e) => failed(e),
+                    },
+                    Err(e) => failed(e),
+                };
+            }
             StaffRequest::SaveSettings { config, path } => {
                 return match config.save(&path) {
                     Ok(()) => {
@@ -206,11 +310,28 @@ impl Worker {
         let person = gallery.person(id)?.ok_or(GalleryError::NoSuchPerson(id))?;
         let faces = gallery.faces(id)?;
         let visits = gallery.visits(Some(id), None, None)?;
+        let groups = gallery.groups_of(id)?;
         Ok(StaffReply::Person(Box::new(PersonDetail {
             person,
             faces,
             visits,
+            groups,
         })))
+    }
+
+    /// The roll calls `query` asks for, made now.
+    fn attendance(&mut self, query: AttendanceQuery) -> Result<(Attendance, i64), AttendanceError> {
+        let calendar = Calendar::now(self.retention_days());
+        let gallery = self.gallery_ref();
+        let group = gallery.group(query.group)?.ok_or_else(|| {
+            GalleryError::Invalid("that group was deleted; choose another".into())
+        })?;
+        let today = calendar.today()?;
+        let last_day = query.last_day.unwrap_or(today);
+        let first_day = query.first_day.unwrap_or(last_day);
+        let attendance =
+            crate::attendance::attendance(gallery, &group, first_day, last_day, &calendar)?;
+        Ok((attendance, calendar.now))
     }
 
     fn visits(&mut self, filter: VisitFilter) -> Result<StaffReply, GalleryError> {

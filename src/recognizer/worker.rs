@@ -273,7 +273,13 @@ impl Worker {
         self.follow_error = None;
         let changes = self.gallery.take_changes();
         if !changes.affects_people() {
-            return Vec::new();
+            // Visits logged by another process (a second kiosk, `frontdesk watch`) change no face
+            // on screen, but open roll calls and visit lists show them.
+            return if changes.visits {
+                vec![RecognizerEvent::GalleryChanged(changes)]
+            } else {
+                Vec::new()
+            };
         }
         let regreet = self.tracker.reconsider(&changes);
         // Capture's "already looks like …" reads the samples' decisions: make them current.
@@ -289,6 +295,7 @@ impl Worker {
             match self.greeting_person(person_id) {
                 Ok(person) => events.push(RecognizerEvent::Greeting {
                     track,
+                    check_ins: self.check_ins(person_id),
                     person: Box::new(person),
                     similarity,
                     visit_logged: false,
@@ -463,6 +470,7 @@ impl Worker {
                             &self.gallery,
                         ));
                         events.push(RecognizerEvent::Greeting {
+                            check_ins: self.check_ins(person_id),
                             track: track.id,
                             person: Box::new(person),
                             similarity,
@@ -507,6 +515,16 @@ impl Worker {
             return Err(GalleryError::NotMatchable(person_id));
         }
         Ok((self.greeting_person(person_id)?, new_visit))
+    }
+
+    /// The greeted person's groups with a session now; nothing (logged) when they cannot be read,
+    /// since the greeting matters more than this line of it.
+    fn check_ins(&self, person_id: PersonId) -> Vec<crate::attendance::CheckIn> {
+        let calendar = crate::attendance::Calendar::now(self.settings.retention_days);
+        crate::attendance::check_ins(&self.gallery, person_id, &calendar).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, person_id, "cannot read the greeted person's roll calls");
+            Vec::new()
+        })
     }
 
     /// A person as a greeting shows them: with the visit before the latest one as "last visit".
@@ -593,6 +611,10 @@ impl Worker {
 
     pub(super) fn engine_mut(&mut self) -> &mut FaceEngine {
         &mut self.engine
+    }
+
+    pub(super) fn retention_days(&self) -> u32 {
+        self.settings.retention_days
     }
 
     pub(super) fn policy(&self) -> crate::gallery::MatchPolicy {

@@ -2,6 +2,8 @@
 
 use std::time::Instant;
 
+use super::theme;
+use crate::attendance::CheckIn;
 use crate::gallery::Person;
 use crate::recognizer::{FrameReport, TrackLabel};
 
@@ -13,15 +15,18 @@ pub struct Greeting {
     pub person: Person,
     pub similarity: f32,
     pub last_seen: Instant,
+    /// Sessions of the person's groups happening now.
+    pub check_ins: Vec<CheckIn>,
 }
 
 impl Greeting {
-    pub fn new(track: u64, person: Person, similarity: f32) -> Self {
+    pub fn new(track: u64, person: Person, similarity: f32, check_ins: Vec<CheckIn>) -> Self {
         Self {
             track,
             person,
             similarity,
             last_seen: Instant::now(),
+            check_ins,
         }
     }
 }
@@ -69,6 +74,20 @@ pub fn greeting_ui(
         Some(last) => ui.label(format!("Last visit: {}", local_time(last))),
         None => ui.label("First visit"),
     };
+    // Group membership is a personal detail: shown only where details are.
+    if show_details {
+        for check_in in &greeting.check_ins {
+            let (text, color) = if check_in.on_time {
+                (
+                    format!("You're on time for {}.", check_in.group),
+                    theme::PRESENT,
+                )
+            } else {
+                (format!("Checked in for {}.", check_in.group), theme::LATE)
+            };
+            ui.label(egui::RichText::new(text).size(18.0).color(color));
+        }
+    }
     if show_details && !person.details.is_empty() {
         ui.add_space(8.0);
         ui.separator();

@@ -8,11 +8,14 @@ mod backups;
 mod enroll;
 mod fleet;
 mod greeting;
+mod group_settings;
 mod import;
 mod live;
 mod people;
+mod roll_call;
 mod settings;
 mod staff;
+mod theme;
 mod visits;
 
 use std::path::PathBuf;
@@ -28,6 +31,7 @@ use crate::recognizer::{
 
 pub use enroll::EnrollForm;
 pub use greeting::Greeting;
+pub use roll_call::RollCallScreen;
 
 /// How long a greeting stays on screen after the visitor left.
 const GREETING_LINGER: Duration = Duration::from_secs(8);
@@ -289,9 +293,13 @@ impl KioskApp {
                     track,
                     person,
                     similarity,
-                    ..
+                    visit_logged,
+                    check_ins,
                 } => {
-                    self.greeting = Some(Greeting::new(track, *person, similarity));
+                    self.greeting = Some(Greeting::new(track, *person, similarity, check_ins));
+                    if visit_logged {
+                        self.staff.visit_logged();
+                    }
                 }
                 RecognizerEvent::Enrolled { name, .. } => {
                     self.enroll = None;
@@ -611,6 +619,7 @@ impl eframe::App for KioskApp {
         }
         self.expire_greeting();
         self.staff.lock_when_idle();
+        self.staff.refresh_outdated_roll_call();
         self.guard_close(ctx);
         self.restore_kiosk_fullscreen(ctx);
         self.resume_capture();

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::gallery::{NewPerson, Person, PersonId};
+use crate::gallery::{Group, GroupId, NewPerson, Person, PersonId};
 use crate::recognizer::{PersonDetail, StaffRequest};
 
 /// An editable copy of a person's name, details and consent.
@@ -50,6 +50,8 @@ pub struct PeopleScreen {
     export_folder: String,
     merge_into: Option<PersonId>,
     confirm_delete: bool,
+    /// Every group, by name, to add the person shown to or remove them from.
+    groups: Vec<(GroupId, String)>,
     /// Photo textures by face id (never reused), with the person they show.
     thumbnails: HashMap<i64, (PersonId, egui::TextureHandle)>,
 }
@@ -62,6 +64,10 @@ impl PeopleScreen {
             self.detail = None;
         }
         self.people = people;
+    }
+
+    pub fn set_groups(&mut self, groups: &[Group]) {
+        self.groups = groups.iter().map(|g| (g.id, g.name.clone())).collect();
     }
 
     /// Forgets everything shown of people who were erased or merged away: their record, their
@@ -224,6 +230,7 @@ impl PeopleScreen {
                 self.draft.to_new_person(),
             ));
         }
+        self.groups_ui(ui, detail, outbox);
         ui.separator();
         if let Some(path) = super::path_action_ui(
             ui,
@@ -307,6 +314,30 @@ impl PeopleScreen {
     }
 }
 
+impl PeopleScreen {
+    /// A box per group: ticked for the groups the person belongs to.
+    fn groups_ui(&self, ui: &mut egui::Ui, detail: &PersonDetail, outbox: &mut Vec<StaffRequest>) {
+        if self.groups.is_empty() {
+            return;
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Groups");
+            for (group, name) in &self.groups {
+                let was_member = detail.groups.iter().any(|(id, _)| id == group);
+                let mut member = was_member;
+                if ui.checkbox(&mut member, name).changed() {
+                    let (group, person) = (*group, detail.person.id);
+                    outbox.push(if member {
+                        StaffRequest::AddMember { group, person }
+                    } else {
+                        StaffRequest::RemoveMember { group, person }
+                    });
+                }
+            }
+        });
+    }
+}
+
 fn thumbnail_texture(ctx: &egui::Context, id: i64, jpeg: &[u8]) -> egui::TextureHandle {
     let image = image::load_from_memory(jpeg)
         .map(image::DynamicImage::into_rgb8)
@@ -342,6 +373,7 @@ mod tests {
             },
             faces: Vec::new(),
             visits: Vec::new(),
+            groups: Vec::new(),
         }
     }
 

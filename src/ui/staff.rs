@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use super::audit::AuditScreen;
 use super::import::ImportScreen;
 use super::people::PeopleScreen;
+use super::roll_call::RollCallScreen;
 use super::settings::SettingsScreen;
 use super::visits::VisitsScreen;
 use crate::gallery::GalleryChanges;
@@ -19,17 +20,19 @@ pub enum Screen {
     Live,
     People,
     Visits,
+    RollCall,
     Settings,
     Audit,
     Import,
 }
 
 impl Screen {
-    const ALL: [Screen; 6] = [
+    const ALL: [Screen; 7] = [
         Screen::Live,
         Screen::People,
         Screen::Visits,
         Screen::Import,
+        Screen::RollCall,
         Screen::Settings,
         Screen::Audit,
     ];
@@ -39,6 +42,7 @@ impl Screen {
             Screen::Live => "Live",
             Screen::People => "People",
             Screen::Visits => "Visits",
+            Screen::RollCall => "Roll call",
             Screen::Settings => "Settings",
             Screen::Audit => "Audit log",
             Screen::Import => "Import",
@@ -69,6 +73,7 @@ pub struct StaffState {
     last_activity: Instant,
     pub people: PeopleScreen,
     pub visits: VisitsScreen,
+    pub roll_call: RollCallScreen,
     pub settings: SettingsScreen,
     pub audit: AuditScreen,
     /// Goes on while staff mode is locked: an import is not stopped halfway by the idle lock.
@@ -90,6 +95,7 @@ impl StaffState {
             last_activity: Instant::now(),
             people: PeopleScreen::default(),
             visits: VisitsScreen::default(),
+            roll_call: RollCallScreen::default(),
             settings,
             audit: AuditScreen::default(),
             import,
@@ -104,6 +110,7 @@ impl StaffState {
         self.screen = Screen::Live;
         self.people = PeopleScreen::default();
         self.visits = VisitsScreen::default();
+        self.roll_call = RollCallScreen::default();
         self.audit = AuditScreen::default();
         self.status = None;
     }
@@ -127,7 +134,11 @@ impl StaffState {
         self.screen = screen;
         self.status = None;
         match screen {
-            Screen::People => self.outbox.push(StaffRequest::ListPeople),
+            Screen::People => {
+                self.outbox.push(StaffRequest::ListPeople);
+                self.outbox.push(StaffRequest::Groups);
+            }
+            Screen::RollCall => self.outbox.push(StaffRequest::Groups),
             Screen::Visits => {
                 self.outbox.push(StaffRequest::ListPeople);
                 self.outbox.push(StaffRequest::Visits(self.visits.filter()));
@@ -167,6 +178,16 @@ impl StaffState {
                 first_visit,
             } => self.visits.set_visits(visits, first_visit),
             StaffReply::Audit(entries) => self.audit.entries = entries,
+            StaffReply::Groups(groups) => {
+                self.people.set_groups(&groups);
+                self.roll_call.set_groups(groups);
+                if self.screen == Screen::RollCall {
+                    self.ask_attendance();
+                }
+            }
+            StaffReply::Attendance { attendance, now } => {
+                self.roll_call.set_attendance(*attendance, now);
+            }
             StaffReply::Done(message) => {
                 if let Some(dialog) = self.pin.take_if(|d| d.waiting && d.mode == PinMode::Create) {
                     drop(dialog);
@@ -230,11 +251,35 @@ impl StaffState {
         }
     }
 
+    /// Asks again for an open roll call whose grace period just ended (checked in `App::logic`).
+    pub fn refresh_outdated_roll_call(&mut self) {
+        let now = crate::gallery::now_ms();
+        if self.unlocked && self.screen == Screen::RollCall && self.roll_call.outdated(now) {
+            self.roll_call.refresh_asked(now);
+            self.ask_attendance();
+        }
+    }
+
+    /// A visit was just logged here: an open roll call shows the arrival.
+    pub fn visit_logged(&mut self) {
+        if self.unlocked && self.screen == Screen::RollCall {
+            self.ask_attendance();
+        }
+    }
+
+    fn ask_attendance(&mut self) {
+        if let Some(query) = self.roll_call.query() {
+            self.outbox.push(StaffRequest::Attendance(query));
+        }
+    }
+
     /// Asks again for what the open screen shows, after a change.
     fn refresh(&mut self) {
         match self.screen {
+            Screen::RollCall => self.outbox.push(StaffRequest::Groups),
             Screen::People => {
                 self.outbox.push(StaffRequest::ListPeople);
+                self.outbox.push(StaffRequest::Groups);
                 if let Some(id) = self.people.selected_id() {
                     self.outbox.push(StaffRequest::LoadPerson(id));
                 }
@@ -361,6 +406,7 @@ impl StaffState {
             Screen::Live => {}
             Screen::People => self.people.people_ui(ui, &mut self.outbox),
             Screen::Visits => self.visits.visits_ui(ui, &mut self.outbox),
+            Screen::RollCall => self.roll_call.roll_call_ui(ui, &mut self.outbox),
             Screen::Settings => self
                 .settings
                 .settings_ui(ui, &mut self.outbox, live_similarity),
