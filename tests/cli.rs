@@ -385,10 +385,13 @@ fn doctor_reports_each_part() {
             "model.embedder",
             "database",
             "backups",
+            "fleet",
             "cameras",
             "display"
         ]
     );
+    let fleet = checks.iter().find(|c| c["check"] == "fleet").unwrap();
+    assert_eq!(fleet["detail"], "stand-alone kiosk (no fleet.url)");
     assert!(
         checks
             .iter()
