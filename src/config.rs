@@ -68,14 +68,7 @@ impl std::fmt::Debug for FleetConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FleetConfig")
             .field("url", &crate::fleet::redact_url(&self.url))
-            .field(
-                "password",
-                &if self.password.is_empty() {
-                    ""
-                } else {
-                    "<hidden>"
-                },
-            )
+            .field("password", &hidden(&self.password))
             .field("kiosk", &self.kiosk)
             .field("ca_file", &self.ca_file)
             .field("sync_seconds", &self.sync_seconds)
@@ -120,6 +113,11 @@ impl BackupConfig {
     }
 }
 
+/// How a secret shows in `Debug` output: whether one is set, never what it is.
+fn hidden(secret: &str) -> &'static str {
+    if secret.is_empty() { "" } else { "<hidden>" }
+}
+
 /// The MQTT broker events go to (`url` empty: none).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,14 +136,7 @@ impl std::fmt::Debug for MqttConfig {
         f.debug_struct("MqttConfig")
             .field("url", &self.url)
             .field("username", &self.username)
-            .field(
-                "password",
-                &if self.password.is_empty() {
-                    ""
-                } else {
-                    "<hidden>"
-                },
-            )
+            .field("password", &hidden(&self.password))
             .field("kiosk", &self.kiosk)
             .field("discovery_prefix", &self.discovery_prefix)
             .finish()

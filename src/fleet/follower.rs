@@ -134,9 +134,9 @@ fn exchange_while_connected(
         if news {
             let report = connection.sync(gallery)?;
             log_round(&report);
-            let behind = (connection.server_seq()?
-                - gallery.fleet_state()?.map_or(0, |s| s.pulled_seq))
-            .max(0);
+            // The round already read the server's latest number: no second query for it.
+            let behind =
+                (report.server_seq - gallery.fleet_state()?.map_or(0, |s| s.pulled_seq)).max(0);
             update(status, |s| {
                 s.connected = true;
                 s.waiting = report.waiting;

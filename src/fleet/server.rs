@@ -85,7 +85,7 @@ pub fn push(client: &mut Client, kiosk: &str, rows: &RowBatch) -> Result<Moved, 
     if !rows.people.is_empty() {
         moved.people = push_people(&mut tx, kiosk, &rows.people)?;
         let uids: Vec<&str> = rows.people.iter().map(|p| p.uid.as_str()).collect();
-        logged += log_existing(&mut tx, now, kiosk, Entity::Person, &uids)?;
+        logged += log_existing_people(&mut tx, now, kiosk, &uids)?;
     }
     if !rows.faces.is_empty() {
         let uids = push_faces(&mut tx, kiosk, &rows.faces)?;
@@ -250,12 +250,10 @@ fn push_tombstones(
     let mut erased = 0;
     let mut logged = 0;
     for (entity, uids) in &by_entity {
-        let table = match entity {
-            Entity::Person => "people",
-            Entity::Face => "faces",
-            Entity::Visit => "visits",
-        };
-        let deleted = tx.execute(&format!("DELETE FROM {table} WHERE uid = ANY($1)"), &[uids])?;
+        let deleted = tx.execute(
+            &format!("DELETE FROM {} WHERE uid = ANY($1)", entity.table()),
+            &[uids],
+        )?;
         if *entity == Entity::Person {
             erased += usize::try_from(deleted).unwrap_or(0);
         }
@@ -283,12 +281,11 @@ fn log(
     Ok(usize::try_from(logged).unwrap_or(0))
 }
 
-/// Logs every pushed uid that exists on the server now, whether this push or a newer one won.
-fn log_existing(
+/// Logs every pushed person who exists on the server now, whether this push or a newer one won.
+fn log_existing_people(
     tx: &mut Transaction<'_>,
     now: i64,
     kiosk: &str,
-    entity: Entity,
     uids: &[&str],
 ) -> Result<usize, FleetError> {
     let existing: Vec<String> = tx
@@ -299,7 +296,7 @@ fn log_existing(
         .iter()
         .map(|r| r.get(0))
         .collect();
-    log(tx, now, kiosk, entity, "upsert", &existing)
+    log(tx, now, kiosk, Entity::Person, "upsert", &existing)
 }
 
 /// What a pull did.
@@ -420,59 +417,34 @@ fn copy_fleet(
     server_seq: i64,
 ) -> Result<Applied, FleetError> {
     tracing::info!(server_seq, "copying the whole fleet gallery");
-    let mut applied = Applied::default();
-    let mut after = String::new();
-    loop {
-        let people = read_people(
-            tx,
-            "WHERE uid > $1 ORDER BY uid LIMIT $2",
-            &[&after, &COPY_PAGE],
-        )?;
-        let Some(last) = people.last().map(|p| p.uid.clone()) else {
-            break;
-        };
+    const AFTER: &str = "WHERE uid > $1 ORDER BY uid LIMIT $2";
+    let mut applied = copy_pages(tx, gallery, |tx, after| {
+        let people = read_people(tx, AFTER, &[&after, &COPY_PAGE])?;
+        let last = people.last().map(|p| p.uid.clone());
         let rows = RowBatch {
             people,
             ..RowBatch::default()
         };
-        applied.add(gallery.apply_fleet_rows(&rows, None)?);
-        after = last;
-    }
-    after.clear();
-    loop {
-        let faces = read_faces(
-            tx,
-            "WHERE uid > $1 ORDER BY uid LIMIT $2",
-            &[&after, &COPY_PAGE],
-        )?;
-        let Some(last) = faces.last().map(|f| f.uid.clone()) else {
-            break;
-        };
+        Ok((rows, last))
+    })?;
+    applied.add(copy_pages(tx, gallery, |tx, after| {
+        let faces = read_faces(tx, AFTER, &[&after, &COPY_PAGE])?;
+        let last = faces.last().map(|f| f.uid.clone());
         let rows = RowBatch {
             faces,
             ..RowBatch::default()
         };
-        applied.add(gallery.apply_fleet_rows(&rows, None)?);
-        after = last;
-    }
-    after.clear();
-    loop {
-        let visits = read_visits(
-            tx,
-            kiosk,
-            "WHERE uid > $1 ORDER BY uid LIMIT $2",
-            &[&after, &COPY_PAGE],
-        )?;
-        let Some(last) = visits.last().map(|v| v.uid.clone()) else {
-            break;
-        };
+        Ok((rows, last))
+    })?);
+    applied.add(copy_pages(tx, gallery, |tx, after| {
+        let visits = read_visits(tx, kiosk, AFTER, &[&after, &COPY_PAGE])?;
+        let last = visits.last().map(|v| v.uid.clone());
         let rows = RowBatch {
             visits,
             ..RowBatch::default()
         };
-        applied.add(gallery.apply_fleet_rows(&rows, None)?);
-        after = last;
-    }
+        Ok((rows, last))
+    })?);
     let local = gallery.person_uids()?;
     let tombstones = tx
         .query("SELECT uid FROM tombstones WHERE uid = ANY($1)", &[&local])?
@@ -489,6 +461,25 @@ fn copy_fleet(
     };
     applied.add(gallery.apply_fleet_rows(&rows, Some(server_seq))?);
     Ok(applied)
+}
+
+/// Applies one table page by page, in `uid` order: `page` reads the rows after a uid and says the
+/// last uid it read (none: the table is done).
+fn copy_pages(
+    tx: &mut Transaction<'_>,
+    gallery: &mut Gallery,
+    mut page: impl FnMut(&mut Transaction<'_>, &str) -> Result<(RowBatch, Option<String>), FleetError>,
+) -> Result<Applied, FleetError> {
+    let mut applied = Applied::default();
+    let mut after = String::new();
+    loop {
+        let (rows, last) = page(tx, &after)?;
+        let Some(last) = last else {
+            return Ok(applied);
+        };
+        applied.add(gallery.apply_fleet_rows(&rows, None)?);
+        after = last;
+    }
 }
 
 fn read_people(

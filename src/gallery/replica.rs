@@ -573,69 +573,34 @@ fn apply_person(tx: &Transaction<'_>, person: &PersonState) -> Result<bool, Gall
 
 /// Inserts one face, or moves it to another person (a merge elsewhere).
 fn apply_face(tx: &Transaction<'_>, face: &FaceState) -> Result<bool, GalleryError> {
-    let Some(person_id) = local_person_id(tx, &face.person_uid)? else {
-        return Ok(false);
-    };
-    let current: Option<PersonId> = tx
-        .query_row(
-            "SELECT person_id FROM faces WHERE uid = ?1",
-            [&face.uid],
-            |r| r.get(0),
+    place_row(tx, Entity::Face, &face.uid, &face.person_uid, |person_id| {
+        tx.execute(
+            "INSERT INTO faces (uid, person_id, embedding, model_id, quality, thumbnail, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                face.uid,
+                person_id,
+                face.embedding,
+                face.model_id,
+                face.quality,
+                face.thumbnail,
+                face.created_at
+            ],
         )
-        .optional()?;
-    match current {
-        Some(owner) if owner == person_id => Ok(false),
-        Some(_) => {
-            tx.execute(
-                "UPDATE faces SET person_id = ?2 WHERE uid = ?1",
-                params![face.uid, person_id],
-            )?;
-            Ok(true)
-        }
-        None => {
-            tx.execute(
-                "INSERT INTO faces (uid, person_id, embedding, model_id, quality, thumbnail, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    face.uid,
-                    person_id,
-                    face.embedding,
-                    face.model_id,
-                    face.quality,
-                    face.thumbnail,
-                    face.created_at
-                ],
-            )?;
-            Ok(true)
-        }
-    }
+    })
 }
 
 /// Inserts one visit logged elsewhere, or moves it to another person (a merge elsewhere).
 fn apply_visit(tx: &Transaction<'_>, visit: &VisitState) -> Result<bool, GalleryError> {
-    let Some(person_id) = local_person_id(tx, &visit.person_uid)? else {
-        return Ok(false);
-    };
-    let current: Option<PersonId> = tx
-        .query_row(
-            "SELECT person_id FROM visits WHERE uid = ?1",
-            [&visit.uid],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match current {
-        Some(owner) if owner == person_id => Ok(false),
-        Some(_) => {
-            tx.execute(
-                "UPDATE visits SET person_id = ?2 WHERE uid = ?1",
-                params![visit.uid, person_id],
-            )?;
-            Ok(true)
-        }
-        None => {
+    place_row(
+        tx,
+        Entity::Visit,
+        &visit.uid,
+        &visit.person_uid,
+        |person_id| {
             tx.execute(
                 "INSERT INTO visits (uid, person_id, at, similarity, source, kiosk)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     visit.uid,
                     person_id,
@@ -644,10 +609,42 @@ fn apply_visit(tx: &Transaction<'_>, visit: &VisitState) -> Result<bool, Gallery
                     visit.source,
                     visit.kiosk
                 ],
-            )?;
-            Ok(true)
-        }
-    }
+            )
+        },
+    )
+}
+
+/// Faces and visits are never edited: a row from the fleet is new here (`insert` it, given its
+/// person's local id), already here with the same person (nothing to do), or moved to another
+/// person by a merge elsewhere. A row of someone unknown here (erased) is skipped. Returns whether
+/// anything changed.
+fn place_row(
+    tx: &Transaction<'_>,
+    entity: Entity,
+    uid: &str,
+    person_uid: &str,
+    insert: impl FnOnce(PersonId) -> rusqlite::Result<usize>,
+) -> Result<bool, GalleryError> {
+    let Some(person_id) = local_person_id(tx, person_uid)? else {
+        return Ok(false);
+    };
+    let table = entity.table();
+    let current: Option<PersonId> = tx
+        .query_row(
+            &format!("SELECT person_id FROM {table} WHERE uid = ?1"),
+            [uid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match current {
+        Some(owner) if owner == person_id => return Ok(false),
+        Some(_) => tx.execute(
+            &format!("UPDATE {table} SET person_id = ?2 WHERE uid = ?1"),
+            params![uid, person_id],
+        )?,
+        None => insert(person_id)?,
+    };
+    Ok(true)
 }
 
 #[cfg(test)]
