@@ -197,6 +197,7 @@ pub struct RecognitionConfig {
     pub min_face_px: u32,
     pub max_detect_side: u32,
     pub max_faces_per_frame: u32,
+    pub detect_every_frame: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

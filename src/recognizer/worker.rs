@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::identity::{Verdict, Vote};
+use super::schedule::{Attention, DetectionSchedule};
 use super::tracker::{Sample, Track, Tracker};
 use super::{
     EventSender, RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView, WorkerCommand,
@@ -45,6 +46,8 @@ pub struct Worker {
     pin_gate: crate::gallery::PinGate,
     /// When this run logged each person's last visit, on the monotonic clock (see `is_new_visit`).
     visits_logged: std::collections::HashMap<PersonId, Instant>,
+    /// Which frames the detector looks at.
+    schedule: DetectionSchedule,
 }
 
 /// The running worker.
@@ -108,6 +111,7 @@ impl Worker {
             follow_error: None,
             pin_gate: crate::gallery::PinGate::default(),
             visits_logged: std::collections::HashMap::new(),
+            schedule: DetectionSchedule::default(),
         }
     }
 
@@ -320,6 +324,19 @@ impl Worker {
         let t_ms = self.time_ms(Some(frame));
         self.last_time_ms = t_ms;
         let now = frame.captured_at;
+        if !self.settings.detect_every_frame
+            && !self.schedule.due(&frame.image, now, self.attention())
+        {
+            return vec![RecognizerEvent::Frame(Box::new(super::FrameReport {
+                frame: frame.clone(),
+                tracks: self.views(now),
+                detected: false,
+                detect_ms: 0.0,
+                faces_embedded: 0,
+                embed_ms: 0.0,
+                t_ms,
+            }))];
+        }
         let detect_start = Instant::now();
         let detections = match self.engine.detect(&frame.image) {
             Ok(d) => d,
@@ -402,7 +419,9 @@ impl Worker {
         events.push(RecognizerEvent::Frame(Box::new(super::FrameReport {
             frame: frame.clone(),
             tracks: self.views(now),
+            detected: true,
             detect_ms,
+            faces_embedded: embedded,
             embed_ms: if embedded > 0 {
                 embed_ms / embedded as f32
             } else {
@@ -411,6 +430,27 @@ impl Worker {
             t_ms,
         })));
         events
+    }
+
+    /// Whether a face in view is still to be decided. A face too small to embed waits for a
+    /// closer look without keeping the detector on every frame (a face on a poster, someone far
+    /// behind the desk).
+    fn attention(&self) -> Attention {
+        let min_face = self.engine.min_face_px();
+        let tracks = self.tracker.tracks();
+        let deciding = tracks.iter().any(|track| {
+            !track.is_confirmed()
+                || track.votes.is_collecting()
+                || (track.verdict == Verdict::Undecided
+                    && track.detection.bbox.min_side() >= min_face)
+        });
+        if deciding {
+            Attention::Deciding
+        } else if tracks.is_empty() {
+            Attention::EmptyScene
+        } else {
+            Attention::Settled
+        }
     }
 
     fn vote(
@@ -589,6 +629,7 @@ impl Worker {
 
     fn finish(&mut self) -> Vec<RecognizerEvent> {
         let t_ms = self.last_time_ms;
+        self.schedule.reset();
         self.tracker
             .clear()
             .iter()
