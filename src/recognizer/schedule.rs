@@ -12,6 +12,10 @@ use image::RgbImage;
 
 /// On an empty scene, the detector runs at least this often.
 const EMPTY_SCENE_INTERVAL: Duration = Duration::from_secs(1);
+/// On an empty, unchanging scene, frames are wanted this often: the camera's others are not even
+/// decoded. Someone walking in changes the scene within a frame or two of this, and from then on
+/// every frame is looked at.
+const QUIET_FRAME_INTERVAL: Duration = Duration::from_millis(100);
 /// With every face in view decided, the detector runs this often: often enough that a face keeps
 /// overlapping its track between two looks (the tracker matches by overlap) and that a newcomer
 /// is noticed within a blink.
@@ -88,6 +92,8 @@ impl SceneSketch {
 pub struct DetectionSchedule {
     /// The scene and the time of the last detection.
     last: Option<(SceneSketch, Instant)>,
+    /// The last frame showed an empty scene, unchanged since the last detection.
+    quiet: bool,
 }
 
 impl DetectionSchedule {
@@ -95,23 +101,35 @@ impl DetectionSchedule {
     /// the new reference for the change test.
     pub fn due(&mut self, image: &RgbImage, now: Instant, attention: Attention) -> bool {
         let since_last = |at: Instant| now.saturating_duration_since(at);
+        let sketch = SceneSketch::of(image);
+        self.quiet = false;
         let due = match (&self.last, attention) {
             (None, _) | (_, Attention::Deciding) => true,
             (Some((_, at)), Attention::Settled) => since_last(*at) >= SETTLED_INTERVAL,
-            (Some((sketch, at)), Attention::EmptyScene) => {
-                since_last(*at) >= EMPTY_SCENE_INTERVAL
-                    || SceneSketch::of(image).differs_from(sketch)
+            (Some((reference, at)), Attention::EmptyScene) => {
+                self.quiet = !sketch.differs_from(reference);
+                !self.quiet || since_last(*at) >= EMPTY_SCENE_INTERVAL
             }
         };
         if due {
-            self.last = Some((SceneSketch::of(image), now));
+            self.last = Some((sketch, now));
         }
         due
+    }
+
+    /// How often frames are wanted from the camera: every one unless the scene is empty and quiet.
+    pub fn frame_interval(&self) -> Duration {
+        if self.quiet {
+            QUIET_FRAME_INTERVAL
+        } else {
+            Duration::ZERO
+        }
     }
 
     /// Forgets the reference, so the next frame is looked at whatever it shows (a new source).
     pub fn reset(&mut self) {
         self.last = None;
+        self.quiet = false;
     }
 }
 
@@ -180,6 +198,7 @@ mod tests {
         let detections = frames.iter().filter(|due| **due).count();
         assert_eq!(detections, 2, "the first frame and one a second later");
         assert!(frames[0] && frames[30]);
+        assert_eq!(schedule.frame_interval(), QUIET_FRAME_INTERVAL);
     }
 
     #[test]
@@ -190,11 +209,17 @@ mod tests {
         assert!(schedule.due(&room, start, Attention::EmptyScene));
         let step = Duration::from_millis(33);
         assert!(!schedule.due(&room, start + step, Attention::EmptyScene));
+        assert_eq!(schedule.frame_interval(), QUIET_FRAME_INTERVAL);
         assert!(schedule.due(
             &with_visitor(&room, 0, 0),
             start + 2 * step,
             Attention::EmptyScene
         ));
+        assert_eq!(
+            schedule.frame_interval(),
+            Duration::ZERO,
+            "every frame again"
+        );
     }
 
     #[test]

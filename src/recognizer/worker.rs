@@ -204,6 +204,11 @@ impl Worker {
                             return;
                         }
                     }
+                    slot.ask_for_frames_every(if self.settings.detect_every_frame {
+                        Duration::ZERO
+                    } else {
+                        self.schedule.frame_interval()
+                    });
                 }
                 SlotTake::Empty => {}
                 SlotTake::Closed => {
