@@ -23,6 +23,8 @@ use crate::gallery::{Gallery, GalleryError, MatchDecision, Person, PersonId, now
 /// A decided track is embedded again this often, to catch a wrong or changed identity and to keep a
 /// fresh enrolment sample.
 const RECHECK_INTERVAL: Duration = Duration::from_millis(700);
+/// How long a face too small to recognise counts as someone walking up to the desk.
+const APPROACH_TIME: Duration = Duration::from_secs(3);
 /// How long the worker waits for a frame before looking at its commands again.
 const FRAME_WAIT: Duration = Duration::from_millis(50);
 /// How often old visits are purged while the kiosk runs.
@@ -330,7 +332,7 @@ impl Worker {
         self.last_time_ms = t_ms;
         let now = frame.captured_at;
         if !self.settings.detect_every_frame
-            && !self.schedule.due(&frame.image, now, self.attention())
+            && !self.schedule.due(&frame.image, now, self.attention(now))
         {
             return vec![RecognizerEvent::Frame(Box::new(super::FrameReport {
                 frame: frame.clone(),
@@ -437,17 +439,17 @@ impl Worker {
         events
     }
 
-    /// Whether a face in view is still to be decided. A face too small to embed waits for a
-    /// closer look without keeping the detector on every frame (a face on a poster, someone far
-    /// behind the desk).
-    fn attention(&self) -> Attention {
+    /// Whether a face in view is still to be decided. A face too small to embed is watched at
+    /// every frame while it may be someone walking up (they are greeted as soon as their face is
+    /// big enough), then only a few times a second (a face on a poster, someone sitting far behind
+    /// the desk).
+    fn attention(&self, now: Instant) -> Attention {
         let min_face = self.engine.min_face_px();
         let tracks = self.tracker.tracks();
         let deciding = tracks.iter().any(|track| {
-            !track.is_confirmed()
-                || track.votes.is_collecting()
-                || (track.verdict == Verdict::Undecided
-                    && track.detection.bbox.min_side() >= min_face)
+            let big_enough = track.detection.bbox.min_side() >= min_face;
+            let approaching = now.saturating_duration_since(track.first_seen) < APPROACH_TIME;
+            !track.is_confirmed() || (track.votes.is_collecting() && (big_enough || approaching))
         });
         if deciding {
             Attention::Deciding
