@@ -334,15 +334,7 @@ impl Worker {
         if !self.settings.detect_every_frame
             && !self.schedule.due(&frame.image, now, self.attention(now))
         {
-            return vec![RecognizerEvent::Frame(Box::new(super::FrameReport {
-                frame: frame.clone(),
-                tracks: self.views(now),
-                detected: false,
-                detect_ms: 0.0,
-                faces_embedded: 0,
-                embed_ms: 0.0,
-                t_ms,
-            }))];
+            return vec![self.undetected_frame(frame, now, t_ms)];
         }
         let detect_start = Instant::now();
         let detections = match self.engine.detect(&frame.image) {
@@ -437,6 +429,20 @@ impl Worker {
             t_ms,
         })));
         events
+    }
+
+    /// The report of a frame the detector did not look at: the picture, with the faces as they
+    /// were last seen.
+    fn undetected_frame(&self, frame: &Frame, now: Instant, t_ms: u64) -> RecognizerEvent {
+        RecognizerEvent::Frame(Box::new(super::FrameReport {
+            frame: frame.clone(),
+            tracks: self.views(now),
+            detected: false,
+            detect_ms: 0.0,
+            faces_embedded: 0,
+            embed_ms: 0.0,
+            t_ms,
+        }))
     }
 
     /// Whether a face in view is still to be decided. A face too small to embed is watched at
