@@ -156,15 +156,30 @@ impl PeopleScreen {
         detail: &PersonDetail,
         outbox: &mut Vec<StaffRequest>,
     ) {
+        self.header_ui(ui, detail);
+        ui.separator();
+        self.fields_ui(ui, &detail.person, outbox);
+        self.groups_ui(ui, detail, outbox);
+        ui.separator();
+        self.files_ui(ui, detail.person.id, outbox);
+        self.merge_ui(ui, detail.person.id, outbox);
+        ui.separator();
+        self.delete_ui(ui, &detail.person, outbox);
+        ui.separator();
+        visits_ui(ui, detail);
+    }
+
+    /// Name, enrolment, consent and the person's photos.
+    fn header_ui(&mut self, ui: &mut egui::Ui, detail: &PersonDetail) {
         let person = &detail.person;
         ui.heading(&person.name);
         ui.label(format!(
             "Enrolled {} · {} visits · consent {}",
-            super::greeting::local_time(person.created_at),
+            super::i18n::local_time(person.created_at),
             person.visit_count,
             person
                 .consent_at
-                .map_or("not recorded".into(), super::greeting::local_time)
+                .map_or("not recorded".into(), super::i18n::local_time)
         ));
         ui.horizontal_wrapped(|ui| {
             for face in &detail.faces {
@@ -181,7 +196,10 @@ impl PeopleScreen {
                 );
             }
         });
-        ui.separator();
+    }
+
+    /// The editable name, details and consent, with Save.
+    fn fields_ui(&mut self, ui: &mut egui::Ui, person: &Person, outbox: &mut Vec<StaffRequest>) {
         egui::Grid::new("person_fields")
             .num_columns(3)
             .spacing([8.0, 6.0])
@@ -230,8 +248,10 @@ impl PeopleScreen {
                 self.draft.to_new_person(),
             ));
         }
-        self.groups_ui(ui, detail, outbox);
-        ui.separator();
+    }
+
+    /// Adding a photo from a file, and exporting everything stored about the person.
+    fn files_ui(&mut self, ui: &mut egui::Ui, person_id: PersonId, outbox: &mut Vec<StaffRequest>) {
         if let Some(path) = super::path_action_ui(
             ui,
             "Photo file",
@@ -239,10 +259,7 @@ impl PeopleScreen {
             &mut self.photo_path,
             "Add photo",
         ) {
-            outbox.push(StaffRequest::AddPhotoFile {
-                person_id: person.id,
-                path,
-            });
+            outbox.push(StaffRequest::AddPhotoFile { person_id, path });
             self.photo_path.clear();
         }
         if let Some(folder) = super::path_action_ui(
@@ -252,13 +269,14 @@ impl PeopleScreen {
             &mut self.export_folder,
             "Export data",
         ) {
-            outbox.push(StaffRequest::ExportPerson {
-                person_id: person.id,
-                folder,
-            });
+            outbox.push(StaffRequest::ExportPerson { person_id, folder });
         }
+    }
+
+    /// Merging the person into someone else (a duplicate).
+    fn merge_ui(&mut self, ui: &mut egui::Ui, person_id: PersonId, outbox: &mut Vec<StaffRequest>) {
         ui.horizontal(|ui| {
-            let others: Vec<&Person> = self.people.iter().filter(|p| p.id != person.id).collect();
+            let others: Vec<&Person> = self.people.iter().filter(|p| p.id != person_id).collect();
             let chosen = self
                 .merge_into
                 .and_then(|id| others.iter().find(|p| p.id == id))
@@ -275,13 +293,16 @@ impl PeopleScreen {
                 && ui.button("Merge into them").clicked()
             {
                 outbox.push(StaffRequest::MergePeople {
-                    from: person.id,
+                    from: person_id,
                     into,
                 });
                 self.detail = None;
             }
         });
-        ui.separator();
+    }
+
+    /// Delete, behind a confirmation.
+    fn delete_ui(&mut self, ui: &mut egui::Ui, person: &Person, outbox: &mut Vec<StaffRequest>) {
         if self.confirm_delete {
             ui.colored_label(
                 egui::Color32::from_rgb(255, 140, 120),
@@ -301,16 +322,19 @@ impl PeopleScreen {
         } else if ui.button("Delete person").clicked() {
             self.confirm_delete = true;
         }
-        ui.separator();
-        ui.label(egui::RichText::new("Recent visits").strong());
-        for visit in detail.visits.iter().take(20) {
-            ui.label(format!(
-                "{}  (similarity {:.2}, {})",
-                super::greeting::local_time(visit.at),
-                visit.similarity,
-                visit.source
-            ));
-        }
+    }
+}
+
+/// The person's latest visits.
+fn visits_ui(ui: &mut egui::Ui, detail: &PersonDetail) {
+    ui.label(egui::RichText::new("Recent visits").strong());
+    for visit in detail.visits.iter().take(20) {
+        ui.label(format!(
+            "{}  (similarity {:.2}, {})",
+            super::i18n::local_time(visit.at),
+            visit.similarity,
+            visit.source
+        ));
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod kiosk;
 pub mod postgres;
+pub mod screens;
 
 use std::path::{Path, PathBuf};
 
