@@ -139,7 +139,7 @@ pub fn live_view_ui(
 
 /// "Camera 25.0 fps · detection 8 ms · embedding 31 ms/face · dropped 3 of 900 frames".
 pub fn status_text(
-    report: Option<&FrameReport>,
+    detect_ms: Option<f32>,
     embed_ms: Option<f32>,
     stats: &CaptureStats,
     texts: &Texts,
@@ -148,8 +148,8 @@ pub fn status_text(
         "status-camera",
         &[("fps", format!("{:.1}", stats.fps).into())],
     )];
-    if let Some(report) = report {
-        let ms = format!("{:.0}", report.detect_ms);
+    if let Some(detect_ms) = detect_ms {
+        let ms = format!("{detect_ms:.0}");
         parts.push(texts.with("status-detection", &[("ms", ms.into())]));
     }
     if let Some(embed_ms) = embed_ms {

@@ -93,6 +93,9 @@ pub struct KioskApp {
     camera_status: CaptureStatus,
     source_ended: bool,
     /// The latest per-face embedding time (most frames embed nobody: faces are tracked).
+    /// The last detection's and embedding's time, for the status line: the detector skips most
+    /// frames of an unchanging scene.
+    last_detect_ms: Option<f32>,
     last_embed_ms: Option<f32>,
     staff: staff::StaffState,
     /// Kiosk mode: a close request waits for the staff PIN, then closes.
@@ -192,6 +195,7 @@ impl KioskApp {
             selected_track: None,
             notice: None,
             camera_status: CaptureStatus::Starting,
+            last_detect_ms: None,
             last_embed_ms: None,
             source_ended: false,
             close_after_unlock: false,
@@ -309,6 +313,9 @@ impl KioskApp {
         for event in events {
             match event {
                 RecognizerEvent::Frame(report) => {
+                    if report.detected {
+                        self.last_detect_ms = Some(report.detect_ms);
+                    }
                     if report.embed_ms > 0.0 {
                         self.last_embed_ms = Some(report.embed_ms);
                     }
@@ -658,7 +665,7 @@ impl KioskApp {
                     .map(|p| p.capture.stats())
                     .unwrap_or_default();
                 ui.label(live::status_text(
-                    self.latest.as_deref(),
+                    self.last_detect_ms,
                     self.last_embed_ms,
                     &stats,
                     &self.texts,
