@@ -50,6 +50,11 @@ def wait_until(what, test, timeout=120):
     sys.exit(f"timed out waiting for {what}")
 
 
+def focus_window():
+    """Gives the kiosk's window the keyboard (Xvfb has no window manager to do it)."""
+    subprocess.run(["xdotool", "search", "--sync", "--name", "Frontdesk", "windowfocus"], check=True)
+
+
 def key(*keys):
     subprocess.run(["xdotool", "key", "--delay", "80", *keys], check=True)
 
@@ -143,29 +148,33 @@ def main():
         run = kiosk(binary, work, "demo")
         greeted = lambda im: count_colour(im, KNOWN_GREEN, (740, 40, 1280, 200)) > 300
         save("greeting.png", wait_until("the greeting", greeted))
+        focus_window()
         # Capture on him: the form opens with the duplicate warning and the name field ready.
         form = None
         while form is None:
-            wait_until("the greeting", greeted)
             key("space")
-            time.sleep(1)
-            type_text("Sam")
-            shown = grab()
-            if count_colour(shown, WARNING_FILL) > 1000:
-                form = shown
-            else:
-                key("Escape")
+            deadline = time.time() + 6
+            while form is None and time.time() < deadline:
+                shown = grab()
+                if count_colour(shown, WARNING_FILL) > 1000:
+                    type_text("Sam")
+                    time.sleep(0.5)
+                    form = grab()
+                time.sleep(0.2)
+            if form is None:
+                wait_until("the greeting", greeted, timeout=300)
         save("enrolment.png", form)
         key("Escape")
         time.sleep(1)
 
         click(131, 12)
-        time.sleep(1.5)
+        time.sleep(4)
         type_text("2468")
+        time.sleep(1)
         key("Return")
-        time.sleep(3)
-        click(80, 110)
-        time.sleep(2)
+        time.sleep(6)
+        click(90, 104)
+        time.sleep(5)
         save("staff-people.png")
     finally:
         if run:
