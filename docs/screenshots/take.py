@@ -50,6 +50,17 @@ def wait_until(what, test, timeout=120):
     sys.exit(f"timed out waiting for {what}")
 
 
+def focus_window():
+    """Gives the kiosk's window the keyboard (Xvfb has no window manager to do it), once it is
+    mapped."""
+    for _ in range(30):
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Frontdesk", "windowfocus"])
+        if found.returncode == 0:
+            return
+        time.sleep(1)
+    sys.exit("the kiosk's window never appeared")
+
+
 def key(*keys):
     subprocess.run(["xdotool", "key", "--delay", "80", *keys], check=True)
 
@@ -59,7 +70,12 @@ def type_text(text):
 
 
 def click(x, y):
-    subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True)
+    # Hover first, then press and release in later frames, as a hand would.
+    subprocess.run(["xdotool", "mousemove", str(x), str(y)], check=True)
+    time.sleep(1)
+    subprocess.run(["xdotool", "mousedown", "1"], check=True)
+    time.sleep(0.3)
+    subprocess.run(["xdotool", "mouseup", "1"], check=True)
 
 
 def save(name, image=None):
@@ -126,46 +142,58 @@ def main():
 
         # His photo, from the demo camera itself, enrolled from the command line.
         run = kiosk(binary, work, "demo")
-        for _ in range(3):
-            wait_until("the man's face", lambda im: count_colour(im, PENDING_GREY) + count_colour(im, UNKNOWN_AMBER) > 400)
-        grab().crop(CAMERA_AREA).save(os.path.join(work, "sam.png"))
+        for _ in range(20):
+            face_in_view = lambda im: count_colour(im, PENDING_GREY) + count_colour(im, UNKNOWN_AMBER) > 400
+            wait_until("the man's face", face_in_view)
+            grab().crop(CAMERA_AREA).save(os.path.join(work, "sam.png"))
+            enrolled = subprocess.run(
+                [binary, "--db", os.path.join(work, "gallery.db"), "--config", os.path.join(work, "config.toml"),
+                 "enroll", "--consent", "--name", "Sam Carter", "--detail", "coffee=Flat white, oat milk",
+                 os.path.join(work, "sam.png")],
+                env=dict(os.environ, XDG_CONFIG_HOME=work, XDG_DATA_HOME=work),
+            )
+            if enrolled.returncode == 0:
+                break
+        else:
+            sys.exit("enrolling Sam failed")
         run.terminate()
         run.wait()
-        enrolled = subprocess.run(
-            [binary, "--db", os.path.join(work, "gallery.db"), "--config", os.path.join(work, "config.toml"),
-             "enroll", "--consent", "--name", "Sam Carter", "--detail", "coffee=Flat white, oat milk",
-             os.path.join(work, "sam.png")],
-            env=dict(os.environ, XDG_CONFIG_HOME=work, XDG_DATA_HOME=work),
-        )
-        if enrolled.returncode != 0:
-            sys.exit("enrolling Sam failed")
 
         run = kiosk(binary, work, "demo")
         greeted = lambda im: count_colour(im, KNOWN_GREEN, (740, 40, 1280, 200)) > 300
         save("greeting.png", wait_until("the greeting", greeted))
+        focus_window()
         # Capture on him: the form opens with the duplicate warning and the name field ready.
         form = None
         while form is None:
-            wait_until("the greeting", greeted)
             key("space")
-            time.sleep(1)
-            type_text("Sam")
-            shown = grab()
-            if count_colour(shown, WARNING_FILL) > 1000:
-                form = shown
-            else:
-                key("Escape")
+            deadline = time.time() + 6
+            while form is None and time.time() < deadline:
+                shown = grab()
+                if count_colour(shown, WARNING_FILL) > 1000:
+                    type_text("Sam")
+                    time.sleep(0.5)
+                    form = grab()
+                time.sleep(0.2)
+            if form is None:
+                wait_until("the greeting", greeted, timeout=300)
         save("enrolment.png", form)
         key("Escape")
         time.sleep(1)
 
+        run.terminate()
+        run.wait()
+        run = kiosk(binary, work, f"images:{empty}")
+        focus_window()
+        time.sleep(5)
         click(131, 12)
-        time.sleep(1.5)
+        time.sleep(4)
         type_text("2468")
-        key("Return")
-        time.sleep(3)
-        click(80, 110)
-        time.sleep(2)
+        time.sleep(1)
+        click(507, 433)  # Unlock
+        time.sleep(6)
+        click(90, 104)
+        time.sleep(5)
         save("staff-people.png")
     finally:
         if run:
