@@ -118,6 +118,11 @@ impl DetectionSchedule {
         due
     }
 
+    /// When the detector last looked at a frame.
+    pub fn last_detection(&self) -> Option<Instant> {
+        self.last.as_ref().map(|(_, at)| *at)
+    }
+
     /// How often frames are wanted from the camera: every one unless the scene is empty and quiet.
     pub fn frame_interval(&self) -> Duration {
         if self.quiet {

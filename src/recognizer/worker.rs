@@ -417,7 +417,7 @@ impl Worker {
         }
         events.push(RecognizerEvent::Frame(Box::new(super::FrameReport {
             frame: frame.clone(),
-            tracks: self.views(now),
+            tracks: self.views(now, now),
             detected: true,
             detect_ms,
             faces_embedded: embedded,
@@ -431,12 +431,13 @@ impl Worker {
         events
     }
 
-    /// The report of a frame the detector did not look at: the picture, with the faces as they
-    /// were last seen.
+    /// The report of a frame the detector did not look at: the picture, with the faces as the
+    /// last detection saw them.
     fn undetected_frame(&self, frame: &Frame, now: Instant, t_ms: u64) -> RecognizerEvent {
+        let last_detection = self.schedule.last_detection().unwrap_or(now);
         RecognizerEvent::Frame(Box::new(super::FrameReport {
             frame: frame.clone(),
-            tracks: self.views(now),
+            tracks: self.views(last_detection, now),
             detected: false,
             detect_ms: 0.0,
             faces_embedded: 0,
@@ -594,11 +595,12 @@ impl Worker {
         Ok(person)
     }
 
-    fn views(&self, now: Instant) -> Vec<TrackView> {
+    /// The faces the detection at `seen_at` saw, with what is known of them at `now`.
+    fn views(&self, seen_at: Instant, now: Instant) -> Vec<TrackView> {
         self.tracker
             .tracks()
             .iter()
-            .filter(|t| t.last_seen == now)
+            .filter(|t| t.last_seen == seen_at)
             .map(|track| {
                 let best = track.best_sample(now);
                 TrackView {
