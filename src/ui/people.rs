@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::gallery::{Group, GroupId, NewPerson, Person, PersonId};
 use crate::recognizer::{PersonDetail, StaffRequest};
+use crate::ui::theme;
 
 /// An editable copy of a person's name, details and consent.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -204,21 +205,25 @@ impl PeopleScreen {
             .num_columns(3)
             .spacing([8.0, 6.0])
             .show(ui, |ui| {
+                // Sized, not just a desired width: inside a grid a text field is otherwise
+                // squeezed to the column's width of the previous frame ("Sam" for "Sam Carter").
+                let height = ui.spacing().interact_size.y;
                 let label = ui.label("Name");
-                ui.add(egui::TextEdit::singleline(&mut self.draft.name).desired_width(260.0))
-                    .labelled_by(label.id);
+                ui.add_sized(
+                    [theme::size::FORM_FIELD_WIDTH, height],
+                    egui::TextEdit::singleline(&mut self.draft.name),
+                )
+                .labelled_by(label.id);
                 ui.end_row();
                 let mut remove = None;
                 for (index, (key, value)) in self.draft.details.iter_mut().enumerate() {
-                    ui.add(
-                        egui::TextEdit::singleline(key)
-                            .desired_width(110.0)
-                            .hint_text("detail"),
+                    ui.add_sized(
+                        [theme::size::DETAIL_KEY_WIDTH, height],
+                        egui::TextEdit::singleline(key).hint_text("detail"),
                     );
-                    ui.add(
-                        egui::TextEdit::singleline(value)
-                            .desired_width(260.0)
-                            .hint_text("value"),
+                    ui.add_sized(
+                        [theme::size::FORM_FIELD_WIDTH, height],
+                        egui::TextEdit::singleline(value).hint_text("value"),
                     );
                     if ui.button("Remove").clicked() {
                         remove = Some(index);
@@ -281,14 +286,16 @@ impl PeopleScreen {
                 .merge_into
                 .and_then(|id| others.iter().find(|p| p.id == id))
                 .map_or("choose…".to_owned(), |p| p.name.clone());
-            ui.label("Same person as");
+            let label = ui.label("Same person as");
             egui::ComboBox::from_id_salt("merge_into")
                 .selected_text(chosen)
                 .show_ui(ui, |ui| {
                     for other in &others {
                         ui.selectable_value(&mut self.merge_into, Some(other.id), &other.name);
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
             if let Some(into) = self.merge_into
                 && ui.button("Merge into them").clicked()
             {
@@ -399,6 +406,28 @@ mod tests {
             visits: Vec::new(),
             groups: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_name_field_is_wide_enough_for_a_whole_name() {
+        let mut screen = PeopleScreen::default();
+        screen.set_people(vec![detail(1, "Sam Carter").person]);
+        screen.set_detail(detail(1, "Sam Carter"));
+        let mut harness = egui_kittest::Harness::builder()
+            .with_size([1000.0, 600.0])
+            .build_ui_state(
+                |ui, (screen, outbox): &mut (PeopleScreen, Vec<StaffRequest>)| {
+                    screen.people_ui(ui, outbox);
+                },
+                (screen, Vec::new()),
+            );
+        harness.run_steps(3);
+        use egui_kittest::kittest::Queryable;
+        let width = harness.get_by_label("Name").rect().width();
+        assert!(
+            width >= theme::size::FORM_FIELD_WIDTH - 1.0,
+            "{width} points"
+        );
     }
 
     #[test]

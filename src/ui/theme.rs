@@ -45,6 +45,8 @@ pub mod size {
     pub const FORM_WIDTH: f32 = 460.0;
     pub const FORM_THUMBNAIL: f32 = 140.0;
     pub const FORM_FIELD_WIDTH: f32 = 300.0;
+    /// The people screen's detail names ("phone", "coffee") beside their values.
+    pub const DETAIL_KEY_WIDTH: f32 = 110.0;
 }
 
 /// Space between blocks, in points.
