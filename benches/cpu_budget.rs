@@ -15,13 +15,16 @@
 // A benchmark that cannot set up has nothing to measure: it may unwrap and panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::repo;
 use frontdesk::camera::{CameraSettings, CaptureHandle, SourceSpec, open_source};
 use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
-use frontdesk::gallery::{Gallery, NewPerson};
+use frontdesk::gallery::Gallery;
 use frontdesk::recognizer::{RecognizerEvent, Worker, WorkerSettings};
 use frontdesk::vision::image_io::load_rgb;
 use image::RgbImage;
@@ -29,10 +32,6 @@ use image::RgbImage;
 const FPS: f32 = 30.0;
 const SECONDS: usize = 20;
 const NOISE_SIGMA: f32 = 2.5;
-
-fn repo(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
-}
 
 /// All frames of a fixture clip.
 fn clip_frames(relative: &str, config: &Config) -> Vec<RgbImage> {
@@ -202,18 +201,8 @@ fn main() {
     let face = engine.analyze(&visitor[20]).unwrap().remove(0);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gallery.db");
-    let mut gallery = Gallery::open(&db, engine.model_id()).unwrap();
-    gallery
-        .enroll(
-            &NewPerson {
-                name: "Sam Carter".into(),
-                consent: true,
-                ..Default::default()
-            },
-            &[frontdesk::enrollment::new_face(&face, engine.model_id())],
-        )
-        .unwrap();
-    drop((gallery, engine));
+    common::gallery_with_sam(&db, &face, engine.model_id());
+    drop(engine);
 
     println!(
         "| clip | detector | cores | detection | embedding | rest (decode, tracking, events) | frames | detections | embeddings | greetings | decode ms/frame |"

@@ -6,21 +6,19 @@
 // A benchmark that cannot set up has nothing to measure: it may unwrap and panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::repo;
 use frontdesk::camera::{CameraSettings, CaptureHandle, SourceSpec, open_source};
 use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
-use frontdesk::gallery::{Gallery, NewPerson};
+use frontdesk::gallery::Gallery;
 use frontdesk::recognizer::{RecognizerEvent, Worker, WorkerSettings};
 
 const RUNS: usize = 7;
 const CLIP: &str = "assets/demo/arrive.mov";
-
-fn repo(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
-}
 
 fn mode(every_frame: bool) -> &'static str {
     if every_frame {
@@ -53,18 +51,7 @@ fn main() {
     let face = engine.analyze(&photo).unwrap().remove(0);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gallery.db");
-    let mut gallery = Gallery::open(&db, engine.model_id()).unwrap();
-    gallery
-        .enroll(
-            &NewPerson {
-                name: "Sam Carter".into(),
-                consent: true,
-                ..Default::default()
-            },
-            &[frontdesk::enrollment::new_face(&face, engine.model_id())],
-        )
-        .unwrap();
-    drop(gallery);
+    common::gallery_with_sam(&db, &face, engine.model_id());
 
     // The first frame in which his face is big enough to recognise.
     let mut clip = open_source(&SourceSpec::Video(repo(CLIP)), &settings(&config)).unwrap();
