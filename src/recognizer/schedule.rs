@@ -102,17 +102,20 @@ impl DetectionSchedule {
     /// the new reference for the change test.
     pub fn due(&mut self, image: &RgbImage, now: Instant, attention: Attention) -> bool {
         let since_last = |at: Instant| now.saturating_duration_since(at);
-        let sketch = SceneSketch::of(image);
+        // Sketched only when compared or kept: most frames of a settled scene need neither.
+        let mut sketch = None;
         self.quiet = false;
         let due = match (&self.last, attention) {
             (None, _) | (_, Attention::Deciding) => true,
             (Some((_, at)), Attention::Settled) => since_last(*at) >= SETTLED_INTERVAL,
             (Some((reference, at)), Attention::EmptyScene) => {
-                self.quiet = !sketch.differs_from(reference);
+                let current = sketch.insert(SceneSketch::of(image));
+                self.quiet = !current.differs_from(reference);
                 !self.quiet || since_last(*at) >= EMPTY_SCENE_INTERVAL
             }
         };
         if due {
+            let sketch = sketch.unwrap_or_else(|| SceneSketch::of(image));
             self.last = Some((sketch, now));
         }
         due
