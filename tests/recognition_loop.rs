@@ -218,20 +218,11 @@ fn unreadable_source_fails_with_a_message() {
 #[test]
 fn frames_the_detector_skips_still_show_the_faces_in_view() {
     use frontdesk::camera::Frame;
-    use frontdesk::recognizer::{FrameReport, RecognizerEvent, TrackLabel, Worker, WorkerSettings};
+    use frontdesk::recognizer::{FrameReport, RecognizerEvent, TrackLabel};
     use std::time::{Duration, Instant};
 
     let home = tempfile::tempdir().unwrap();
-    let engine = common::engine();
-    let gallery =
-        frontdesk::gallery::Gallery::open(&home.path().join("gallery.db"), engine.model_id())
-            .unwrap();
-    let config = frontdesk::config::Config::defaults().unwrap();
-    let mut worker = Worker::new(
-        engine,
-        gallery,
-        WorkerSettings::from_config(&config, "test".into()),
-    );
+    let mut worker = common::worker(home.path(), |_| {});
     let image = std::sync::Arc::new(
         frontdesk::vision::image_io::load_rgb(&fixture("faces/single/mpl_grace_hopper.jpg"))
             .unwrap(),
