@@ -37,6 +37,7 @@ pub struct Config {
     pub runtime: RuntimeConfig,
     pub database: DatabaseConfig,
     pub kiosk: KioskConfig,
+    pub display: DisplayConfig,
     pub api: ApiConfig,
     /// `[[webhook]]` entries: where events are POSTed.
     #[serde(default)]
@@ -197,6 +198,7 @@ pub struct RecognitionConfig {
     pub min_face_px: u32,
     pub max_detect_side: u32,
     pub max_faces_per_frame: u32,
+    pub detect_every_frame: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -235,6 +237,33 @@ pub struct KioskConfig {
     pub greeting_details: bool,
     pub capture_needs_pin: bool,
 }
+
+/// How the window looks and speaks: what the public sees, and the staff's diagnostic overlay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayConfig {
+    /// "en", "de" or "es".
+    pub language: String,
+    /// "dark" or "light".
+    pub theme: String,
+    pub high_contrast: bool,
+    /// Multiplies every text size (accessibility).
+    pub font_scale: f32,
+    /// The attract screen's title while nobody is in view.
+    pub shop_name: String,
+    /// The attract screen's line under the title; empty: the language's own welcome.
+    pub welcome_text: String,
+    /// A PNG or JPEG shown on the attract screen; empty: none.
+    pub logo: PathBuf,
+    /// Similarity scores over the faces and under the greeting, for staff tuning the threshold.
+    pub diagnostic_overlay: bool,
+}
+
+/// The window's languages (`display.language`).
+pub const LANGUAGES: [&str; 3] = ["en", "de", "es"];
+
+/// The window's font scale range (`display.font_scale`).
+pub const FONT_SCALES: std::ops::RangeInclusive<f32> = 0.75..=2.0;
 
 impl Config {
     /// The built-in defaults alone.
@@ -399,6 +428,22 @@ impl Config {
         if self.runtime.threads > 256 {
             return Err(invalid("runtime.threads", "must be between 0 and 256"));
         }
+        let d = &self.display;
+        if !LANGUAGES.contains(&d.language.as_str()) {
+            return Err(invalid(
+                "display.language",
+                "must be \"en\", \"de\" or \"es\"",
+            ));
+        }
+        if !["dark", "light"].contains(&d.theme.as_str()) {
+            return Err(invalid("display.theme", "must be \"dark\" or \"light\""));
+        }
+        if !FONT_SCALES.contains(&d.font_scale) {
+            return Err(invalid(
+                "display.font_scale",
+                "must be between 0.75 and 2.0",
+            ));
+        }
         let k = &self.kiosk;
         if !(k.images_fps > 0.0 && k.images_fps <= 240.0) {
             return Err(invalid(
@@ -524,11 +569,32 @@ mod tests {
     }
 
     #[test]
+    fn display_settings_are_checked_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[display]\nlanguage = \"de\"\nfont_scale = 1.5\n").unwrap();
+        let config = Config::load(Some(&path)).unwrap();
+        assert_eq!(config.display.language, "de");
+        assert_eq!(config.display.theme, "dark");
+        for (text, key) in [
+            ("[display]\nlanguage = \"fr\"\n", "display.language"),
+            ("[display]\ntheme = \"blue\"\n", "display.theme"),
+            ("[display]\nfont_scale = 5.0\n", "display.font_scale"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let message = Config::load(Some(&path)).unwrap_err().to_string();
+            assert!(message.contains(key), "{message}");
+        }
+    }
+
+    #[test]
     fn saved_config_loads_back_equal() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/config.toml");
         let mut config = Config::defaults().unwrap();
         config.kiosk.visit_cooldown_minutes = 5;
+        config.display.language = "es".into();
+        config.display.high_contrast = true;
         config.save(&path).unwrap();
         assert_eq!(Config::load(Some(&path)).unwrap(), config);
     }

@@ -53,8 +53,12 @@ pub struct FaceEngine {
 impl FaceEngine {
     /// Loads ONNX Runtime and both models named by `config`, checking each model file first.
     pub fn load(config: &Config) -> Result<Self, VisionError> {
+        Self::load_with_threads(config, config.inference_threads())
+    }
+
+    /// Like [`FaceEngine::load`], with `threads` threads in each model's session.
+    pub fn load_with_threads(config: &Config, threads: usize) -> Result<Self, VisionError> {
         let environment = runtime::environment(&config.runtime.onnxruntime)?;
-        let threads = config.inference_threads();
         let detector = FaceDetector::load(
             &environment,
             &resources::locate(&config.models.detector),

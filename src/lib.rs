@@ -8,6 +8,7 @@ pub mod api;
 pub mod atomic_file;
 pub mod attendance;
 pub mod backup;
+pub mod batch;
 pub mod camera;
 pub mod config;
 pub mod engine;

@@ -72,20 +72,14 @@ fn csv_into_a_full_stdout_exits_74() {
 #[test]
 fn a_crowd_is_processed_but_only_the_largest_faces_are_embedded() {
     use frontdesk::camera::Frame;
-    use frontdesk::recognizer::{RecognizerEvent, Worker, WorkerSettings};
+    use frontdesk::recognizer::RecognizerEvent;
     let home = tempfile::tempdir().unwrap();
-    let engine = common::engine();
-    let gallery =
-        frontdesk::gallery::Gallery::open(&home.path().join("gallery.db"), engine.model_id())
-            .unwrap();
     let config = frontdesk::config::Config::defaults().unwrap();
     assert_eq!(
         config.recognition.max_faces_per_frame, 8,
         "the documented default"
     );
-    let mut settings = WorkerSettings::from_config(&config, "test".into());
-    settings.max_faces_per_frame = 3;
-    let mut worker = Worker::new(engine, gallery, settings);
+    let mut worker = common::worker(home.path(), |settings| settings.max_faces_per_frame = 3);
     let image = frontdesk::vision::image_io::load_rgb(&fixture("group/insf_t1.jpg")).unwrap();
     let frame = Frame {
         image: std::sync::Arc::new(image),

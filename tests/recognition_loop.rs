@@ -212,3 +212,54 @@ fn unreadable_source_fails_with_a_message() {
     assert!(!ok);
     assert!(stderr.contains("not a frame source"), "{stderr}");
 }
+
+/// Once every face in view is decided, the detector skips most frames; those frames must still
+/// show the faces (their boxes and names stay on screen, and Capture finds a face to enrol).
+#[test]
+fn frames_the_detector_skips_still_show_the_faces_in_view() {
+    use frontdesk::camera::Frame;
+    use frontdesk::recognizer::{FrameReport, RecognizerEvent, TrackLabel};
+    use std::time::{Duration, Instant};
+
+    let home = tempfile::tempdir().unwrap();
+    let mut worker = common::worker(home.path(), |_| {});
+    let image = std::sync::Arc::new(
+        frontdesk::vision::image_io::load_rgb(&fixture("faces/single/mpl_grace_hopper.jpg"))
+            .unwrap(),
+    );
+    let start = Instant::now();
+    let reports: Vec<Box<FrameReport>> = (0..30u32)
+        .map(|index| Frame {
+            image: std::sync::Arc::clone(&image),
+            sequence: u64::from(index),
+            captured_at: start + Duration::from_millis(33) * index,
+            media_time: None,
+        })
+        .filter_map(|frame| {
+            worker
+                .process_frame(&frame)
+                .into_iter()
+                .find_map(|event| match event {
+                    RecognizerEvent::Frame(report) => Some(report),
+                    _ => None,
+                })
+        })
+        .collect();
+    let skipped: Vec<&FrameReport> = reports
+        .iter()
+        .map(|r| &**r)
+        .filter(|r| !r.detected)
+        .collect();
+    assert!(
+        !skipped.is_empty(),
+        "a decided stranger at the desk needs no detection every frame"
+    );
+    for report in skipped {
+        assert_eq!(report.tracks.len(), 1, "the face stays on screen");
+        assert_eq!(report.tracks[0].label, TrackLabel::Unknown);
+        assert!(
+            report.tracks[0].best_sample.is_some(),
+            "Capture has a face to enrol"
+        );
+    }
+}

@@ -60,7 +60,11 @@ fn wrong_pins_lock_the_staff_screens() {
     for tries_left in (1..frontdesk::gallery::PIN_ATTEMPTS).rev() {
         type_into(&mut harness, "PIN", "1111");
         harness.get_by_label("Unlock").click();
-        let expected = format!("{tries_left} tries left");
+        let expected = if tries_left == 1 {
+            "1 try left".to_owned()
+        } else {
+            format!("{tries_left} tries left")
+        };
         wait_for(&mut harness, &expected, |h| shows(h, &expected));
     }
     type_into(&mut harness, "PIN", "1111");
@@ -185,6 +189,40 @@ fn settings_are_saved_to_the_config_file_and_visits_are_charted() {
     let saved = Config::load(Some(&config_path)).unwrap();
     assert!(!saved.kiosk.require_consent);
     assert_eq!(saved.recognition, Config::defaults().unwrap().recognition);
+}
+
+#[test]
+fn choosing_german_in_the_settings_turns_the_window_german_and_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gallery.db");
+    let config_path = db.with_extension("toml");
+    prepared_gallery(&db, Some("1357"));
+    let mut harness = kiosk(&db);
+    unlock(&mut harness, "1357");
+
+    harness.get_by_label("Settings").click();
+    harness.run_steps(2);
+    harness.get_by_label("Language").click();
+    harness.run_steps(2);
+    harness.get_by_label("Deutsch").click();
+    harness.run_steps(2);
+    harness.get_by_label("Save settings").click();
+    wait_for(&mut harness, "the window in German", |h| {
+        shows(h, "Einstellungen speichern")
+    });
+    assert!(shows(&harness, "Sperren"));
+    assert!(!shows(&harness, "Save settings"));
+    assert_eq!(
+        Config::load(Some(&config_path)).unwrap().display.language,
+        "de"
+    );
+
+    // The public view speaks German too.
+    harness.get_by_label("Sperren").click();
+    wait_for(&mut harness, "the public view", |h| {
+        shows(h, "Treten Sie gern an die Theke")
+    });
+    assert!(shows(&harness, "Personal"));
 }
 
 #[test]

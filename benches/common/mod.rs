@@ -9,10 +9,28 @@ use frontdesk::vision::detector::session_builder;
 use image::RgbImage;
 use ort::session::Session;
 
+/// A path inside the repository.
+pub fn repo(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
 pub fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(relative)
+    repo("tests/fixtures").join(relative)
+}
+
+/// A gallery at `db` holding one consenting visitor, Sam Carter, enrolled from `face`.
+pub fn gallery_with_sam(db: &Path, face: &frontdesk::engine::AnalyzedFace, model_id: &str) {
+    let mut gallery = frontdesk::gallery::Gallery::open(db, model_id).unwrap();
+    gallery
+        .enroll(
+            &frontdesk::gallery::NewPerson {
+                name: "Sam Carter".into(),
+                consent: true,
+                ..Default::default()
+            },
+            &[frontdesk::enrollment::new_face(face, model_id)],
+        )
+        .unwrap();
 }
 
 pub fn load(relative: &str) -> RgbImage {

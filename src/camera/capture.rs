@@ -1,7 +1,7 @@
 //! The capture thread: reads a source, paces recordings at their own frame rate, and overwrites a
 //! single latest-frame slot so that a busy consumer drops stale frames instead of queueing them.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -36,6 +36,9 @@ struct SlotState {
 pub struct FrameSlot {
     state: Mutex<SlotState>,
     ready: Condvar,
+    /// The consumer wants frames no closer together than this many milliseconds; the capture
+    /// thread skips converting the ones in between (see `FrameSource::skip_frame`).
+    wanted_interval_ms: AtomicU64,
 }
 
 /// What waiting on the slot gave.
@@ -85,6 +88,16 @@ impl FrameSlot {
     /// Frames overwritten before anyone took them.
     pub fn dropped(&self) -> u64 {
         self.lock().dropped
+    }
+
+    /// Asks the capture thread for frames no closer together than `interval` (zero: every frame).
+    pub fn ask_for_frames_every(&self, interval: Duration) {
+        let millis = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX);
+        self.wanted_interval_ms.store(millis, Ordering::Relaxed);
+    }
+
+    fn wanted_interval(&self) -> Duration {
+        Duration::from_millis(self.wanted_interval_ms.load(Ordering::Relaxed))
     }
 }
 
@@ -292,14 +305,16 @@ fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, 
         });
         let mut pacer = Pacer::default();
         let mut last_frame: Option<Instant> = None;
+        let mut last_put: Option<Instant> = None;
         loop {
             if shared.stop.load(Ordering::Relaxed) {
                 return;
             }
-            match source.next_frame() {
-                Ok(Some(frame)) => {
+            let skip = last_put.is_some_and(|at| at.elapsed() < slot.wanted_interval());
+            match read(source.as_mut(), skip) {
+                Ok(Some((frame, media_time))) => {
                     // Recordings play at their own pace, as a camera would deliver them.
-                    if let Some(media_time) = frame.media_time {
+                    if let Some(media_time) = media_time {
                         let now = Instant::now();
                         let due = pacer.due(media_time, now);
                         if due > now && !shared.sleep(due - now) {
@@ -307,23 +322,16 @@ fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, 
                         }
                     }
                     let now = Instant::now();
-                    if let Some(previous) = last_frame.replace(now) {
-                        let instant_fps = 1.0 / (now - previous).as_secs_f32().max(1e-3);
-                        shared.update_stats(|s| {
-                            s.fps = if s.fps == 0.0 {
-                                instant_fps
-                            } else {
-                                0.9 * s.fps + 0.1 * instant_fps
-                            }
+                    count_frame(shared, &mut last_frame, now);
+                    if let Some(frame) = frame {
+                        slot.put(Frame {
+                            image: Arc::new(frame.image),
+                            sequence,
+                            captured_at: now,
+                            media_time,
                         });
+                        last_put = Some(now);
                     }
-                    shared.update_stats(|s| s.frames += 1);
-                    slot.put(Frame {
-                        image: Arc::new(frame.image),
-                        sequence,
-                        captured_at: now,
-                        media_time: frame.media_time,
-                    });
                     sequence += 1;
                 }
                 Ok(None) => {
@@ -349,6 +357,39 @@ fn capture_loop(spec: &SourceSpec, settings: &CameraSettings, slot: &FrameSlot, 
             }
         }
     }
+}
+
+/// The next frame of `source` and its media time: converted, or only moved past (`None`) when
+/// `skip`. `Ok(None)` at the end of a recording.
+#[allow(clippy::type_complexity)]
+fn read(
+    source: &mut dyn super::FrameSource,
+    skip: bool,
+) -> Result<Option<(Option<super::SourceFrame>, Option<Duration>)>, super::CameraError> {
+    if skip {
+        return Ok(source
+            .skip_frame()?
+            .map(|skipped| (None, skipped.media_time)));
+    }
+    Ok(source.next_frame()?.map(|frame| {
+        let media_time = frame.media_time;
+        (Some(frame), media_time)
+    }))
+}
+
+/// Counts a frame the source delivered (converted or skipped) in the status line's figures.
+fn count_frame(shared: &Shared, last_frame: &mut Option<Instant>, now: Instant) {
+    if let Some(previous) = last_frame.replace(now) {
+        let instant_fps = 1.0 / (now - previous).as_secs_f32().max(1e-3);
+        shared.update_stats(|s| {
+            s.fps = if s.fps == 0.0 {
+                instant_fps
+            } else {
+                0.9 * s.fps + 0.1 * instant_fps
+            }
+        });
+    }
+    shared.update_stats(|s| s.frames += 1);
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{CameraError, FrameSource, SourceFrame};
+use super::{CameraError, FrameSource, SkippedFrame, SourceFrame};
 use crate::vision::image_io::load_rgb;
 
 const IMAGE_EXTENSIONS: [&str; 7] = ["jpg", "jpeg", "png", "ppm", "pgm", "bmp", "webp"];
@@ -71,6 +71,17 @@ impl FrameSource for ImageFolderSource {
             }
         }
         Ok(None)
+    }
+
+    fn skip_frame(&mut self) -> Result<Option<SkippedFrame>, CameraError> {
+        if self.next >= self.files.len() {
+            return Ok(None);
+        }
+        let index = self.next;
+        self.next += 1;
+        Ok(Some(SkippedFrame {
+            media_time: Some(self.interval * u32::try_from(index).unwrap_or(u32::MAX)),
+        }))
     }
 }
 

@@ -117,6 +117,11 @@ pub struct SourceFrame {
     pub media_time: Option<Duration>,
 }
 
+/// A frame moved past without being converted to RGB.
+pub struct SkippedFrame {
+    pub media_time: Option<Duration>,
+}
+
 /// Something that produces frames. Opened and used on the capture thread only (webcam handles are
 /// not `Send`).
 pub trait FrameSource {
@@ -124,6 +129,14 @@ pub trait FrameSource {
     fn describe(&self) -> String;
     /// The next frame, blocking as a camera does; `Ok(None)` at the end of a recording.
     fn next_frame(&mut self) -> Result<Option<SourceFrame>, CameraError>;
+    /// Moves past the next frame without decoding it to RGB, when nobody wants it (an idle kiosk
+    /// looks at a few frames a second): decoding is most of what a frame costs the capture thread.
+    /// Sources that cannot skip cheaply decode it and drop it.
+    fn skip_frame(&mut self) -> Result<Option<SkippedFrame>, CameraError> {
+        Ok(self.next_frame()?.map(|frame| SkippedFrame {
+            media_time: frame.media_time,
+        }))
+    }
 }
 
 impl SourceSpec {

@@ -8,7 +8,7 @@ use ffmpeg::{Packet, Rational, Rescale, codec, decoder, format, frame, media, so
 use ffmpeg_next as ffmpeg;
 use image::RgbImage;
 
-use super::{CameraError, FrameSource, SourceFrame};
+use super::{CameraError, FrameSource, SkippedFrame, SourceFrame};
 
 /// Frames are scaled down to fit in this box: bigger frames only cost time, not accuracy, at a desk.
 const MAX_WIDTH: u32 = 1280;
@@ -23,7 +23,8 @@ pub struct VideoSource {
     start_pts: Option<i64>,
     /// Created on the first frame: the scaler is not `Send`, and the source lives on one thread.
     scaler: Option<(scaling::Context, u32, u32)>,
-    decoded: VecDeque<SourceFrame>,
+    /// Decoded frames not yet converted to RGB (a skipped frame never is), with their media time.
+    decoded: VecDeque<(frame::Video, Duration)>,
     frames_seen: u64,
     frame_rate: f64,
     finished: bool,
@@ -99,8 +100,8 @@ impl VideoSource {
 
     /// Moves every frame the decoder has ready into `decoded`.
     fn drain_decoder(&mut self) -> Result<(), CameraError> {
-        let mut raw = frame::Video::empty();
         loop {
+            let mut raw = frame::Video::empty();
             match self.decoder.receive_frame(&mut raw) {
                 Ok(()) => {}
                 Err(ffmpeg::Error::Eof) => return Ok(()),
@@ -109,7 +110,6 @@ impl VideoSource {
                 }
                 Err(e) => return Err(self.error(e.to_string())),
             }
-            let image = self.convert_to_rgb(&raw)?;
             let pts = raw.timestamp().or(raw.pts());
             let media_time = match pts {
                 Some(pts) => {
@@ -120,10 +120,46 @@ impl VideoSource {
                 None => Duration::from_secs_f64(self.frames_seen as f64 / self.frame_rate),
             };
             self.frames_seen += 1;
-            self.decoded.push_back(SourceFrame {
-                image,
-                media_time: Some(media_time),
-            });
+            self.decoded.push_back((raw, media_time));
+        }
+    }
+
+    /// The next decoded frame, reading and decoding packets until one is ready.
+    fn next_decoded(&mut self) -> Result<Option<(frame::Video, Duration)>, CameraError> {
+        loop {
+            if let Some(decoded) = self.decoded.pop_front() {
+                return Ok(Some(decoded));
+            }
+            if self.finished {
+                return Ok(None);
+            }
+            let mut packet = Packet::empty();
+            match packet.read(&mut self.input) {
+                Ok(()) => {
+                    if packet.stream() == self.stream_index {
+                        match self.decoder.send_packet(&packet) {
+                            Ok(()) | Err(ffmpeg::Error::InvalidData) => {}
+                            Err(e) => return Err(self.error(e.to_string())),
+                        }
+                    }
+                }
+                Err(ffmpeg::Error::Eof) => {
+                    self.finished = true;
+                    // Flushing may fail on a truncated file; the frames decoded so far still count.
+                    if let Err(e) = self.decoder.send_eof() {
+                        tracing::debug!(error = %e, "video flush failed");
+                    }
+                }
+                Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::error::EAGAIN => continue,
+                Err(e) => {
+                    tracing::warn!(path = %self.path.display(), error = %e, "video read error; treating as the end");
+                    self.finished = true;
+                    if let Err(e) = self.decoder.send_eof() {
+                        tracing::debug!(error = %e, "video flush failed");
+                    }
+                }
+            }
+            self.drain_decoder()?;
         }
     }
 
@@ -181,40 +217,18 @@ impl FrameSource for VideoSource {
     }
 
     fn next_frame(&mut self) -> Result<Option<SourceFrame>, CameraError> {
-        loop {
-            if let Some(frame) = self.decoded.pop_front() {
-                return Ok(Some(frame));
-            }
-            if self.finished {
-                return Ok(None);
-            }
-            let mut packet = Packet::empty();
-            match packet.read(&mut self.input) {
-                Ok(()) => {
-                    if packet.stream() == self.stream_index {
-                        match self.decoder.send_packet(&packet) {
-                            Ok(()) | Err(ffmpeg::Error::InvalidData) => {}
-                            Err(e) => return Err(self.error(e.to_string())),
-                        }
-                    }
-                }
-                Err(ffmpeg::Error::Eof) => {
-                    self.finished = true;
-                    // Flushing may fail on a truncated file; the frames decoded so far still count.
-                    if let Err(e) = self.decoder.send_eof() {
-                        tracing::debug!(error = %e, "video flush failed");
-                    }
-                }
-                Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::error::EAGAIN => continue,
-                Err(e) => {
-                    tracing::warn!(path = %self.path.display(), error = %e, "video read error; treating as the end");
-                    self.finished = true;
-                    if let Err(e) = self.decoder.send_eof() {
-                        tracing::debug!(error = %e, "video flush failed");
-                    }
-                }
-            }
-            self.drain_decoder()?;
-        }
+        let Some((raw, media_time)) = self.next_decoded()? else {
+            return Ok(None);
+        };
+        Ok(Some(SourceFrame {
+            image: self.convert_to_rgb(&raw)?,
+            media_time: Some(media_time),
+        }))
+    }
+
+    fn skip_frame(&mut self) -> Result<Option<SkippedFrame>, CameraError> {
+        Ok(self.next_decoded()?.map(|(_, media_time)| SkippedFrame {
+            media_time: Some(media_time),
+        }))
     }
 }

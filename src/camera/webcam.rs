@@ -6,7 +6,7 @@ use nokhwa::utils::{
     ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType,
 };
 
-use super::{CameraError, CameraSettings, FrameSource, SourceFrame};
+use super::{CameraError, CameraSettings, FrameSource, SkippedFrame, SourceFrame};
 
 /// A webcam as listed by the system.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,5 +146,13 @@ impl FrameSource for WebcamSource {
         Err(CameraError::WebcamRead(format!(
             "{MAX_BAD_FRAMES_IN_A_ROW} undecodable frames in a row; try another camera_format"
         )))
+    }
+
+    fn skip_frame(&mut self) -> Result<Option<SkippedFrame>, CameraError> {
+        // The buffer is taken from the driver (so the camera keeps its pace) but not decoded.
+        self.camera
+            .frame()
+            .map_err(|e| CameraError::WebcamRead(e.to_string()))?;
+        Ok(Some(SkippedFrame { media_time: None }))
     }
 }

@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use frontdesk::engine::AnalyzedFace;
+use anyhow::Context as _;
+use frontdesk::batch::{PhotoFaces, analyze_photos};
 use frontdesk::enrollment;
 use frontdesk::gallery::{NewFace, NewPerson};
 use frontdesk::report::{face_json, identified_faces_json, round};
-use frontdesk::vision::image_io::load_rgb;
 use serde_json::{Value, json};
 
 use super::{Context, emit};
@@ -25,33 +25,32 @@ fn exit_code(failures: usize) -> ExitCode {
     }
 }
 
-/// Runs `each` on every readable image; unreadable ones get an error line. Returns the failure count.
+/// Runs `each` on every readable image (an engine per core, results in the order given);
+/// unreadable ones get an error line. Returns the failure count.
 fn for_each_image(
     context: &Context,
     images: &[PathBuf],
-    mut each: impl FnMut(&Path, &image::RgbImage, Vec<AnalyzedFace>) -> anyhow::Result<()>,
+    mut each: impl FnMut(&Path, &PhotoFaces) -> anyhow::Result<()>,
 ) -> anyhow::Result<usize> {
-    let mut engine = context.engine()?;
     let mut failures = 0;
-    for path in images {
-        let outcome = load_rgb(path)
+    analyze_photos(&context.config, images, |path, outcome| {
+        let reported = outcome
             .map_err(anyhow::Error::from)
-            .and_then(|image| {
-                let faces = engine.analyze(&image)?;
-                each(path, &image, faces)
-            });
-        if let Err(e) = outcome {
+            .and_then(|photo| each(path, &photo));
+        if let Err(e) = reported {
             tracing::debug!(image = %path.display(), error = %e, "image failed");
             error_line(path, format!("{e:#}"));
             failures += 1;
         }
-    }
+    })
+    .context("cannot start the recognition engine")?;
     Ok(failures)
 }
 
 pub fn embed(context: &Context, images: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let failures = for_each_image(context, images, |path, image, faces| {
-        let faces: Vec<Value> = faces
+    let failures = for_each_image(context, images, |path, photo| {
+        let faces: Vec<Value> = photo
+            .faces
             .iter()
             .map(|face| {
                 let mut map = face_json(face);
@@ -70,8 +69,8 @@ pub fn embed(context: &Context, images: &[PathBuf]) -> anyhow::Result<ExitCode> 
             .collect();
         emit(&json!({
             "image": path.display().to_string(),
-            "width": image.width(),
-            "height": image.height(),
+            "width": photo.width,
+            "height": photo.height,
             "faces": faces,
         }));
         Ok(())
@@ -83,8 +82,8 @@ pub fn identify(context: &Context, images: &[PathBuf]) -> anyhow::Result<ExitCod
     let gallery = context.gallery()?;
     let policy = context.policy();
     let min_face = context.config.recognition.min_face_px as f32;
-    let failures = for_each_image(context, images, |path, _, faces| {
-        let faces = identified_faces_json(&faces, &gallery, &policy, min_face);
+    let failures = for_each_image(context, images, |path, photo| {
+        let faces = identified_faces_json(&photo.faces, &gallery, &policy, min_face);
         emit(&json!({"image": path.display().to_string(), "faces": faces}));
         Ok(())
     })?;
@@ -107,17 +106,14 @@ pub fn enroll(
     let mut gallery = context.gallery()?;
     let policy = context.policy();
     let min_face = context.config.recognition.min_face_px as f32;
-    let mut engine = context.engine()?;
-    let photos = images
-        .iter()
-        .map(|path| {
-            let faces = load_rgb(path)
-                .map_err(anyhow::Error::from)
-                .and_then(|image| Ok(engine.analyze(&image)?))
-                .map_err(|e| format!("{e:#}"));
-            (path.display().to_string(), faces)
-        })
-        .collect();
+    let mut photos = Vec::with_capacity(images.len());
+    analyze_photos(&context.config, images, |path, outcome| {
+        let faces = outcome
+            .map(|photo| photo.faces)
+            .map_err(|e| format!("{:#}", anyhow::Error::from(e)));
+        photos.push((path.display().to_string(), faces));
+    })
+    .context("cannot start the recognition engine")?;
     let (accepted, refused) = enrollment::choose_faces(&gallery, &policy, min_face, photos);
     let rejected: Vec<Value> = refused
         .iter()
@@ -131,7 +127,7 @@ pub fn enroll(
     }
     let faces: Vec<NewFace> = accepted
         .iter()
-        .map(|face| enrollment::new_face(face, engine.model_id()))
+        .map(|face| enrollment::new_face(face, frontdesk::models::EMBEDDER.id))
         .collect();
     let person = NewPerson {
         name: name.to_owned(),

@@ -169,7 +169,9 @@ mod tests {
                 media_time: None,
             },
             tracks: Vec::new(),
+            detected: true,
             detect_ms: 0.0,
+            faces_embedded: 0,
             embed_ms: 0.0,
             t_ms: 0,
         }))

@@ -2,6 +2,7 @@
 
 mod events;
 pub mod identity;
+mod schedule;
 mod staff;
 pub mod tracker;
 mod worker;
@@ -32,6 +33,8 @@ pub struct WorkerSettings {
     pub require_consent: bool,
     /// At most this many faces are embedded per frame, the largest first.
     pub max_faces_per_frame: usize,
+    /// Detect faces in every frame instead of following `DetectionSchedule`.
+    pub detect_every_frame: bool,
 }
 
 impl WorkerSettings {
@@ -47,6 +50,7 @@ impl WorkerSettings {
             source_label,
             require_consent: config.kiosk.require_consent,
             max_faces_per_frame: config.recognition.max_faces_per_frame as usize,
+            detect_every_frame: config.recognition.detect_every_frame,
         }
     }
 }
@@ -102,8 +106,12 @@ pub struct TrackView {
 pub struct FrameReport {
     pub frame: Frame,
     pub tracks: Vec<TrackView>,
+    /// Whether faces were detected in this frame (false: the scene had not changed, see
+    /// `DetectionSchedule`), and how long that took.
+    pub detected: bool,
     pub detect_ms: f32,
-    /// Mean time to align and embed one face in this frame (0 when none was embedded).
+    /// Faces aligned and embedded in this frame, and the mean time for one (0 when none).
+    pub faces_embedded: u32,
     pub embed_ms: f32,
     pub t_ms: u64,
 }

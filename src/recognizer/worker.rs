@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::identity::{Verdict, Vote};
+use super::schedule::{Attention, DetectionSchedule};
 use super::tracker::{Sample, Track, Tracker};
 use super::{
     EventSender, RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView, WorkerCommand,
@@ -22,6 +23,8 @@ use crate::gallery::{Gallery, GalleryError, MatchDecision, Person, PersonId, now
 /// A decided track is embedded again this often, to catch a wrong or changed identity and to keep a
 /// fresh enrolment sample.
 const RECHECK_INTERVAL: Duration = Duration::from_millis(700);
+/// How long a face too small to recognise counts as someone walking up to the desk.
+const APPROACH_TIME: Duration = Duration::from_secs(3);
 /// How long the worker waits for a frame before looking at its commands again.
 const FRAME_WAIT: Duration = Duration::from_millis(50);
 /// How often old visits are purged while the kiosk runs.
@@ -45,6 +48,8 @@ pub struct Worker {
     pin_gate: crate::gallery::PinGate,
     /// When this run logged each person's last visit, on the monotonic clock (see `is_new_visit`).
     visits_logged: std::collections::HashMap<PersonId, Instant>,
+    /// Which frames the detector looks at.
+    schedule: DetectionSchedule,
 }
 
 /// The running worker.
@@ -108,6 +113,7 @@ impl Worker {
             follow_error: None,
             pin_gate: crate::gallery::PinGate::default(),
             visits_logged: std::collections::HashMap::new(),
+            schedule: DetectionSchedule::default(),
         }
     }
 
@@ -200,6 +206,11 @@ impl Worker {
                             return;
                         }
                     }
+                    slot.ask_for_frames_every(if self.settings.detect_every_frame {
+                        Duration::ZERO
+                    } else {
+                        self.schedule.frame_interval()
+                    });
                 }
                 SlotTake::Empty => {}
                 SlotTake::Closed => {
@@ -320,6 +331,11 @@ impl Worker {
         let t_ms = self.time_ms(Some(frame));
         self.last_time_ms = t_ms;
         let now = frame.captured_at;
+        if !self.settings.detect_every_frame
+            && !self.schedule.due(&frame.image, now, self.attention(now))
+        {
+            return vec![self.undetected_frame(frame, now, t_ms)];
+        }
         let detect_start = Instant::now();
         let detections = match self.engine.detect(&frame.image) {
             Ok(d) => d,
@@ -401,8 +417,10 @@ impl Worker {
         }
         events.push(RecognizerEvent::Frame(Box::new(super::FrameReport {
             frame: frame.clone(),
-            tracks: self.views(now),
+            tracks: self.views(now, now),
+            detected: true,
             detect_ms,
+            faces_embedded: embedded,
             embed_ms: if embedded > 0 {
                 embed_ms / embedded as f32
             } else {
@@ -411,6 +429,42 @@ impl Worker {
             t_ms,
         })));
         events
+    }
+
+    /// The report of a frame the detector did not look at: the picture, with the faces as the
+    /// last detection saw them.
+    fn undetected_frame(&self, frame: &Frame, now: Instant, t_ms: u64) -> RecognizerEvent {
+        let last_detection = self.schedule.last_detection().unwrap_or(now);
+        RecognizerEvent::Frame(Box::new(super::FrameReport {
+            frame: frame.clone(),
+            tracks: self.views(last_detection, now),
+            detected: false,
+            detect_ms: 0.0,
+            faces_embedded: 0,
+            embed_ms: 0.0,
+            t_ms,
+        }))
+    }
+
+    /// Whether a face in view is still to be decided. A face too small to embed is watched at
+    /// every frame while it may be someone walking up (they are greeted as soon as their face is
+    /// big enough), then only a few times a second (a face on a poster, someone sitting far behind
+    /// the desk).
+    fn attention(&self, now: Instant) -> Attention {
+        let min_face = self.engine.min_face_px();
+        let tracks = self.tracker.tracks();
+        let deciding = tracks.iter().any(|track| {
+            let big_enough = track.detection.bbox.min_side() >= min_face;
+            let approaching = now.saturating_duration_since(track.first_seen) < APPROACH_TIME;
+            !track.is_confirmed() || (track.votes.is_collecting() && (big_enough || approaching))
+        });
+        if deciding {
+            Attention::Deciding
+        } else if tracks.is_empty() {
+            Attention::EmptyScene
+        } else {
+            Attention::Settled
+        }
     }
 
     fn vote(
@@ -541,11 +595,12 @@ impl Worker {
         Ok(person)
     }
 
-    fn views(&self, now: Instant) -> Vec<TrackView> {
+    /// The faces the detection at `seen_at` saw, with what is known of them at `now`.
+    fn views(&self, seen_at: Instant, now: Instant) -> Vec<TrackView> {
         self.tracker
             .tracks()
             .iter()
-            .filter(|t| t.last_seen == now)
+            .filter(|t| t.last_seen == seen_at)
             .map(|track| {
                 let best = track.best_sample(now);
                 TrackView {
@@ -589,6 +644,7 @@ impl Worker {
 
     fn finish(&mut self) -> Vec<RecognizerEvent> {
         let t_ms = self.last_time_ms;
+        self.schedule.reset();
         self.tracker
             .clear()
             .iter()

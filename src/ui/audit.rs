@@ -27,7 +27,7 @@ impl AuditScreen {
                 .num_columns(3)
                 .show(ui, |ui| {
                     for entry in &self.entries {
-                        ui.label(super::greeting::local_time(entry.at));
+                        ui.label(super::i18n::local_time(entry.at));
                         ui.label(egui::RichText::new(&entry.action).strong());
                         ui.label(&entry.detail);
                         ui.end_row();

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::i18n::Texts;
+use super::theme::{Theme, size, spacing};
 use crate::engine::AnalyzedFace;
 use crate::gallery::{NewPerson, PersonId};
 use crate::vision::quality::Guidance;
@@ -20,10 +22,13 @@ pub struct EnrollForm {
     pub consent: bool,
     /// Waiting for the worker to confirm the save.
     pub saving: bool,
+    /// The name field takes the keyboard on the form's first frame.
+    focus_name: bool,
     thumbnail: Option<egui::TextureHandle>,
 }
 
 /// What the operator did in the form this frame.
+#[derive(Debug)]
 pub enum FormAction {
     None,
     Cancel,
@@ -47,6 +52,7 @@ impl EnrollForm {
             notes: String::new(),
             consent: false,
             saving: false,
+            focus_name: true,
             thumbnail: None,
         }
     }
@@ -68,111 +74,66 @@ impl EnrollForm {
         }
     }
 
-    /// Why Save is not possible yet, if it is not.
+    /// Why Save is not possible yet (a message id), if it is not.
     fn missing(&self, require_consent: bool) -> Option<&'static str> {
         if self.name.trim().is_empty() {
-            Some("A name is required.")
+            Some("enroll-name-missing")
         } else if require_consent && !self.consent {
-            Some("The visitor's consent is required.")
+            Some("enroll-consent-missing")
         } else {
             None
         }
     }
 }
 
-/// Draws the form as a modal dialog. Esc or Cancel closes it without saving.
+/// Plain data the form is drawn with.
+pub struct FormContext<'a> {
+    pub texts: &'a Texts,
+    pub theme: &'a Theme,
+    pub require_consent: bool,
+}
+
+/// Draws the form as a modal dialog. Esc or Cancel closes it without saving; Enter saves when the
+/// form is complete.
 pub fn enroll_form_ui(
     ctx: &egui::Context,
     form: &mut EnrollForm,
-    require_consent: bool,
+    with: &FormContext<'_>,
 ) -> FormAction {
     let mut action = FormAction::None;
+    let texts = with.texts;
     let modal = egui::Modal::new(egui::Id::unique("enroll_form")).show(ctx, |ui| {
-        ui.set_width(440.0);
-        ui.heading("Enrol a new visitor");
-        ui.add_space(6.0);
-        ui.horizontal(|ui| {
-            let aligned = &form.sample.aligned;
-            let texture = form.thumbnail.get_or_insert_with(|| {
-                let image = egui::ColorImage::from_rgb(
-                    [aligned.width() as usize, aligned.height() as usize],
-                    aligned.as_raw(),
-                );
-                ctx.load_texture("enroll_sample", image, egui::TextureOptions::LINEAR)
-            });
-            ui.add(
-                egui::Image::new(&*texture)
-                    .fit_to_exact_size(egui::vec2(140.0, 140.0))
-                    .alt_text("Captured face"),
-            );
-            ui.vertical(|ui| match form.guidance {
-                Some(guidance) => {
-                    ui.colored_label(egui::Color32::from_rgb(255, 176, 60), guidance.message());
-                    ui.label("You can save anyway, or cancel and capture again.");
-                }
-                None => {
-                    ui.label("Good picture.");
-                }
-            });
-        });
-        if let Some((person_id, name, similarity)) = form.existing.clone() {
-            ui.add_space(6.0);
-            ui.colored_label(
-                egui::Color32::from_rgb(255, 176, 60),
-                format!("This face already looks like {name} (similarity {similarity:.2})."),
-            );
-            if ui
-                .add_enabled(
-                    !form.saving,
-                    egui::Button::new(format!("Add photo to {name}")),
-                )
-                .clicked()
-            {
-                action = FormAction::AddTo(person_id);
-            }
+        ui.set_width(size::FORM_WIDTH);
+        ui.heading(texts.get("enroll-title"));
+        ui.add_space(spacing::SMALL);
+        sample_ui(ui, form, with);
+        if let Some(add_to) = duplicate_ui(ui, form, with) {
+            action = add_to;
         }
-        ui.add_space(6.0);
-        egui::Grid::new("enroll_fields")
-            .num_columns(2)
-            .spacing([10.0, 8.0])
-            .show(ui, |ui| {
-                for (label, value, hint) in [
-                    ("Name", &mut form.name, "required"),
-                    ("Phone", &mut form.phone, "optional"),
-                    ("Email", &mut form.email, "optional"),
-                    ("Notes", &mut form.notes, "preferences, allergies, …"),
-                ] {
-                    let label = ui.label(label);
-                    let edit = ui.add(
-                        egui::TextEdit::singleline(value)
-                            .hint_text(hint)
-                            .desired_width(300.0),
-                    );
-                    edit.labelled_by(label.id);
-                    ui.end_row();
-                }
-            });
-        ui.checkbox(
-            &mut form.consent,
-            "The visitor agrees to be recognised by this kiosk",
-        );
-        ui.add_space(8.0);
-        let missing = form.missing(require_consent);
-        if let Some(missing) = missing {
-            ui.weak(missing);
-        }
+        ui.add_space(spacing::SMALL);
+        fields_ui(ui, form, texts);
+        ui.checkbox(&mut form.consent, texts.get("enroll-consent"));
+        ui.add_space(spacing::MEDIUM);
+        let missing = form.missing(with.require_consent);
+        match missing {
+            Some(missing) => ui.colored_label(with.theme.palette.error, texts.get(missing)),
+            None => ui.weak(texts.get("enroll-keys-hint")),
+        };
+        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.horizontal(|ui| {
-            let save_label = if form.saving { "Saving…" } else { "Save" };
-            if ui
-                .add_enabled(
-                    missing.is_none() && !form.saving,
-                    egui::Button::new(save_label),
-                )
-                .clicked()
-            {
+            let save_label = texts.get(if form.saving {
+                "enroll-saving"
+            } else {
+                "enroll-save"
+            });
+            let ready = missing.is_none() && !form.saving;
+            let clicked = ui
+                .add_enabled(ready, egui::Button::new(save_label))
+                .clicked();
+            if ready && (clicked || (enter && matches!(action, FormAction::None))) {
                 action = FormAction::Save(form.person());
             }
-            if ui.button("Cancel").clicked() {
+            if ui.button(texts.get("cancel")).clicked() {
                 action = FormAction::Cancel;
             }
         });
@@ -181,6 +142,126 @@ pub fn enroll_form_ui(
         action = FormAction::Cancel;
     }
     action
+}
+
+/// The captured face beside what the picture's quality asks for.
+fn sample_ui(ui: &mut egui::Ui, form: &mut EnrollForm, with: &FormContext<'_>) {
+    let texts = with.texts;
+    ui.horizontal(|ui| {
+        let aligned = &form.sample.aligned;
+        let texture = form.thumbnail.get_or_insert_with(|| {
+            let image = egui::ColorImage::from_rgb(
+                [aligned.width() as usize, aligned.height() as usize],
+                aligned.as_raw(),
+            );
+            ui.ctx()
+                .load_texture("enroll_sample", image, egui::TextureOptions::LINEAR)
+        });
+        ui.add(
+            egui::Image::new(&*texture)
+                .fit_to_exact_size(egui::Vec2::splat(size::FORM_THUMBNAIL))
+                .alt_text(texts.get("enroll-captured-face")),
+        );
+        ui.vertical(|ui| match form.guidance {
+            Some(guidance) => {
+                warning_ui(ui, with.theme, &texts.get(guidance_message(guidance)));
+                ui.label(texts.get("enroll-save-anyway"));
+            }
+            None => {
+                ui.label(
+                    egui::RichText::new(texts.get("enroll-good-picture"))
+                        .color(with.theme.palette.known),
+                );
+            }
+        });
+    });
+}
+
+/// The warning that the face already matches someone, with the button to add the photo to them.
+fn duplicate_ui(
+    ui: &mut egui::Ui,
+    form: &EnrollForm,
+    with: &FormContext<'_>,
+) -> Option<FormAction> {
+    let (person_id, name, similarity) = form.existing.clone()?;
+    let texts = with.texts;
+    ui.add_space(spacing::SMALL);
+    let similarity = format!("{similarity:.2}");
+    let warning = texts.with(
+        "enroll-duplicate",
+        &[
+            ("name", name.clone().into()),
+            ("similarity", similarity.into()),
+        ],
+    );
+    warning_ui(
+        ui,
+        with.theme,
+        &format!("{warning} {}", texts.get("enroll-duplicate-advice")),
+    );
+    let add = texts.with("enroll-add-to", &[("name", name.into())]);
+    ui.add_enabled(!form.saving, egui::Button::new(add))
+        .clicked()
+        .then_some(FormAction::AddTo(person_id))
+}
+
+/// A boxed, filled warning that cannot be mistaken for ordinary text.
+fn warning_ui(ui: &mut egui::Ui, theme: &Theme, text: &str) {
+    egui::Frame::new()
+        .fill(theme.palette.warning_fill)
+        .inner_margin(spacing::WARNING_PADDING)
+        .corner_radius(4.0)
+        .show(ui, |ui| {
+            ui.label(
+                egui::RichText::new(text)
+                    .color(theme.palette.warning_text)
+                    .size(theme.text(size::FORM_WARNING))
+                    .strong(),
+            );
+        });
+}
+
+fn fields_ui(ui: &mut egui::Ui, form: &mut EnrollForm, texts: &Texts) {
+    let focus_name = std::mem::take(&mut form.focus_name);
+    egui::Grid::new("enroll_fields")
+        .num_columns(2)
+        .spacing([10.0, 8.0])
+        .show(ui, |ui| {
+            for (label, value, hint) in [
+                ("enroll-name", &mut form.name, "enroll-required"),
+                ("enroll-phone", &mut form.phone, "enroll-optional"),
+                ("enroll-email", &mut form.email, "enroll-optional"),
+                ("enroll-notes", &mut form.notes, "enroll-notes-hint"),
+            ] {
+                let label_response = ui.label(texts.get(label));
+                let edit = ui.add(
+                    egui::TextEdit::singleline(value)
+                        .hint_text(texts.get(hint))
+                        .desired_width(size::FORM_FIELD_WIDTH),
+                );
+                // The receptionist types the name straight after Capture.
+                if focus_name && label == "enroll-name" {
+                    edit.request_focus();
+                }
+                edit.labelled_by(label_response.id);
+                ui.end_row();
+            }
+        });
+}
+
+fn guidance_message(guidance: Guidance) -> &'static str {
+    match guidance {
+        Guidance::MoveCloser => "guidance-move-closer",
+        Guidance::TooDark => "guidance-too-dark",
+        Guidance::TooBright => "guidance-too-bright",
+        Guidance::LookAtCamera => "guidance-look-at-camera",
+        Guidance::HoldStill => "guidance-hold-still",
+    }
+}
+
+/// The message id of a guidance, for notices outside the form.
+pub fn guidance_text(texts: &Texts, guidance: Guidance) -> String {
+    texts.get(guidance_message(guidance))
 }
 
 #[cfg(test)]
@@ -219,12 +300,9 @@ mod tests {
     #[test]
     fn name_and_consent_are_required_and_empty_details_dropped() {
         let mut form = form();
-        assert_eq!(form.missing(true), Some("A name is required."));
+        assert_eq!(form.missing(true), Some("enroll-name-missing"));
         form.name = "  Ada  ".into();
-        assert_eq!(
-            form.missing(true),
-            Some("The visitor's consent is required.")
-        );
+        assert_eq!(form.missing(true), Some("enroll-consent-missing"));
         assert_eq!(form.missing(false), None);
         form.consent = true;
         form.phone = "555".into();

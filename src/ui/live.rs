@@ -2,18 +2,36 @@
 
 use egui::{Align2, Color32, FontId, Rect, Sense, Stroke, StrokeKind, pos2, vec2};
 
+use super::i18n::Texts;
+use super::theme::{Theme, size};
 use crate::camera::CaptureStats;
 use crate::recognizer::{FrameReport, TrackLabel, TrackView};
 
-const KNOWN: Color32 = Color32::from_rgb(80, 200, 120);
-const UNKNOWN: Color32 = Color32::from_rgb(255, 176, 60);
-const PENDING: Color32 = Color32::from_rgb(190, 190, 190);
+/// How the live picture is labelled.
+pub struct LiveLook<'a> {
+    pub texts: &'a Texts,
+    pub theme: &'a Theme,
+    /// `display.diagnostic_overlay`: each face's similarity beside its name.
+    pub diagnostic: bool,
+}
 
-fn label_of(track: &TrackView) -> (String, Color32) {
-    match &track.label {
-        TrackLabel::Known { name, .. } => (name.clone(), KNOWN),
-        TrackLabel::Unknown => ("Unknown".into(), UNKNOWN),
-        TrackLabel::Pending => ("…".into(), PENDING),
+impl LiveLook<'_> {
+    fn label_of(&self, track: &TrackView) -> (String, Color32) {
+        let palette = &self.theme.palette;
+        match &track.label {
+            TrackLabel::Known { name, .. } => (name.clone(), palette.known),
+            TrackLabel::Unknown => (self.texts.get("face-unknown"), palette.unknown),
+            TrackLabel::Pending => (self.texts.get("face-pending"), palette.pending),
+        }
+    }
+
+    /// A face's caption: its name, and its similarity only on the staff's diagnostic overlay.
+    fn caption(&self, track: &TrackView) -> (String, Color32) {
+        let (name, color) = self.label_of(track);
+        match track.similarity {
+            Some(s) if self.diagnostic => (format!("{name}  {s:.2}"), color),
+            _ => (name, color),
+        }
     }
 }
 
@@ -46,18 +64,19 @@ pub fn live_view_ui(
     texture: Option<&egui::TextureHandle>,
     report: Option<&FrameReport>,
     selected: Option<u64>,
+    look: &LiveLook<'_>,
 ) -> Option<u64> {
     let available = ui.available_rect_before_wrap();
     ui.allocate_rect(available, Sense::hover());
     let painter = ui.painter_at(available);
-    painter.rect_filled(available, 0.0, Color32::from_gray(16));
+    painter.rect_filled(available, 0.0, look.theme.palette.backdrop);
     let Some(texture) = texture else {
         painter.text(
             available.center(),
             Align2::CENTER_CENTER,
-            "Starting the camera…",
-            FontId::proportional(24.0),
-            Color32::LIGHT_GRAY,
+            look.texts.get("camera-starting"),
+            FontId::proportional(look.theme.text(size::CUE)),
+            look.theme.palette.weak_text,
         );
         return None;
     };
@@ -90,28 +109,26 @@ pub fn live_view_ui(
             to_screen(b.x + b.width, b.y + b.height),
         )
         .intersect(available);
-        let (name, color) = label_of(track);
+        let (caption, color) = look.caption(track);
         let chosen = selected
             .filter(|id| report.tracks.iter().any(|t| t.id == *id))
             .or(largest)
             == Some(track.id);
         let width = if chosen { 4.0 } else { 2.0 };
         painter.rect_stroke(rect, 6.0, Stroke::new(width, color), StrokeKind::Outside);
-        let caption = match track.similarity {
-            Some(s) => format!("{name}  {s:.2}"),
-            None => name,
-        };
-        let galley = painter.layout_no_wrap(caption, FontId::proportional(20.0), Color32::BLACK);
+        let font = FontId::proportional(look.theme.text(size::FACE_CAPTION));
+        let text_color = look.theme.palette.caption_text;
+        let galley = painter.layout_no_wrap(caption, font, text_color);
         let text_pos = rect.left_top() - vec2(0.0, galley.size().y + 6.0);
         painter.rect_filled(
             Rect::from_min_size(text_pos, galley.size()).expand(4.0),
             4.0,
             color,
         );
-        painter.galley(text_pos, galley, Color32::BLACK);
+        painter.galley(text_pos, galley, text_color);
         let response = ui.interact(rect, ui.scope_id().with(("face", track.id)), Sense::click());
         if response
-            .on_hover_text("Click to choose this face for Capture")
+            .on_hover_text(look.texts.get("face-choose-hint"))
             .clicked()
         {
             clicked = Some(track.id);
@@ -122,27 +139,72 @@ pub fn live_view_ui(
 
 /// "Camera 25.0 fps · detection 8 ms · embedding 31 ms/face · dropped 3 of 900 frames".
 pub fn status_text(
-    report: Option<&FrameReport>,
+    detect_ms: Option<f32>,
     embed_ms: Option<f32>,
     stats: &CaptureStats,
+    texts: &Texts,
 ) -> String {
-    let mut text = format!("Camera {:.1} fps", stats.fps);
-    if let Some(report) = report {
-        text.push_str(&format!(" · detection {:.0} ms", report.detect_ms));
+    let mut parts = vec![texts.with(
+        "status-camera",
+        &[("fps", format!("{:.1}", stats.fps).into())],
+    )];
+    if let Some(detect_ms) = detect_ms {
+        let ms = format!("{detect_ms:.0}");
+        parts.push(texts.with("status-detection", &[("ms", ms.into())]));
     }
     if let Some(embed_ms) = embed_ms {
-        text.push_str(&format!(" · embedding {embed_ms:.0} ms/face"));
+        let ms = format!("{embed_ms:.0}");
+        parts.push(texts.with("status-embedding", &[("ms", ms.into())]));
     }
-    text.push_str(&format!(
-        " · dropped {} of {} frames",
-        stats.dropped, stats.frames
+    parts.push(texts.with(
+        "status-dropped",
+        &[
+            ("dropped", stats.dropped.to_string().into()),
+            ("frames", stats.frames.to_string().into()),
+        ],
     ));
-    text
+    parts.join(" · ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vision::{BoundingBox, Detection};
+
+    fn unknown_face() -> TrackView {
+        TrackView {
+            id: 1,
+            detection: Detection {
+                bbox: BoundingBox {
+                    x: 0.0,
+                    y: 0.0,
+                    width: 80.0,
+                    height: 80.0,
+                },
+                score: 0.9,
+                landmarks: [[0.0; 2]; 5],
+            },
+            label: TrackLabel::Unknown,
+            similarity: Some(-0.05),
+            best_sample: None,
+            sample_match: None,
+            guidance: None,
+        }
+    }
+
+    #[test]
+    fn the_public_never_sees_a_score_unless_staff_turn_on_the_diagnostic_overlay() {
+        let texts = Texts::new(super::super::i18n::Language::English);
+        let theme = Theme::from_config(&crate::config::Config::defaults().unwrap().display);
+        let mut look = LiveLook {
+            texts: &texts,
+            theme: &theme,
+            diagnostic: false,
+        };
+        assert_eq!(look.caption(&unknown_face()).0, "Unknown");
+        look.diagnostic = true;
+        assert_eq!(look.caption(&unknown_face()).0, "Unknown  -0.05");
+    }
 
     #[test]
     fn frames_beyond_the_texture_limit_are_scaled_to_fit() {

@@ -9,11 +9,15 @@ mod enroll;
 mod fleet;
 mod greeting;
 mod group_settings;
+mod i18n;
 mod import;
 mod live;
+mod logo;
 mod people;
+mod public_view;
 mod roll_call;
 mod settings;
+mod shortcuts;
 mod staff;
 mod theme;
 mod visits;
@@ -29,21 +33,19 @@ use crate::recognizer::{
     WorkerSettings,
 };
 
-pub use enroll::EnrollForm;
-pub use greeting::Greeting;
+pub use enroll::{EnrollForm, FormAction, FormContext, enroll_form_ui};
+pub use greeting::{FADE, FaceInView, FaceKind, Greeting, GreetingTracker, Scene};
+pub use i18n::{Language, Texts};
+pub use people::PeopleScreen;
+pub use public_view::{PublicCommand, PublicView};
 pub use roll_call::RollCallScreen;
+pub use shortcuts::capture_pressed;
+pub use theme::Theme;
 
-/// How long a greeting stays on screen after the visitor left.
-const GREETING_LINGER: Duration = Duration::from_secs(8);
 /// How long a notice ("Saved", "Could not save") stays.
 const NOTICE_DURATION: Duration = Duration::from_secs(5);
 /// Poll interval for camera status when nothing else wakes the UI.
 const IDLE_REPAINT: Duration = Duration::from_millis(100);
-
-/// The banner when the recognition thread died without a word (a bug): the kiosk cannot recover
-/// by itself, and the service manager restarts it when it exits.
-const WORKER_DIED: &str =
-    "Recognition stopped: the recognition thread ended unexpectedly. Restart the kiosk.";
 
 /// What the kiosk needs to start.
 #[derive(Debug, Clone)]
@@ -78,7 +80,12 @@ pub struct KioskApp {
     latest: Option<Box<FrameReport>>,
     texture: Option<egui::TextureHandle>,
     shown_sequence: Option<u64>,
-    greeting: Option<Greeting>,
+    greetings: GreetingTracker,
+    /// What the public view shows, decided in `logic` from the latest frame.
+    scene: Scene,
+    texts: Texts,
+    theme: Theme,
+    logo: Option<egui::TextureHandle>,
     enroll: Option<EnrollForm>,
     /// The face the operator clicked, to capture instead of the largest.
     selected_track: Option<u64>,
@@ -86,6 +93,9 @@ pub struct KioskApp {
     camera_status: CaptureStatus,
     source_ended: bool,
     /// The latest per-face embedding time (most frames embed nobody: faces are tracked).
+    /// The last detection's and embedding's time, for the status line: the detector skips most
+    /// frames of an unchanging scene.
+    last_detect_ms: Option<f32>,
     last_embed_ms: Option<f32>,
     staff: staff::StaffState,
     /// Kiosk mode: a close request waits for the staff PIN, then closes.
@@ -171,17 +181,21 @@ impl KioskApp {
                 settings,
                 import::ImportScreen::new(options.config.clone(), options.db_path.clone()),
             ),
-            options,
             pipeline: None,
             fatal: None,
             latest: None,
             texture: None,
             shown_sequence: None,
-            greeting: None,
+            greetings: GreetingTracker::default(),
+            scene: Scene::Attract,
+            texts: Texts::new(Language::English),
+            theme: Theme::from_config(&options.config.display),
+            logo: None,
             enroll: None,
             selected_track: None,
             notice: None,
             camera_status: CaptureStatus::Starting,
+            last_detect_ms: None,
             last_embed_ms: None,
             source_ended: false,
             close_after_unlock: false,
@@ -190,7 +204,9 @@ impl KioskApp {
             integrations: Integrations::Off,
             fleet: None,
             fleet_status: None,
+            options,
         };
+        app.apply_display(ctx);
         app.integrations = Integrations::start(&app.options);
         app.fleet = start_fleet(&app.options);
         app.restart_pipeline(ctx);
@@ -217,8 +233,12 @@ impl KioskApp {
     fn apply_settings(&mut self, ctx: &egui::Context, config: Config) {
         let camera_changed =
             settings::SettingsScreen::camera_changed(&self.options.config, &config);
+        let display_changed = self.options.config.display != config.display;
         self.staff.import.set_config(config.clone());
         self.options.config = config;
+        if display_changed {
+            self.apply_display(ctx);
+        }
         if camera_changed {
             match self.options.config.kiosk.source.parse() {
                 Ok(source) => {
@@ -228,6 +248,15 @@ impl KioskApp {
                 Err(e) => self.notify(format!("{e}"), true),
             }
         }
+    }
+
+    /// Puts `[display]` in force: language, look and the attract screen's logo.
+    fn apply_display(&mut self, ctx: &egui::Context) {
+        let display = &self.options.config.display;
+        self.texts = Texts::new(Language::from_code(&display.language));
+        self.theme = Theme::from_config(display);
+        self.theme.apply(ctx);
+        self.logo = logo::load_logo(ctx, &display.logo);
     }
 
     fn start_pipeline(&self, ctx: &egui::Context) -> std::io::Result<Pipeline> {
@@ -279,11 +308,14 @@ impl KioskApp {
         if pipeline.events.is_disconnected() && self.fatal.is_none() {
             // The worker only hangs up on a fatal error (reported) or by dying: never stay frozen
             // on the last frame without saying so.
-            self.fatal = Some(WORKER_DIED.into());
+            self.fatal = Some(self.texts.get("banner-worker-died"));
         }
         for event in events {
             match event {
                 RecognizerEvent::Frame(report) => {
+                    if report.detected {
+                        self.last_detect_ms = Some(report.detect_ms);
+                    }
                     if report.embed_ms > 0.0 {
                         self.last_embed_ms = Some(report.embed_ms);
                     }
@@ -296,18 +328,27 @@ impl KioskApp {
                     visit_logged,
                     check_ins,
                 } => {
-                    self.greeting = Some(Greeting::new(track, *person, similarity, check_ins));
+                    self.greetings.greet(Greeting {
+                        track,
+                        person: *person,
+                        similarity,
+                        check_ins,
+                    });
                     if visit_logged {
                         self.staff.visit_logged();
                     }
                 }
                 RecognizerEvent::Enrolled { name, .. } => {
                     self.enroll = None;
-                    self.notify(format!("Saved {name}. Welcome!"), false);
+                    let text = self.texts.with("notice-saved", &[("name", name.into())]);
+                    self.notify(text, false);
                 }
                 RecognizerEvent::SampleAdded { name, .. } => {
                     self.enroll = None;
-                    self.notify(format!("Added the photo to {name}."), false);
+                    let text = self
+                        .texts
+                        .with("notice-photo-added", &[("name", name.into())]);
+                    self.notify(text, false);
                 }
                 RecognizerEvent::Error(message) => {
                     if let Some(form) = &mut self.enroll {
@@ -352,13 +393,8 @@ impl KioskApp {
     /// erased person, or one who withdrew consent, leaves the greeting, the enrolment form's
     /// duplicate warning and the staff screens at once.
     fn gallery_changed(&mut self, changes: &GalleryChanges) {
-        if self
-            .greeting
-            .as_ref()
-            .is_some_and(|g| changes.removed.contains(&g.person.id))
-        {
-            self.greeting = None;
-        }
+        self.greetings
+            .forget_person(|id| changes.removed.contains(&id));
         if let Some(form) = &mut self.enroll
             && form
                 .existing
@@ -435,22 +471,10 @@ impl KioskApp {
         self.shown_sequence = Some(report.frame.sequence);
     }
 
-    /// Drops a greeting whose visitor is gone for a while.
-    fn expire_greeting(&mut self) {
-        let visible = |track: u64| {
-            self.latest.as_ref().is_some_and(|r| {
-                r.tracks
-                    .iter()
-                    .any(|t| t.id == track && matches!(t.label, TrackLabel::Known { .. }))
-            })
-        };
-        if let Some(greeting) = &mut self.greeting {
-            if visible(greeting.track) {
-                greeting.last_seen = Instant::now();
-            } else if greeting.last_seen.elapsed() > GREETING_LINGER {
-                self.greeting = None;
-            }
-        }
+    /// Decides what the public view shows for the faces in view, and drops an old notice.
+    fn update_scene(&mut self) {
+        let faces = FaceInView::all(self.latest.as_deref());
+        self.scene = self.greetings.scene(&faces, Instant::now());
         if self
             .notice
             .as_ref()
@@ -469,7 +493,7 @@ impl KioskApp {
             return;
         }
         let Some(report) = &self.latest else {
-            self.notify("No picture yet: wait for the camera.", true);
+            self.notify(self.texts.get("notice-no-picture"), true);
             return;
         };
         let selected = self
@@ -480,10 +504,7 @@ impl KioskApp {
             .iter()
             .max_by(|a, b| a.detection.bbox.area().total_cmp(&b.detection.bbox.area()));
         let Some(track) = selected.or(largest) else {
-            self.notify(
-                "No face in view: ask the visitor to look at the camera.",
-                true,
-            );
+            self.notify(self.texts.get("notice-no-face"), true);
             return;
         };
         match &track.best_sample {
@@ -495,17 +516,17 @@ impl KioskApp {
                 ));
             }
             None => {
-                let advice = track
-                    .guidance
-                    .map_or("Hold on: the face is still being analysed.", |g| {
-                        g.message()
-                    });
+                let advice = track.guidance.map_or_else(
+                    || self.texts.get("notice-analysing"),
+                    |g| enroll::guidance_text(&self.texts, g),
+                );
                 self.notify(advice, true);
             }
         }
     }
 
-    /// The largest face's latest similarity and to whom, for tuning the threshold.
+    /// The largest face's latest similarity and to whom (empty: the closest enrolled person), for
+    /// tuning the threshold.
     fn live_similarity(&self) -> Option<(String, f32)> {
         let report = self.latest.as_ref()?;
         let track = report
@@ -514,25 +535,32 @@ impl KioskApp {
             .max_by(|a, b| a.detection.bbox.area().total_cmp(&b.detection.bbox.area()))?;
         let who = match &track.label {
             TrackLabel::Known { name, .. } => name.clone(),
-            TrackLabel::Unknown | TrackLabel::Pending => "the closest enrolled person".into(),
+            TrackLabel::Unknown | TrackLabel::Pending => String::new(),
         };
         Some((who, track.similarity?))
     }
 
     /// Text for the banner about the camera, if it needs one.
     fn camera_banner(&self) -> Option<(String, bool)> {
+        let texts = &self.texts;
+        let with_message =
+            |id: &str, message: &str| texts.with(id, &[("message", message.to_owned().into())]);
         match &self.camera_status {
-            CaptureStatus::Retrying { message } => Some((
-                format!("Camera unavailable: {message}. Retrying in the background; check the cable or pick another camera in the config."),
-                true,
-            )),
-            CaptureStatus::Failed { message } if message == crate::camera::CAMERA_DIED => Some((format!("Recognition stopped: {message}."), true)),
-            CaptureStatus::Failed { message } => Some((format!("Cannot play the source: {message}"), true)),
-            CaptureStatus::Ended => Some(("The recording has ended.".into(), false)),
-            CaptureStatus::Live { source } if self.options.source == SourceSpec::Auto && source.contains("demo") => Some((
-                "No webcam found: showing the built-in demo camera. Plug in a webcam and restart to use it.".into(),
-                false,
-            )),
+            CaptureStatus::Retrying { message } => {
+                Some((with_message("banner-camera-unavailable", message), true))
+            }
+            CaptureStatus::Failed { message } if message == crate::camera::CAMERA_DIED => {
+                Some((with_message("banner-camera-stopped", message), true))
+            }
+            CaptureStatus::Failed { message } => {
+                Some((with_message("banner-source-failed", message), true))
+            }
+            CaptureStatus::Ended => Some((texts.get("banner-recording-ended"), false)),
+            CaptureStatus::Live { source }
+                if self.options.source == SourceSpec::Auto && source.contains("demo") =>
+            {
+                Some((texts.get("banner-demo-camera"), false))
+            }
             CaptureStatus::Starting | CaptureStatus::Live { .. } => None,
         }
     }
@@ -552,15 +580,69 @@ impl KioskApp {
             return;
         }
         egui::Panel::top("banners").show(ui, |ui| {
+            let palette = &self.theme.palette;
             for (text, is_error) in lines {
                 let color = if is_error {
-                    egui::Color32::from_rgb(255, 140, 120)
+                    palette.error
                 } else {
-                    egui::Color32::from_rgb(150, 210, 255)
+                    palette.info
                 };
-                ui.label(egui::RichText::new(text).color(color).size(16.0));
+                let size = self.theme.text(theme::size::BANNER);
+                ui.label(egui::RichText::new(text).color(color).size(size));
             }
         });
+    }
+
+    /// The public view: the attract screen while nobody is in view, otherwise the camera picture
+    /// with the greeting (or the cue) beside it.
+    fn public_ui(&mut self, ui: &mut egui::Ui) {
+        let display = &self.options.config.display;
+        let view = PublicView {
+            scene: &self.scene,
+            texts: &self.texts,
+            theme: &self.theme,
+            show_details: self.options.config.kiosk.greeting_details,
+            diagnostic: display.diagnostic_overlay,
+            shop_name: &display.shop_name,
+            welcome_text: &display.welcome_text,
+            logo: self.logo.as_ref(),
+        };
+        if self.scene == Scene::Attract {
+            egui::CentralPanel::default().show(ui, |ui| view.attract_ui(ui));
+            return;
+        }
+        let width = (ui.available_width() * theme::size::PUBLIC_PANEL_SHARE)
+            .max(theme::size::PUBLIC_PANEL_MIN);
+        let mut command = None;
+        egui::Panel::right("public_view")
+            .exact_size(width)
+            .frame(
+                egui::Frame::side_top_panel(ui.style()).inner_margin(theme::spacing::PANEL_MARGIN),
+            )
+            .show(ui, |ui| command = view.panel_ui(ui));
+        let look = live::LiveLook {
+            texts: &self.texts,
+            theme: &self.theme,
+            diagnostic: display.diagnostic_overlay,
+        };
+        let mut clicked = None;
+        egui::CentralPanel::default().show(ui, |ui| {
+            clicked = live::live_view_ui(
+                ui,
+                self.texture.as_ref(),
+                self.latest.as_deref(),
+                self.selected_track,
+                &look,
+            );
+        });
+        if let Some(clicked) = clicked {
+            self.selected_track = Some(clicked);
+        }
+        if let Some(PublicCommand::NotThem { track }) = command {
+            self.send(WorkerCommand::RejectMatch { track });
+            self.greetings.forget_track(track);
+            self.notify(self.texts.get("notice-not-them"), false);
+        }
     }
 
     fn bottom_bar_ui(&mut self, ui: &mut egui::Ui) {
@@ -571,9 +653,10 @@ impl KioskApp {
                 capture_clicked = ui
                     .add_enabled(
                         has_face && self.enroll.is_none(),
-                        egui::Button::new("Capture (Space)").min_size(egui::vec2(160.0, 36.0)),
+                        egui::Button::new(self.texts.get("capture-button"))
+                            .min_size(theme::size::CAPTURE_BUTTON.into()),
                     )
-                    .on_hover_text("Enrol the selected face (or the largest one)")
+                    .on_hover_text(self.texts.get("capture-button-hint"))
                     .clicked();
                 ui.separator();
                 let stats = self
@@ -582,15 +665,16 @@ impl KioskApp {
                     .map(|p| p.capture.stats())
                     .unwrap_or_default();
                 ui.label(live::status_text(
-                    self.latest.as_deref(),
+                    self.last_detect_ms,
                     self.last_embed_ms,
                     &stats,
+                    &self.texts,
                 ));
                 if let Some(status) = &self.fleet_status {
                     ui.separator();
                     let (text, attention) = fleet::status_text(status);
                     let color = if attention {
-                        egui::Color32::from_rgb(255, 170, 90)
+                        self.theme.palette.unknown
                     } else {
                         ui.visuals().weak_text_color()
                     };
@@ -617,7 +701,7 @@ impl eframe::App for KioskApp {
         if let Some(config) = self.staff.applied_settings.take() {
             self.apply_settings(ctx, config);
         }
-        self.expire_greeting();
+        self.update_scene();
         self.staff.lock_when_idle();
         self.staff.refresh_outdated_roll_call();
         self.guard_close(ctx);
@@ -630,18 +714,18 @@ impl eframe::App for KioskApp {
         self.staff.note_activity(ui.ctx());
 
         let live = self.staff.screen == staff::Screen::Live;
-        let typing = ui.ctx().egui_wants_keyboard_input();
         if live
             && self.enroll.is_none()
             && !self.staff.pin_dialog_open()
-            && !typing
-            && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Space))
+            && capture_pressed(ui.ctx())
         {
             self.capture();
         }
 
         let mut toggle_fullscreen = false;
-        egui::Panel::top("nav").show(ui, |ui| toggle_fullscreen = self.staff.nav_ui(ui));
+        egui::Panel::top("nav").show(ui, |ui| {
+            toggle_fullscreen = self.staff.nav_ui(ui, &self.texts)
+        });
         if toggle_fullscreen {
             let fullscreen = ui.input(|i| i.viewport().fullscreen.unwrap_or(false));
             ui.ctx()
@@ -650,50 +734,26 @@ impl eframe::App for KioskApp {
         self.banners_ui(ui);
         self.bottom_bar_ui(ui);
         if live {
-            let mut not_them = None;
-            egui::Panel::right("greeting")
-                .min_size(320.0)
-                .show(ui, |ui| {
-                    not_them = greeting::greeting_ui(
-                        ui,
-                        self.greeting.as_ref(),
-                        self.latest.as_deref(),
-                        self.options.config.kiosk.greeting_details,
-                    );
-                });
-            if let Some(track) = not_them {
-                self.send(WorkerCommand::RejectMatch { track });
-                self.greeting = None;
-                self.notify(
-                    "Noted: that face will not be greeted as that person again.",
-                    false,
-                );
-            }
-            egui::CentralPanel::default().show(ui, |ui| {
-                if let Some(clicked) = live::live_view_ui(
-                    ui,
-                    self.texture.as_ref(),
-                    self.latest.as_deref(),
-                    self.selected_track,
-                ) {
-                    self.selected_track = Some(clicked);
-                }
-            });
+            self.public_ui(ui);
         } else {
             let live_similarity = self.live_similarity();
             egui::CentralPanel::default().show(ui, |ui| {
                 self.backups.line_ui(ui);
-                self.staff.screen_ui(ui, live_similarity);
+                self.staff.screen_ui(ui, live_similarity, &self.texts);
             });
         }
-        self.staff.pin_dialog_ui(ui.ctx());
+        self.staff.pin_dialog_ui(ui.ctx(), &self.texts);
         for request in std::mem::take(&mut self.staff.outbox) {
             self.send(WorkerCommand::Staff(request));
         }
 
         if let Some(form) = &mut self.enroll {
-            match enroll::enroll_form_ui(ui.ctx(), form, self.options.config.kiosk.require_consent)
-            {
+            let with = FormContext {
+                texts: &self.texts,
+                theme: &self.theme,
+                require_consent: self.options.config.kiosk.require_consent,
+            };
+            match enroll_form_ui(ui.ctx(), form, &with) {
                 enroll::FormAction::None => {}
                 enroll::FormAction::Cancel => self.enroll = None,
                 enroll::FormAction::Save(person) => {

@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::gallery::{Group, GroupId, NewPerson, Person, PersonId};
 use crate::recognizer::{PersonDetail, StaffRequest};
+use crate::ui::theme;
 
 /// An editable copy of a person's name, details and consent.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -156,15 +157,30 @@ impl PeopleScreen {
         detail: &PersonDetail,
         outbox: &mut Vec<StaffRequest>,
     ) {
+        self.header_ui(ui, detail);
+        ui.separator();
+        self.fields_ui(ui, &detail.person, outbox);
+        self.groups_ui(ui, detail, outbox);
+        ui.separator();
+        self.files_ui(ui, detail.person.id, outbox);
+        self.merge_ui(ui, detail.person.id, outbox);
+        ui.separator();
+        self.delete_ui(ui, &detail.person, outbox);
+        ui.separator();
+        visits_ui(ui, detail);
+    }
+
+    /// Name, enrolment, consent and the person's photos.
+    fn header_ui(&mut self, ui: &mut egui::Ui, detail: &PersonDetail) {
         let person = &detail.person;
         ui.heading(&person.name);
         ui.label(format!(
             "Enrolled {} · {} visits · consent {}",
-            super::greeting::local_time(person.created_at),
+            super::i18n::local_time(person.created_at),
             person.visit_count,
             person
                 .consent_at
-                .map_or("not recorded".into(), super::greeting::local_time)
+                .map_or("not recorded".into(), super::i18n::local_time)
         ));
         ui.horizontal_wrapped(|ui| {
             for face in &detail.faces {
@@ -181,26 +197,33 @@ impl PeopleScreen {
                 );
             }
         });
-        ui.separator();
+    }
+
+    /// The editable name, details and consent, with Save.
+    fn fields_ui(&mut self, ui: &mut egui::Ui, person: &Person, outbox: &mut Vec<StaffRequest>) {
         egui::Grid::new("person_fields")
             .num_columns(3)
             .spacing([8.0, 6.0])
             .show(ui, |ui| {
+                // Sized, not just a desired width: inside a grid a text field is otherwise
+                // squeezed to the column's width of the previous frame ("Sam" for "Sam Carter").
+                let height = ui.spacing().interact_size.y;
                 let label = ui.label("Name");
-                ui.add(egui::TextEdit::singleline(&mut self.draft.name).desired_width(260.0))
-                    .labelled_by(label.id);
+                ui.add_sized(
+                    [theme::size::FORM_FIELD_WIDTH, height],
+                    egui::TextEdit::singleline(&mut self.draft.name),
+                )
+                .labelled_by(label.id);
                 ui.end_row();
                 let mut remove = None;
                 for (index, (key, value)) in self.draft.details.iter_mut().enumerate() {
-                    ui.add(
-                        egui::TextEdit::singleline(key)
-                            .desired_width(110.0)
-                            .hint_text("detail"),
+                    ui.add_sized(
+                        [theme::size::DETAIL_KEY_WIDTH, height],
+                        egui::TextEdit::singleline(key).hint_text("detail"),
                     );
-                    ui.add(
-                        egui::TextEdit::singleline(value)
-                            .desired_width(260.0)
-                            .hint_text("value"),
+                    ui.add_sized(
+                        [theme::size::FORM_FIELD_WIDTH, height],
+                        egui::TextEdit::singleline(value).hint_text("value"),
                     );
                     if ui.button("Remove").clicked() {
                         remove = Some(index);
@@ -230,8 +253,10 @@ impl PeopleScreen {
                 self.draft.to_new_person(),
             ));
         }
-        self.groups_ui(ui, detail, outbox);
-        ui.separator();
+    }
+
+    /// Adding a photo from a file, and exporting everything stored about the person.
+    fn files_ui(&mut self, ui: &mut egui::Ui, person_id: PersonId, outbox: &mut Vec<StaffRequest>) {
         if let Some(path) = super::path_action_ui(
             ui,
             "Photo file",
@@ -239,10 +264,7 @@ impl PeopleScreen {
             &mut self.photo_path,
             "Add photo",
         ) {
-            outbox.push(StaffRequest::AddPhotoFile {
-                person_id: person.id,
-                path,
-            });
+            outbox.push(StaffRequest::AddPhotoFile { person_id, path });
             self.photo_path.clear();
         }
         if let Some(folder) = super::path_action_ui(
@@ -252,36 +274,42 @@ impl PeopleScreen {
             &mut self.export_folder,
             "Export data",
         ) {
-            outbox.push(StaffRequest::ExportPerson {
-                person_id: person.id,
-                folder,
-            });
+            outbox.push(StaffRequest::ExportPerson { person_id, folder });
         }
+    }
+
+    /// Merging the person into someone else (a duplicate).
+    fn merge_ui(&mut self, ui: &mut egui::Ui, person_id: PersonId, outbox: &mut Vec<StaffRequest>) {
         ui.horizontal(|ui| {
-            let others: Vec<&Person> = self.people.iter().filter(|p| p.id != person.id).collect();
+            let others: Vec<&Person> = self.people.iter().filter(|p| p.id != person_id).collect();
             let chosen = self
                 .merge_into
                 .and_then(|id| others.iter().find(|p| p.id == id))
                 .map_or("choose…".to_owned(), |p| p.name.clone());
-            ui.label("Same person as");
+            let label = ui.label("Same person as");
             egui::ComboBox::from_id_salt("merge_into")
                 .selected_text(chosen)
                 .show_ui(ui, |ui| {
                     for other in &others {
                         ui.selectable_value(&mut self.merge_into, Some(other.id), &other.name);
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
             if let Some(into) = self.merge_into
                 && ui.button("Merge into them").clicked()
             {
                 outbox.push(StaffRequest::MergePeople {
-                    from: person.id,
+                    from: person_id,
                     into,
                 });
                 self.detail = None;
             }
         });
-        ui.separator();
+    }
+
+    /// Delete, behind a confirmation.
+    fn delete_ui(&mut self, ui: &mut egui::Ui, person: &Person, outbox: &mut Vec<StaffRequest>) {
         if self.confirm_delete {
             ui.colored_label(
                 egui::Color32::from_rgb(255, 140, 120),
@@ -301,16 +329,19 @@ impl PeopleScreen {
         } else if ui.button("Delete person").clicked() {
             self.confirm_delete = true;
         }
-        ui.separator();
-        ui.label(egui::RichText::new("Recent visits").strong());
-        for visit in detail.visits.iter().take(20) {
-            ui.label(format!(
-                "{}  (similarity {:.2}, {})",
-                super::greeting::local_time(visit.at),
-                visit.similarity,
-                visit.source
-            ));
-        }
+    }
+}
+
+/// The person's latest visits.
+fn visits_ui(ui: &mut egui::Ui, detail: &PersonDetail) {
+    ui.label(egui::RichText::new("Recent visits").strong());
+    for visit in detail.visits.iter().take(20) {
+        ui.label(format!(
+            "{}  (similarity {:.2}, {})",
+            super::i18n::local_time(visit.at),
+            visit.similarity,
+            visit.source
+        ));
     }
 }
 
@@ -375,6 +406,28 @@ mod tests {
             visits: Vec::new(),
             groups: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_name_field_is_wide_enough_for_a_whole_name() {
+        let mut screen = PeopleScreen::default();
+        screen.set_people(vec![detail(1, "Sam Carter").person]);
+        screen.set_detail(detail(1, "Sam Carter"));
+        let mut harness = egui_kittest::Harness::builder()
+            .with_size([1000.0, 600.0])
+            .build_ui_state(
+                |ui, (screen, outbox): &mut (PeopleScreen, Vec<StaffRequest>)| {
+                    screen.people_ui(ui, outbox);
+                },
+                (screen, Vec::new()),
+            );
+        harness.run_steps(3);
+        use egui_kittest::kittest::Queryable;
+        let width = harness.get_by_label("Name").rect().width();
+        assert!(
+            width >= theme::size::FORM_FIELD_WIDTH - 1.0,
+            "{width} points"
+        );
     }
 
     #[test]

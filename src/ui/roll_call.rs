@@ -198,7 +198,7 @@ fn sessions_ui(ui: &mut egui::Ui, attendance: &Attendance) {
         let totals = roll_call.totals();
         let title = format!(
             "{} ({}): {} present, {} late, {} absent",
-            super::greeting::local_time(session.starts_at),
+            super::i18n::local_time(session.starts_at),
             if session.scheduled {
                 "scheduled"
             } else {

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use crate::config::Config;
+use super::i18n::{Language, Texts};
+use super::theme;
+use crate::config::{Config, DisplayConfig, KioskConfig, RecognitionConfig};
 use crate::recognizer::StaffRequest;
 
 pub struct SettingsScreen {
@@ -48,113 +50,58 @@ impl SettingsScreen {
         ui: &mut egui::Ui,
         outbox: &mut Vec<StaffRequest>,
         live_similarity: Option<(String, f32)>,
+        texts: &Texts,
     ) {
-        let kiosk = &mut self.draft.kiosk;
-        let recognition = &mut self.draft.recognition;
-        egui::Grid::new("settings")
-            .num_columns(2)
-            .spacing([12.0, 8.0])
-            .show(ui, |ui| {
-                let label = ui.label("Camera");
-                ui.add(
-                    egui::TextEdit::singleline(&mut kiosk.source)
-                        .hint_text("auto, demo, webcam:0, video:FILE, images:DIR"),
-                )
-                .labelled_by(label.id);
-                ui.end_row();
-                ui.label("Resolution");
-                ui.horizontal(|ui| {
-                    ui.add(
-                        egui::DragValue::new(&mut kiosk.camera_width)
-                            .range(160..=3840)
-                            .suffix(" px wide"),
-                    );
-                    ui.add(
-                        egui::DragValue::new(&mut kiosk.camera_height)
-                            .range(120..=2160)
-                            .suffix(" px high"),
-                    );
-                });
-                ui.end_row();
-                ui.label("Pixel format");
-                egui::ComboBox::from_id_salt("camera_format")
-                    .selected_text(kiosk.camera_format.clone())
-                    .show_ui(ui, |ui| {
-                        for format in ["any", "yuyv", "mjpeg"] {
-                            ui.selectable_value(
-                                &mut kiosk.camera_format,
-                                format.to_owned(),
-                                format,
-                            );
-                        }
-                    });
-                ui.end_row();
-                ui.label("Recognition threshold");
-                ui.vertical(|ui| {
-                    ui.add(
-                        egui::Slider::new(&mut recognition.threshold, 0.25..=0.85).step_by(0.01),
-                    );
-                    match &live_similarity {
-                        Some((who, similarity)) => {
-                            let verdict = if *similarity >= recognition.threshold {
-                                "would be recognised"
-                            } else {
-                                "would stay unknown"
-                            };
-                            ui.weak(format!("Face in view: {similarity:.2} to {who}, {verdict}"));
-                        }
-                        None => {
-                            ui.weak("Stand in front of the camera to see its similarity here.");
-                        }
-                    }
-                });
-                ui.end_row();
-                ui.label("Margin over the next person");
-                ui.add(egui::Slider::new(&mut recognition.margin, 0.0..=0.3).step_by(0.01));
-                ui.end_row();
-                ui.label("Visit cool-down");
-                ui.add(
-                    egui::DragValue::new(&mut kiosk.visit_cooldown_minutes)
-                        .range(0..=1440)
-                        .suffix(" minutes"),
-                );
-                ui.end_row();
-                ui.label("Keep visits for");
-                ui.add(
-                    egui::DragValue::new(&mut kiosk.retention_days)
-                        .range(0..=36_500)
-                        .suffix(" days (0 = forever)"),
-                );
-                ui.end_row();
-                ui.label("Consent");
-                ui.checkbox(
-                    &mut kiosk.require_consent,
-                    "Enrolment requires the visitor's consent",
-                );
-                ui.end_row();
-                ui.label("Greeting");
-                ui.checkbox(
-                    &mut kiosk.greeting_details,
-                    "Show the visitor's details (turn off when the screen faces the public)",
-                );
-                ui.end_row();
-                ui.label("Capture");
-                ui.checkbox(
-                    &mut kiosk.capture_needs_pin,
-                    "Capture needs the staff PIN (visitors cannot enrol unattended)",
-                );
-                ui.end_row();
-                ui.label("Start");
-                ui.checkbox(&mut kiosk.fullscreen, "Full screen (kiosk mode)");
-                ui.end_row();
-            });
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            section_ui(
+                ui,
+                texts,
+                "settings-section-camera",
+                "settings_camera",
+                |ui| {
+                    camera_rows_ui(ui, &mut self.draft.kiosk, texts);
+                },
+            );
+            section_ui(
+                ui,
+                texts,
+                "settings-section-recognition",
+                "settings_recognition",
+                |ui| {
+                    recognition_rows_ui(ui, &mut self.draft.recognition, live_similarity, texts);
+                },
+            );
+            section_ui(
+                ui,
+                texts,
+                "settings-section-visits",
+                "settings_visits",
+                |ui| {
+                    visit_rows_ui(ui, &mut self.draft.kiosk, texts);
+                },
+            );
+            section_ui(
+                ui,
+                texts,
+                "settings-section-display",
+                "settings_display",
+                |ui| {
+                    display_rows_ui(ui, &mut self.draft.display, texts);
+                },
+            );
+            self.save_row_ui(ui, outbox, texts);
+        });
+    }
+
+    /// Save and Undo, with what went wrong and where the settings go.
+    fn save_row_ui(&mut self, ui: &mut egui::Ui, outbox: &mut Vec<StaffRequest>, texts: &Texts) {
         if let Some(problem) = &self.problem {
-            ui.colored_label(egui::Color32::from_rgb(255, 140, 120), problem);
+            ui.colored_label(theme::PROBLEM, problem);
         }
         ui.horizontal(|ui| {
             let changed = self.draft != self.saved;
             if ui
-                .add_enabled(changed, egui::Button::new("Save settings"))
+                .add_enabled(changed, egui::Button::new(texts.get("settings-save")))
                 .clicked()
             {
                 self.problem = self
@@ -172,14 +119,15 @@ impl SettingsScreen {
                 }
             }
             if ui
-                .add_enabled(changed, egui::Button::new("Undo changes"))
+                .add_enabled(changed, egui::Button::new(texts.get("settings-undo")))
                 .clicked()
             {
                 self.draft = self.saved.clone();
                 self.problem = None;
             }
         });
-        ui.weak(format!("Saved to {}", self.path.display()));
+        let path = self.path.display().to_string();
+        ui.weak(texts.with("settings-saved-to", &[("path", path.into())]));
     }
 
     /// The draft that was just saved becomes the settings in force.
@@ -189,4 +137,214 @@ impl SettingsScreen {
             self.saved.clone()
         })
     }
+}
+
+/// A heading and a two-column grid of settings under it.
+fn section_ui(
+    ui: &mut egui::Ui,
+    texts: &Texts,
+    title: &str,
+    grid_id: &str,
+    rows: impl FnOnce(&mut egui::Ui),
+) {
+    ui.add_space(theme::spacing::MEDIUM);
+    ui.strong(texts.get(title));
+    egui::Grid::new(grid_id)
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, rows);
+}
+
+/// A checkbox row: the label on the left, the box and its sentence on the right.
+fn check_row_ui(ui: &mut egui::Ui, texts: &Texts, label: &str, value: &mut bool, sentence: &str) {
+    ui.label(texts.get(label));
+    ui.checkbox(value, texts.get(sentence));
+    ui.end_row();
+}
+
+fn camera_rows_ui(ui: &mut egui::Ui, kiosk: &mut KioskConfig, texts: &Texts) {
+    let label = ui.label(texts.get("settings-camera"));
+    ui.add(
+        egui::TextEdit::singleline(&mut kiosk.source).hint_text(texts.get("settings-camera-hint")),
+    )
+    .labelled_by(label.id);
+    ui.end_row();
+    ui.label(texts.get("settings-resolution"));
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::DragValue::new(&mut kiosk.camera_width)
+                .range(160..=3840)
+                .suffix(texts.get("settings-px-wide")),
+        );
+        ui.add(
+            egui::DragValue::new(&mut kiosk.camera_height)
+                .range(120..=2160)
+                .suffix(texts.get("settings-px-high")),
+        );
+    });
+    ui.end_row();
+    ui.label(texts.get("settings-pixel-format"));
+    egui::ComboBox::from_id_salt("camera_format")
+        .selected_text(kiosk.camera_format.clone())
+        .show_ui(ui, |ui| {
+            for format in ["any", "yuyv", "mjpeg"] {
+                ui.selectable_value(&mut kiosk.camera_format, format.to_owned(), format);
+            }
+        });
+    ui.end_row();
+}
+
+fn recognition_rows_ui(
+    ui: &mut egui::Ui,
+    recognition: &mut RecognitionConfig,
+    live_similarity: Option<(String, f32)>,
+    texts: &Texts,
+) {
+    ui.label(texts.get("settings-threshold"));
+    ui.vertical(|ui| {
+        ui.add(egui::Slider::new(&mut recognition.threshold, 0.25..=0.85).step_by(0.01));
+        match &live_similarity {
+            Some((who, similarity)) => {
+                let verdict = texts.get(if *similarity >= recognition.threshold {
+                    "settings-would-recognise"
+                } else {
+                    "settings-would-stay-unknown"
+                });
+                let who = if who.is_empty() {
+                    texts.get("settings-closest-person")
+                } else {
+                    who.clone()
+                };
+                ui.weak(texts.with(
+                    "settings-face-in-view",
+                    &[
+                        ("similarity", format!("{similarity:.2}").into()),
+                        ("name", who.into()),
+                        ("verdict", verdict.into()),
+                    ],
+                ));
+            }
+            None => {
+                ui.weak(texts.get("settings-stand-in-front"));
+            }
+        }
+    });
+    ui.end_row();
+    ui.label(texts.get("settings-margin"));
+    ui.add(egui::Slider::new(&mut recognition.margin, 0.0..=0.3).step_by(0.01));
+    ui.end_row();
+}
+
+fn visit_rows_ui(ui: &mut egui::Ui, kiosk: &mut KioskConfig, texts: &Texts) {
+    ui.label(texts.get("settings-cooldown"));
+    ui.add(
+        egui::DragValue::new(&mut kiosk.visit_cooldown_minutes)
+            .range(0..=1440)
+            .suffix(texts.get("settings-minutes")),
+    );
+    ui.end_row();
+    ui.label(texts.get("settings-keep-visits"));
+    ui.add(
+        egui::DragValue::new(&mut kiosk.retention_days)
+            .range(0..=36_500)
+            .suffix(texts.get("settings-days")),
+    );
+    ui.end_row();
+    check_row_ui(
+        ui,
+        texts,
+        "settings-consent",
+        &mut kiosk.require_consent,
+        "settings-consent-box",
+    );
+    check_row_ui(
+        ui,
+        texts,
+        "settings-greeting",
+        &mut kiosk.greeting_details,
+        "settings-greeting-details",
+    );
+    check_row_ui(
+        ui,
+        texts,
+        "settings-capture",
+        &mut kiosk.capture_needs_pin,
+        "settings-capture-pin",
+    );
+    check_row_ui(
+        ui,
+        texts,
+        "settings-start",
+        &mut kiosk.fullscreen,
+        "settings-fullscreen",
+    );
+}
+
+fn display_rows_ui(ui: &mut egui::Ui, display: &mut DisplayConfig, texts: &Texts) {
+    let label = ui.label(texts.get("settings-language"));
+    let current = Language::from_code(&display.language);
+    egui::ComboBox::from_id_salt("language")
+        .selected_text(current.native_name())
+        .show_ui(ui, |ui| {
+            for language in Language::ALL {
+                ui.selectable_value(
+                    &mut display.language,
+                    language.code().to_owned(),
+                    language.native_name(),
+                );
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+    ui.label(texts.get("settings-theme"));
+    ui.horizontal(|ui| {
+        for (code, name) in [("dark", "theme-dark"), ("light", "theme-light")] {
+            ui.radio_value(&mut display.theme, code.to_owned(), texts.get(name));
+        }
+        ui.checkbox(
+            &mut display.high_contrast,
+            texts.get("settings-high-contrast"),
+        );
+    });
+    ui.end_row();
+    ui.label(texts.get("settings-font-scale"));
+    ui.add(egui::Slider::new(&mut display.font_scale, crate::config::FONT_SCALES).step_by(0.05));
+    ui.end_row();
+    for (label, value, hint) in [
+        ("settings-shop-name", &mut display.shop_name, None),
+        (
+            "settings-welcome-text",
+            &mut display.welcome_text,
+            Some("settings-welcome-hint"),
+        ),
+    ] {
+        let label = ui.label(texts.get(label));
+        let mut edit = egui::TextEdit::singleline(value).desired_width(320.0);
+        if let Some(hint) = hint {
+            edit = edit.hint_text(texts.get(hint));
+        }
+        ui.add(edit).labelled_by(label.id);
+        ui.end_row();
+    }
+    let label = ui.label(texts.get("settings-logo"));
+    let mut logo = display.logo.to_string_lossy().into_owned();
+    let edit = ui
+        .add(
+            egui::TextEdit::singleline(&mut logo)
+                .hint_text(texts.get("settings-logo-hint"))
+                .desired_width(320.0),
+        )
+        .labelled_by(label.id);
+    if edit.changed() {
+        display.logo = logo.into();
+    }
+    ui.end_row();
+    check_row_ui(
+        ui,
+        texts,
+        "settings-diagnostic",
+        &mut display.diagnostic_overlay,
+        "settings-diagnostic-box",
+    );
 }

@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::audit::AuditScreen;
+use super::i18n::Texts;
 use super::import::ImportScreen;
 use super::people::PeopleScreen;
 use super::roll_call::RollCallScreen;
@@ -37,15 +38,16 @@ impl Screen {
         Screen::Audit,
     ];
 
+    /// The tab's message id.
     fn title(self) -> &'static str {
         match self {
-            Screen::Live => "Live",
-            Screen::People => "People",
-            Screen::Visits => "Visits",
-            Screen::RollCall => "Roll call",
-            Screen::Settings => "Settings",
-            Screen::Audit => "Audit log",
-            Screen::Import => "Import",
+            Screen::Live => "nav-live",
+            Screen::People => "nav-people",
+            Screen::Visits => "nav-visits",
+            Screen::RollCall => "nav-roll-call",
+            Screen::Settings => "nav-settings",
+            Screen::Audit => "nav-audit",
+            Screen::Import => "nav-import",
         }
     }
 }
@@ -57,11 +59,42 @@ enum PinMode {
     Create,
 }
 
+/// What the PIN prompt tells staff, drawn in the window's language.
+#[derive(Debug, Clone, PartialEq)]
+enum PinMessage {
+    Wrong {
+        tries_left: i64,
+    },
+    Locked {
+        until: i64,
+    },
+    NotSet,
+    Differ,
+    /// The worker's own words (a failed save of a new PIN).
+    Failed(String),
+}
+
+impl PinMessage {
+    fn text(&self, texts: &Texts) -> String {
+        match self {
+            PinMessage::Wrong { tries_left } => {
+                texts.with("pin-wrong", &[("tries", (*tries_left).into())])
+            }
+            PinMessage::Locked { until } => {
+                texts.with("pin-locked", &[("when", texts.date_time(*until).into())])
+            }
+            PinMessage::NotSet => texts.get("pin-not-set"),
+            PinMessage::Differ => texts.get("pin-differ"),
+            PinMessage::Failed(message) => message.clone(),
+        }
+    }
+}
+
 struct PinDialog {
     mode: PinMode,
     entry: String,
     confirm: String,
-    message: Option<String>,
+    message: Option<PinMessage>,
     waiting: bool,
 }
 
@@ -202,7 +235,7 @@ impl StaffState {
             StaffReply::Failed(message) => {
                 if let Some(dialog) = &mut self.pin {
                     dialog.waiting = false;
-                    dialog.message = Some(message.clone());
+                    dialog.message = Some(PinMessage::Failed(message.clone()));
                 }
                 self.status = Some((message, true));
             }
@@ -225,19 +258,14 @@ impl StaffState {
                 self.unlock();
             }
             PinCheck::Wrong { tries_left } => {
-                dialog.message = Some(format!(
-                    "Wrong PIN. {tries_left} tries left before the PIN locks."
-                ));
+                dialog.message = Some(PinMessage::Wrong { tries_left });
             }
             PinCheck::Locked { until } => {
-                dialog.message = Some(format!(
-                    "Too many wrong PINs: locked until {}.",
-                    super::greeting::local_time(until)
-                ));
+                dialog.message = Some(PinMessage::Locked { until });
             }
             PinCheck::NotSet => {
                 dialog.mode = PinMode::Create;
-                dialog.message = Some("No staff PIN yet: choose one (4 to 12 digits).".into());
+                dialog.message = Some(PinMessage::NotSet);
             }
         }
     }
@@ -292,7 +320,7 @@ impl StaffState {
 
     /// The tab row of staff mode, or the Staff button of the public view. Returns true when staff
     /// asked to toggle full screen.
-    pub fn nav_ui(&mut self, ui: &mut egui::Ui) -> bool {
+    pub fn nav_ui(&mut self, ui: &mut egui::Ui, texts: &Texts) -> bool {
         let mut toggle_fullscreen = false;
         ui.horizontal(|ui| {
             ui.heading("Frontdesk");
@@ -300,7 +328,7 @@ impl StaffState {
             if self.unlocked {
                 for screen in Screen::ALL {
                     if ui
-                        .selectable_label(self.screen == screen, screen.title())
+                        .selectable_label(self.screen == screen, texts.get(screen.title()))
                         .clicked()
                         && self.screen != screen
                     {
@@ -308,13 +336,13 @@ impl StaffState {
                     }
                 }
                 ui.separator();
-                toggle_fullscreen = ui.button("Full screen on/off").clicked();
-                if ui.button("Lock").clicked() {
+                toggle_fullscreen = ui.button(texts.get("nav-fullscreen")).clicked();
+                if ui.button(texts.get("nav-lock")).clicked() {
                     self.lock();
                 }
             } else if ui
-                .button("Staff")
-                .on_hover_text("People, visits and settings (PIN)")
+                .button(texts.get("nav-staff"))
+                .on_hover_text(texts.get("nav-staff-hint"))
                 .clicked()
             {
                 self.ask_pin();
@@ -324,19 +352,19 @@ impl StaffState {
     }
 
     /// The PIN prompt, when open.
-    pub fn pin_dialog_ui(&mut self, ctx: &egui::Context) {
+    pub fn pin_dialog_ui(&mut self, ctx: &egui::Context, texts: &Texts) {
         let Some(dialog) = &mut self.pin else { return };
         let mut close = false;
         let mut request = None;
         let modal = egui::Modal::new(egui::Id::unique("pin_dialog")).show(ctx, |ui| {
             ui.set_width(320.0);
             let creating = dialog.mode == PinMode::Create;
-            ui.heading(if creating {
-                "Choose a staff PIN"
+            ui.heading(texts.get(if creating {
+                "pin-choose-title"
             } else {
-                "Staff PIN"
-            });
-            let label = ui.label("PIN");
+                "pin-title"
+            }));
+            let label = ui.label(texts.get("pin-label"));
             let entry = ui
                 .add(
                     egui::TextEdit::singleline(&mut dialog.entry)
@@ -348,7 +376,7 @@ impl StaffState {
                 entry.request_focus();
             }
             if creating {
-                let label = ui.label("Repeat PIN");
+                let label = ui.label(texts.get("pin-repeat"));
                 ui.add(
                     egui::TextEdit::singleline(&mut dialog.confirm)
                         .password(true)
@@ -357,16 +385,16 @@ impl StaffState {
                 .labelled_by(label.id);
             }
             if let Some(message) = &dialog.message {
-                ui.colored_label(egui::Color32::from_rgb(255, 176, 60), message);
+                ui.colored_label(super::theme::LATE, message.text(texts));
             }
             ui.horizontal(|ui| {
                 let submit = ui
-                    .add_enabled(!dialog.waiting, egui::Button::new("Unlock"))
+                    .add_enabled(!dialog.waiting, egui::Button::new(texts.get("pin-unlock")))
                     .clicked()
                     || (entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
                 if submit {
                     if creating && dialog.entry != dialog.confirm {
-                        dialog.message = Some("The two PINs differ.".into());
+                        dialog.message = Some(PinMessage::Differ);
                     } else if creating {
                         dialog.waiting = true;
                         request = Some(StaffRequest::SetPin(dialog.entry.clone()));
@@ -375,7 +403,7 @@ impl StaffState {
                         request = Some(StaffRequest::CheckPin(dialog.entry.clone()));
                     }
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button(texts.get("cancel")).clicked() {
                     close = true;
                 }
             });
@@ -392,7 +420,12 @@ impl StaffState {
     }
 
     /// The open staff screen.
-    pub fn screen_ui(&mut self, ui: &mut egui::Ui, live_similarity: Option<(String, f32)>) {
+    pub fn screen_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        live_similarity: Option<(String, f32)>,
+        texts: &Texts,
+    ) {
         if let Some((message, is_error)) = &self.status {
             let color = if *is_error {
                 egui::Color32::from_rgb(255, 140, 120)
@@ -407,9 +440,10 @@ impl StaffState {
             Screen::People => self.people.people_ui(ui, &mut self.outbox),
             Screen::Visits => self.visits.visits_ui(ui, &mut self.outbox),
             Screen::RollCall => self.roll_call.roll_call_ui(ui, &mut self.outbox),
-            Screen::Settings => self
-                .settings
-                .settings_ui(ui, &mut self.outbox, live_similarity),
+            Screen::Settings => {
+                self.settings
+                    .settings_ui(ui, &mut self.outbox, live_similarity, texts)
+            }
             Screen::Audit => self.audit.audit_ui(ui, &mut self.outbox),
             Screen::Import => self.import.import_ui(ui),
         }

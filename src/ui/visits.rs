@@ -177,7 +177,7 @@ impl VisitsScreen {
                 .num_columns(3)
                 .show(ui, |ui| {
                     for visit in &self.visits {
-                        ui.label(super::greeting::local_time(visit.at));
+                        ui.label(super::i18n::local_time(visit.at));
                         ui.label(&visit.person_name);
                         ui.label(format!("{:.2}", visit.similarity));
                         ui.end_row();

@@ -20,6 +20,13 @@ const ALIGN: u32 = 32;
 const COARSE_SIDE: u32 = 320;
 /// Faces at least this big (in fine-pass pixels) are taken from the coarse pass.
 const BIG_FACE_SIDE: f32 = 200.0;
+/// Long side of a quick look for such big faces, a quarter of the coarse pass's cost (at 640x480 a
+/// big face is still 50 px in it, where YuNet finds faces surely). Only when it sees one is the
+/// coarse pass run, for the landmarks its finer grid places better; most frames hold no big face.
+const PROBE_SIDE: u32 = 160;
+/// A face in the quick look counts as big from this share of `BIG_FACE_SIDE`: its coarser boxes
+/// may come out a little smaller.
+const PROBE_SLACK: f32 = 0.75;
 /// NMS overlap, as in OpenCV's FaceDetectorYN.
 const NMS_IOU: f32 = 0.3;
 /// Candidates scoring below this must also have face-like landmarks to be kept.
@@ -145,13 +152,11 @@ impl FaceDetector {
             // The fine pass places landmarks more precisely, so the coarse pass only adds faces too
             // big for it, where it found nothing.
             let min_big_side = BIG_FACE_SIDE * long_side as f32 / fine_side as f32;
-            let coarse = self.detect_at(image, COARSE_SIDE, 1)?;
-            let big_new: Vec<Detection> = non_maximum_suppression(coarse, NMS_IOU)
-                .into_iter()
-                .filter(|d| d.is_plausible() && d.bbox.min_side() >= min_big_side)
-                .filter(|d| found.iter().all(|f| f.bbox.iou(&d.bbox) <= NMS_IOU))
-                .collect();
-            found.extend(big_new);
+            let probe = self.detect_at(image, PROBE_SIDE, 1)?;
+            if !new_big_faces(probe, &found, PROBE_SLACK * min_big_side).is_empty() {
+                let coarse = self.detect_at(image, COARSE_SIDE, 1)?;
+                found.extend(new_big_faces(coarse, &found, min_big_side));
+            }
         }
         Ok(found)
     }
@@ -314,6 +319,15 @@ impl FaceDetector {
         }
         Ok(detections)
     }
+}
+
+/// Plausible faces of `candidates` at least `min_side` big that none of `found` covers.
+fn new_big_faces(candidates: Vec<Detection>, found: &[Detection], min_side: f32) -> Vec<Detection> {
+    non_maximum_suppression(candidates, NMS_IOU)
+        .into_iter()
+        .filter(|d| d.is_plausible() && d.bbox.min_side() >= min_side)
+        .filter(|d| found.iter().all(|f| f.bbox.iou(&d.bbox) <= NMS_IOU))
+        .collect()
 }
 
 /// YuNet's input for one pass: the image scaled so its longer side is `target_long_side`, as a

@@ -3,6 +3,7 @@
 
 pub mod kiosk;
 pub mod postgres;
+pub mod screens;
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,20 @@ pub fn fixture(relative: &str) -> PathBuf {
 
 pub fn engine() -> FaceEngine {
     FaceEngine::load(&Config::defaults().unwrap()).unwrap()
+}
+
+/// A recognition worker driven frame by frame by the test, on a new gallery in `home`, with the
+/// default settings as `configure` leaves them.
+pub fn worker(
+    home: &Path,
+    configure: impl FnOnce(&mut frontdesk::recognizer::WorkerSettings),
+) -> frontdesk::recognizer::Worker {
+    let engine = engine();
+    let gallery = Gallery::open(&home.join("gallery.db"), engine.model_id()).unwrap();
+    let config = Config::defaults().unwrap();
+    let mut settings = frontdesk::recognizer::WorkerSettings::from_config(&config, "test".into());
+    configure(&mut settings);
+    frontdesk::recognizer::Worker::new(engine, gallery, settings)
 }
 
 /// Enrols `person` in the gallery at `db` from the largest face of a fixture photo, through the

@@ -1,0 +1,238 @@
+//! What the recognition loop costs in CPU: cores used on an empty scene and with a visitor at the
+//! desk, each a 20-second 640x480 clip at 30 fps, played as JPEG frames (as an MJPEG webcam delivers
+//! them) through the real capture thread and recognition worker, with where the time goes.
+//!
+//! The clips are made from the fixtures on first use (target/cpu-budget/): the empty room at the end
+//! of tests/fixtures/video/feat_face_noface.mov and the man of feat_single_face.mp4, both cropped to
+//! 640x480, with Gaussian sensor noise (sigma 2.5 grey levels, fixed seed) on every frame, JPEG
+//! quality 90. The same folders reproduce it as a whole process:
+//! `/usr/bin/time -v frontdesk watch --source images:target/cpu-budget/idle` (kiosk.images_fps = 30).
+//!
+//! Each clip is played twice in this process: with the detector on every frame (the loop as it was,
+//! `recognition.detect_every_frame = true`) as the baseline, and with the detection schedule.
+//!
+//! Run with `cargo bench --bench cpu_budget`. Time to greet: `cargo bench --bench time_to_greet`.
+// A benchmark that cannot set up has nothing to measure: it may unwrap and panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::repo;
+use frontdesk::camera::{CameraSettings, CaptureHandle, SourceSpec, open_source};
+use frontdesk::config::Config;
+use frontdesk::engine::FaceEngine;
+use frontdesk::gallery::Gallery;
+use frontdesk::recognizer::{RecognizerEvent, Worker, WorkerSettings};
+use frontdesk::vision::image_io::load_rgb;
+use image::RgbImage;
+
+const FPS: f32 = 30.0;
+const SECONDS: usize = 20;
+const NOISE_SIGMA: f32 = 2.5;
+
+/// All frames of a fixture clip.
+fn clip_frames(relative: &str, config: &Config) -> Vec<RgbImage> {
+    let settings = CameraSettings::from_config(&config.kiosk);
+    let mut source = open_source(&SourceSpec::Video(repo(relative)), &settings).unwrap();
+    let mut frames = Vec::new();
+    while let Some(frame) = source.next_frame().unwrap() {
+        frames.push(frame.image);
+    }
+    frames
+}
+
+/// `image` scaled to cover 640x480 and cropped to it, centred.
+fn webcam_sized(image: &RgbImage) -> RgbImage {
+    let scale = (640.0 / image.width() as f32).max(480.0 / image.height() as f32);
+    let (w, h) = (
+        (image.width() as f32 * scale).round() as u32,
+        (image.height() as f32 * scale).round() as u32,
+    );
+    let scaled = image::imageops::resize(image, w, h, image::imageops::FilterType::Triangle);
+    image::imageops::crop_imm(&scaled, (w - 640) / 2, (h - 480) / 2, 640, 480).to_image()
+}
+
+/// A seeded normal noise source (xorshift + Box-Muller), so that every run sees the same clip.
+struct Noise(u64);
+
+impl Noise {
+    fn uniform(&mut self) -> f32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        ((self.0 >> 40) as f32 + 0.5) / (1u64 << 24) as f32
+    }
+
+    fn add_to(&mut self, image: &mut RgbImage) {
+        for value in image.iter_mut() {
+            let (u, v) = (self.uniform(), self.uniform());
+            let normal = (-2.0 * u.ln()).sqrt() * (std::f32::consts::TAU * v).cos();
+            *value = (f32::from(*value) + NOISE_SIGMA * normal)
+                .round()
+                .clamp(0.0, 255.0) as u8;
+        }
+    }
+}
+
+/// Writes `SECONDS` of frames taken in turn from `scene` (forwards, then backwards, so that a short
+/// clip loops without a jump), each with fresh noise.
+fn write_clip(folder: &Path, scene: &[RgbImage]) {
+    if folder.join("done").exists() {
+        return;
+    }
+    std::fs::create_dir_all(folder).unwrap();
+    let mut noise = Noise(0x9E37_79B9_7F4A_7C15);
+    let cycle: Vec<&RgbImage> = scene.iter().chain(scene.iter().rev()).collect();
+    for index in 0..SECONDS * FPS as usize {
+        let mut frame = cycle[index % cycle.len()].clone();
+        noise.add_to(&mut frame);
+        let file = std::fs::File::create(folder.join(format!("{index:05}.jpg"))).unwrap();
+        let mut writer = std::io::BufWriter::new(file);
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut writer, 90)
+            .encode_image(&frame)
+            .unwrap();
+    }
+    std::fs::write(folder.join("done"), b"").unwrap();
+}
+
+/// CPU seconds this process has used, all threads (utime + stime of /proc/self/stat, in the
+/// kernel's USER_HZ ticks, 100 a second on Linux).
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    ticks as f64 / 100.0
+}
+
+struct Run {
+    cores: f64,
+    detection_cores: f64,
+    embedding_cores: f64,
+    frames: u64,
+    detections: u64,
+    embeddings: u64,
+    greetings: u64,
+    wall: Duration,
+}
+
+/// Plays `folder` through the capture thread and the worker, counting CPU from the first frame the
+/// worker reports to the end of the clip.
+fn play(folder: &Path, config: &Config, db: &Path, every_frame: bool) -> Run {
+    let engine = FaceEngine::load(config).unwrap();
+    let gallery = Gallery::open(db, engine.model_id()).unwrap();
+    let mut worker_settings = WorkerSettings::from_config(config, "bench".into());
+    worker_settings.visit_cooldown_minutes = 0;
+    worker_settings.detect_every_frame = every_frame;
+    let mut camera = CameraSettings::from_config(&config.kiosk);
+    camera.images_fps = FPS;
+    let capture = CaptureHandle::start(SourceSpec::Images(folder.to_path_buf()), camera).unwrap();
+    let (sender, events) = frontdesk::recognizer::event_channel();
+    let worker = Worker::new(engine, gallery, worker_settings)
+        .spawn(capture.slot(), sender, Box::new(|| {}))
+        .unwrap();
+    let mut start: Option<(Instant, f64)> = None;
+    let (mut frames, mut detections, mut embeddings, mut greetings) = (0, 0, 0, 0);
+    let (mut detect_ms, mut embed_ms) = (0.0f64, 0.0f64);
+    while let Ok(event) = events.recv_timeout(Duration::from_secs(30)) {
+        match event {
+            RecognizerEvent::Frame(report) => {
+                if start.is_none() {
+                    start = Some((Instant::now(), process_cpu_seconds()));
+                    continue;
+                }
+                frames += 1;
+                detections += u64::from(report.detected);
+                embeddings += u64::from(report.faces_embedded);
+                detect_ms += f64::from(report.detect_ms);
+                embed_ms += f64::from(report.embed_ms) * f64::from(report.faces_embedded);
+            }
+            RecognizerEvent::Greeting { .. } => greetings += 1,
+            RecognizerEvent::SourceEnded => break,
+            _ => {}
+        }
+    }
+    let (started, cpu_at_start) = start.expect("the clip played");
+    let wall = started.elapsed();
+    let cpu = process_cpu_seconds() - cpu_at_start;
+    drop(worker);
+    drop(capture);
+    let seconds = wall.as_secs_f64();
+    Run {
+        cores: cpu / seconds,
+        // Wall time in the worker's stages; their sessions run one thread each, so it is CPU time.
+        detection_cores: detect_ms / 1000.0 / seconds,
+        embedding_cores: embed_ms / 1000.0 / seconds,
+        frames,
+        detections,
+        embeddings,
+        greetings,
+        wall,
+    }
+}
+
+/// Mean time to decode one frame of `folder`, the capture thread's work per frame.
+fn decode_ms(folder: &Path) -> f64 {
+    let started = Instant::now();
+    let count = 60;
+    for index in 0..count {
+        load_rgb(&folder.join(format!("{index:05}.jpg"))).unwrap();
+    }
+    started.elapsed().as_secs_f64() * 1000.0 / f64::from(count)
+}
+
+fn main() {
+    let config = Config::defaults().unwrap();
+    let root = repo("target/cpu-budget");
+    let idle_clip = clip_frames("tests/fixtures/video/feat_face_noface.mov", &config);
+    let empty_room = webcam_sized(idle_clip.last().unwrap());
+    write_clip(&root.join("idle"), std::slice::from_ref(&empty_room));
+    let visitor: Vec<RgbImage> = clip_frames("tests/fixtures/video/feat_single_face.mp4", &config)
+        .iter()
+        .map(webcam_sized)
+        .collect();
+    write_clip(&root.join("visitor"), &visitor);
+
+    // The man is enrolled from a frame of the visitor clip, as staff would at the desk.
+    let mut engine = FaceEngine::load(&config).unwrap();
+    let face = engine.analyze(&visitor[20]).unwrap().remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gallery.db");
+    common::gallery_with_sam(&db, &face, engine.model_id());
+    drop(engine);
+
+    println!(
+        "| clip | detector | cores | detection | embedding | rest (decode, tracking, events) | frames | detections | embeddings | greetings | decode ms/frame |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (name, every_frame) in [
+        ("idle", true),
+        ("idle", false),
+        ("visitor", true),
+        ("visitor", false),
+    ] {
+        let folder = root.join(name);
+        let run = play(&folder, &config, &db, every_frame);
+        let detector = if every_frame {
+            "every frame"
+        } else {
+            "scheduled"
+        };
+        println!(
+            "| {name} | {detector} | {:.3} | {:.3} | {:.3} | {:.3} | {} in {:.1} s | {} | {} | {} | {:.2} |",
+            run.cores,
+            run.detection_cores,
+            run.embedding_cores,
+            run.cores - run.detection_cores - run.embedding_cores,
+            run.frames,
+            run.wall.as_secs_f64(),
+            run.detections,
+            run.embeddings,
+            run.greetings,
+            decode_ms(&folder),
+        );
+    }
+}

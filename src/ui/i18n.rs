@@ -1,0 +1,255 @@
+//! The window's text in the chosen language, from the Fluent files in `src/ui/locales/`.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+/// A language the window speaks (`display.language`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    English,
+    German,
+    Spanish,
+}
+
+impl Language {
+    pub const ALL: [Language; 3] = [Language::English, Language::German, Language::Spanish];
+
+    /// The config's code for it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::German => "de",
+            Language::Spanish => "es",
+        }
+    }
+
+    /// English for an unknown code (the config check refuses those before).
+    pub fn from_code(code: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|language| language.code() == code)
+            .unwrap_or(Language::English)
+    }
+
+    /// Its name in itself, as a language menu shows it.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Language::English => "English",
+            Language::German => "Deutsch",
+            Language::Spanish => "Español",
+        }
+    }
+
+    /// The translation file's text.
+    pub fn source(self) -> &'static str {
+        match self {
+            Language::English => include_str!("locales/en.ftl"),
+            Language::German => include_str!("locales/de.ftl"),
+            Language::Spanish => include_str!("locales/es.ftl"),
+        }
+    }
+
+    /// Date and time as people of the language write them (numeric where jiff would print English
+    /// day and month names).
+    fn date_time_pattern(self) -> &'static str {
+        match self {
+            Language::English => "%a %-d %b %Y, %H:%M",
+            Language::German => "%d.%m.%Y, %H:%M",
+            Language::Spanish => "%d/%m/%Y, %H:%M",
+        }
+    }
+}
+
+/// The messages of one language.
+pub struct Texts {
+    language: Language,
+    bundle: FluentBundle<FluentResource>,
+}
+
+impl std::fmt::Debug for Texts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Texts")
+            .field("language", &self.language)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Texts {
+    pub fn new(language: Language) -> Self {
+        let resource = FluentResource::try_new(language.source().to_owned()).unwrap_or_else(
+            |(resource, errors)| {
+                // A test parses every file; a slip in one is logged and its good messages kept.
+                tracing::error!(
+                    language = language.code(),
+                    ?errors,
+                    "translation file has errors"
+                );
+                resource
+            },
+        );
+        let id = unic_langid::LanguageIdentifier::from_bytes(language.code().as_bytes())
+            .unwrap_or_default();
+        let mut bundle = FluentBundle::new_concurrent(vec![id]);
+        // Unicode isolation marks would show as boxes in egui's fonts and break label lookups.
+        bundle.set_use_isolating(false);
+        if let Err(errors) = bundle.add_resource(resource) {
+            tracing::error!(
+                language = language.code(),
+                ?errors,
+                "translation file has duplicates"
+            );
+        }
+        Self { language, bundle }
+    }
+
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// The message `id`; a missing one shows its id (and is logged) rather than nothing.
+    pub fn get(&self, id: &str) -> String {
+        self.format(id, None)
+    }
+
+    /// The message `id` with its variables, e.g. `("name", "Sam".into())`.
+    pub fn with(&self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        self.format(id, Some(&fluent_args))
+    }
+
+    fn format(&self, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+        let Some(pattern) = self.bundle.get_message(id).and_then(|m| m.value()) else {
+            tracing::warn!(language = self.language.code(), id, "no translation");
+            return id.to_owned();
+        };
+        let mut errors = Vec::new();
+        let text = self.bundle.format_pattern(pattern, args, &mut errors);
+        if !errors.is_empty() {
+            tracing::warn!(
+                language = self.language.code(),
+                id,
+                ?errors,
+                "translation needs other variables"
+            );
+        }
+        text.into_owned()
+    }
+
+    /// A moment (ms since the epoch) in the kiosk's time zone, in the language's format.
+    pub fn date_time(&self, ms: i64) -> String {
+        date_time_in(self.language, ms).unwrap_or_else(|| self.get("date-unknown"))
+    }
+}
+
+/// A moment in English, for the staff screens whose text is still in the code (people, visits,
+/// roll call, audit log).
+pub fn local_time(ms: i64) -> String {
+    date_time_in(Language::English, ms).unwrap_or_else(|| "unknown".into())
+}
+
+fn date_time_in(language: Language, ms: i64) -> Option<String> {
+    let moment = jiff::Timestamp::from_millisecond(ms).ok()?;
+    Some(
+        moment
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime(language.date_time_pattern())
+            .to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ids a translation file defines (messages, not terms or comments).
+    fn message_ids(source: &str) -> Vec<&str> {
+        source
+            .lines()
+            .filter(|line| line.starts_with(|c: char| c.is_ascii_lowercase()))
+            .filter_map(|line| line.split_once(" ="))
+            .map(|(id, _)| id.trim())
+            .collect()
+    }
+
+    #[test]
+    fn every_file_parses_and_has_every_message_of_the_others() {
+        let english = message_ids(Language::English.source());
+        assert!(english.len() > 50, "{}", english.len());
+        for language in Language::ALL {
+            let source = language.source();
+            let parsed = FluentResource::try_new(source.to_owned());
+            assert!(
+                parsed.is_ok(),
+                "{language:?}: {:?}",
+                parsed.err().map(|e| e.1)
+            );
+            let ids = message_ids(source);
+            let mut unique = ids.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(unique.len(), ids.len(), "{language:?} repeats an id");
+            let missing: Vec<_> = english.iter().filter(|id| !ids.contains(id)).collect();
+            let extra: Vec<_> = ids.iter().filter(|id| !english.contains(id)).collect();
+            assert!(missing.is_empty(), "{language:?} lacks {missing:?}");
+            assert!(extra.is_empty(), "{language:?} has unknown {extra:?}");
+        }
+    }
+
+    #[test]
+    fn every_message_formats_without_errors_in_every_language() {
+        let args = FluentArgs::from_iter([
+            ("name", FluentValue::from("Sam")),
+            ("count", FluentValue::from(3)),
+            ("group", FluentValue::from("Class 5B")),
+            ("when", FluentValue::from("24.11.2026, 14:05")),
+            ("message", FluentValue::from("busy")),
+            ("similarity", FluentValue::from("0.71")),
+            ("path", FluentValue::from("/tmp/x")),
+            ("tries", FluentValue::from(2)),
+            ("verdict", FluentValue::from("would be recognised")),
+            ("fps", FluentValue::from("25.0")),
+            ("ms", FluentValue::from("8")),
+            ("dropped", FluentValue::from("3")),
+            ("frames", FluentValue::from("900")),
+        ]);
+        for language in Language::ALL {
+            let texts = Texts::new(language);
+            for id in message_ids(language.source()) {
+                let message = texts.bundle.get_message(id).and_then(|m| m.value());
+                let Some(pattern) = message else {
+                    panic!("{language:?} {id} has no value");
+                };
+                let mut errors = Vec::new();
+                let text = texts
+                    .bundle
+                    .format_pattern(pattern, Some(&args), &mut errors);
+                assert!(errors.is_empty(), "{language:?} {id}: {errors:?}");
+                assert!(!text.trim().is_empty(), "{language:?} {id} is empty");
+            }
+        }
+    }
+
+    #[test]
+    fn variables_and_plurals_are_the_translations_and_dates_follow_the_language() {
+        let german = Texts::new(Language::German);
+        assert_eq!(
+            german.with("greeting-welcome-back", &[("name", "Sam".into())]),
+            "Willkommen zurück, Sam!"
+        );
+        let english = Texts::new(Language::English);
+        assert_eq!(english.get("no-such-message"), "no-such-message");
+        // 2026-11-24 12:00 UTC: whatever the machine's zone, the day stays the 24th.
+        let noon = 1_795_521_600_000;
+        assert!(
+            german.date_time(noon).starts_with("24.11.2026"),
+            "{}",
+            german.date_time(noon)
+        );
+        let spanish = Texts::new(Language::Spanish);
+        assert!(spanish.date_time(noon).starts_with("24/11/2026"));
+        assert!(english.date_time(noon).contains("24 Nov 2026"));
+    }
+}

@@ -1,0 +1,147 @@
+# Frontdesk's window in German. Every file in this folder has the same message ids (a test checks).
+
+## The public view
+attract-welcome = Willkommen! Treten Sie gern an die Theke.
+attract-logo = Das Logo des Geschäfts
+public-waiting = Wir warten auf Besucher …
+public-look-at-camera = Bitte schauen Sie kurz in die Kamera.
+public-new-visitor = Neuer Besucher
+public-capture-hint = Erfassen (Leertaste) drücken, um das Gesicht im Bild aufzunehmen.
+public-also-here = Ebenfalls hier: { $name }
+greeting-welcome = Willkommen, { $name }!
+greeting-welcome-back = Willkommen zurück, { $name }!
+greeting-visit-number = Besuch Nr. { $count }
+greeting-last-visit = Letzter Besuch: { $when }
+greeting-first-visit = Erster Besuch
+greeting-on-time = Sie sind pünktlich für { $group }.
+greeting-checked-in = Angemeldet für { $group }.
+greeting-not-them = Nicht { $name }
+greeting-not-them-hint = Das ist jemand anderes: dieses Gesicht nicht mehr mit diesem Namen begrüßen
+diagnostic-similarity = Ähnlichkeit { $similarity }
+date-unknown = unbekannt
+
+## The live picture
+camera-starting = Kamera wird gestartet …
+face-unknown = Unbekannt
+face-pending = …
+face-choose-hint = Klicken, um dieses Gesicht zum Erfassen zu wählen
+status-camera = Kamera { $fps } fps
+status-detection = Erkennung { $ms } ms
+status-embedding = Merkmale { $ms } ms/Gesicht
+status-dropped = { $dropped } von { $frames } Bildern verworfen
+capture-button = Erfassen (Leertaste)
+capture-button-hint = Das gewählte (oder größte) Gesicht aufnehmen
+
+## Messages at the top of the window
+notice-saved = { $name } gespeichert. Willkommen!
+notice-photo-added = Foto zu { $name } hinzugefügt.
+notice-not-them = Notiert: Dieses Gesicht wird nicht mehr als diese Person begrüßt.
+notice-no-picture = Noch kein Bild: Bitte auf die Kamera warten.
+notice-no-face = Kein Gesicht im Bild: Bitten Sie den Besucher, in die Kamera zu schauen.
+notice-analysing = Einen Moment: Das Gesicht wird noch ausgewertet.
+banner-camera-unavailable = Kamera nicht verfügbar: { $message }. Neuer Versuch läuft im Hintergrund; Kabel prüfen oder in der Konfiguration eine andere Kamera wählen.
+banner-camera-stopped = Erkennung angehalten: { $message }.
+banner-source-failed = Die Quelle kann nicht abgespielt werden: { $message }
+banner-recording-ended = Die Aufnahme ist zu Ende.
+banner-demo-camera = Keine Webcam gefunden: Die eingebaute Demo-Kamera wird gezeigt. Webcam anschließen und neu starten.
+banner-worker-died = Erkennung angehalten: Der Erkennungs-Thread wurde unerwartet beendet. Bitte den Kiosk neu starten.
+
+## The enrolment form
+enroll-title = Neuen Besucher aufnehmen
+enroll-captured-face = Aufgenommenes Gesicht
+enroll-good-picture = Gutes Bild.
+enroll-save-anyway = Sie können trotzdem speichern oder abbrechen und neu erfassen.
+enroll-duplicate = Dieses Gesicht ähnelt bereits { $name } (Ähnlichkeit { $similarity }).
+enroll-duplicate-advice = Fügen Sie das Foto dieser Person hinzu, statt sie doppelt aufzunehmen.
+enroll-add-to = Foto zu { $name } hinzufügen
+enroll-name = Name
+enroll-phone = Telefon
+enroll-email = E-Mail
+enroll-notes = Notizen
+enroll-required = Pflichtfeld
+enroll-optional = optional
+enroll-notes-hint = Vorlieben, Allergien, …
+enroll-consent = Der Besucher ist einverstanden, von diesem Kiosk erkannt zu werden
+enroll-name-missing = Ein Name ist erforderlich.
+enroll-consent-missing = Die Einwilligung des Besuchers ist erforderlich.
+enroll-save = Speichern
+enroll-saving = Wird gespeichert …
+enroll-keys-hint = Eingabe speichert, Esc bricht ab.
+cancel = Abbrechen
+guidance-move-closer = Näher an die Kamera kommen
+guidance-too-dark = Zu dunkel: mehr Licht von vorn auf das Gesicht
+guidance-too-bright = Zu hell: kein direktes Licht auf das Gesicht
+guidance-look-at-camera = Gerade in die Kamera schauen
+guidance-hold-still = Bitte stillhalten: Das Bild ist unscharf
+
+## Staff mode
+nav-staff = Personal
+nav-staff-hint = Personen, Besuche und Einstellungen (PIN)
+nav-live = Live
+nav-people = Personen
+nav-visits = Besuche
+nav-roll-call = Anwesenheit
+nav-settings = Einstellungen
+nav-audit = Protokoll
+nav-import = Import
+nav-fullscreen = Vollbild an/aus
+nav-lock = Sperren
+pin-title = Personal-PIN
+pin-choose-title = Personal-PIN festlegen
+pin-label = PIN
+pin-repeat = PIN wiederholen
+pin-unlock = Entsperren
+pin-differ = Die beiden PINs sind verschieden.
+pin-wrong = Falsche PIN. Noch { $tries ->
+    [one] 1 Versuch
+   *[other] { $tries } Versuche
+}, bevor die PIN gesperrt wird.
+pin-locked = Zu viele falsche PINs: gesperrt bis { $when }.
+pin-not-set = Noch keine Personal-PIN: Bitte eine wählen (4 bis 12 Ziffern).
+
+## Settings
+settings-section-camera = Kamera
+settings-section-recognition = Erkennung
+settings-section-visits = Besuche und Datenschutz
+settings-section-display = Öffentliche Ansicht und Darstellung
+settings-camera = Kamera
+settings-camera-hint = auto, demo, webcam:0, video:DATEI, images:ORDNER
+settings-resolution = Auflösung
+settings-px-wide = { " " }px breit
+settings-px-high = { " " }px hoch
+settings-pixel-format = Pixelformat
+settings-threshold = Erkennungsschwelle
+settings-face-in-view = Gesicht im Bild: { $similarity } zu { $name }, { $verdict }
+settings-would-recognise = würde erkannt
+settings-would-stay-unknown = bliebe unbekannt
+settings-closest-person = der ähnlichsten aufgenommenen Person
+settings-stand-in-front = Stellen Sie sich vor die Kamera, um hier die Ähnlichkeit zu sehen.
+settings-margin = Abstand zur nächsten Person
+settings-cooldown = Besuchspause
+settings-minutes = { " " }Minuten
+settings-keep-visits = Besuche aufbewahren
+settings-days = { " " }Tage (0 = für immer)
+settings-consent = Einwilligung
+settings-consent-box = Die Aufnahme erfordert die Einwilligung des Besuchers
+settings-greeting = Begrüßung
+settings-greeting-details = Details des Besuchers zeigen (ausschalten, wenn der Bildschirm öffentlich sichtbar ist)
+settings-capture = Erfassen
+settings-capture-pin = Erfassen erfordert die Personal-PIN (Besucher können sich nicht selbst aufnehmen)
+settings-start = Start
+settings-fullscreen = Vollbild (Kiosk-Modus)
+settings-language = Sprache
+settings-theme = Farbschema
+theme-dark = Dunkel
+theme-light = Hell
+settings-high-contrast = Hoher Kontrast
+settings-font-scale = Schriftgröße
+settings-shop-name = Name des Geschäfts
+settings-welcome-text = Begrüßungstext
+settings-welcome-hint = leer: die Begrüßung der gewählten Sprache
+settings-logo = Logo-Datei
+settings-logo-hint = /pfad/zum/logo.png (optional)
+settings-diagnostic = Diagnose
+settings-diagnostic-box = Ähnlichkeitswerte in der Live-Ansicht zeigen (zum Einstellen; nicht für die Öffentlichkeit)
+settings-save = Einstellungen speichern
+settings-undo = Änderungen verwerfen
+settings-saved-to = Gespeichert in { $path }

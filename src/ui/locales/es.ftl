@@ -1,0 +1,147 @@
+# Frontdesk's window in Spanish. Every file in this folder has the same message ids (a test checks).
+
+## The public view
+attract-welcome = ¡Bienvenido! Acérquese al mostrador.
+attract-logo = El logotipo de la tienda
+public-waiting = Esperando visitantes…
+public-look-at-camera = Por favor, mire a la cámara un momento.
+public-new-visitor = Nuevo visitante
+public-capture-hint = Pulse Capturar (Espacio) para registrar la cara que se ve.
+public-also-here = También aquí: { $name }
+greeting-welcome = ¡Bienvenido, { $name }!
+greeting-welcome-back = ¡Bienvenido de nuevo, { $name }!
+greeting-visit-number = Visita número { $count }
+greeting-last-visit = Última visita: { $when }
+greeting-first-visit = Primera visita
+greeting-on-time = Llega a tiempo para { $group }.
+greeting-checked-in = Registrado para { $group }.
+greeting-not-them = No es { $name }
+greeting-not-them-hint = Es otra persona: dejar de saludar a esta cara con este nombre
+diagnostic-similarity = similitud { $similarity }
+date-unknown = desconocida
+
+## The live picture
+camera-starting = Iniciando la cámara…
+face-unknown = Desconocido
+face-pending = …
+face-choose-hint = Haga clic para elegir esta cara para Capturar
+status-camera = Cámara { $fps } fps
+status-detection = detección { $ms } ms
+status-embedding = rasgos { $ms } ms/cara
+status-dropped = { $dropped } de { $frames } imágenes descartadas
+capture-button = Capturar (Espacio)
+capture-button-hint = Registrar la cara elegida (o la más grande)
+
+## Messages at the top of the window
+notice-saved = { $name } guardado. ¡Bienvenido!
+notice-photo-added = Foto añadida a { $name }.
+notice-not-them = Anotado: esa cara no se saludará más como esa persona.
+notice-no-picture = Aún no hay imagen: espere a la cámara.
+notice-no-face = No hay ninguna cara a la vista: pida al visitante que mire a la cámara.
+notice-analysing = Un momento: la cara aún se está analizando.
+banner-camera-unavailable = Cámara no disponible: { $message }. Se reintenta en segundo plano; revise el cable o elija otra cámara en la configuración.
+banner-camera-stopped = Reconocimiento detenido: { $message }.
+banner-source-failed = No se puede reproducir la fuente: { $message }
+banner-recording-ended = La grabación ha terminado.
+banner-demo-camera = No se encontró ninguna webcam: se muestra la cámara de demostración. Conecte una webcam y reinicie para usarla.
+banner-worker-died = Reconocimiento detenido: el hilo de reconocimiento terminó de forma inesperada. Reinicie el quiosco.
+
+## The enrolment form
+enroll-title = Registrar un nuevo visitante
+enroll-captured-face = Cara capturada
+enroll-good-picture = Buena imagen.
+enroll-save-anyway = Puede guardar igualmente, o cancelar y capturar de nuevo.
+enroll-duplicate = Esta cara ya se parece a { $name } (similitud { $similarity }).
+enroll-duplicate-advice = Añada la foto a esa persona en lugar de registrarla dos veces.
+enroll-add-to = Añadir foto a { $name }
+enroll-name = Nombre
+enroll-phone = Teléfono
+enroll-email = Correo
+enroll-notes = Notas
+enroll-required = obligatorio
+enroll-optional = opcional
+enroll-notes-hint = preferencias, alergias, …
+enroll-consent = El visitante acepta ser reconocido por este quiosco
+enroll-name-missing = El nombre es obligatorio.
+enroll-consent-missing = Se necesita el consentimiento del visitante.
+enroll-save = Guardar
+enroll-saving = Guardando…
+enroll-keys-hint = Intro guarda, Esc cancela.
+cancel = Cancelar
+guidance-move-closer = Acérquese a la cámara
+guidance-too-dark = Demasiado oscuro: ponga luz delante de la cara
+guidance-too-bright = Demasiado claro: evite la luz directa en la cara
+guidance-look-at-camera = Mire de frente a la cámara
+guidance-hold-still = No se mueva: la imagen está borrosa
+
+## Staff mode
+nav-staff = Personal
+nav-staff-hint = Personas, visitas y ajustes (PIN)
+nav-live = En vivo
+nav-people = Personas
+nav-visits = Visitas
+nav-roll-call = Asistencia
+nav-settings = Ajustes
+nav-audit = Registro
+nav-import = Importar
+nav-fullscreen = Pantalla completa sí/no
+nav-lock = Bloquear
+pin-title = PIN del personal
+pin-choose-title = Elija un PIN del personal
+pin-label = PIN
+pin-repeat = Repita el PIN
+pin-unlock = Desbloquear
+pin-differ = Los dos PIN no coinciden.
+pin-wrong = PIN incorrecto. { $tries ->
+    [one] Queda 1 intento
+   *[other] Quedan { $tries } intentos
+} antes de que el PIN se bloquee.
+pin-locked = Demasiados PIN incorrectos: bloqueado hasta { $when }.
+pin-not-set = Aún no hay PIN del personal: elija uno (de 4 a 12 cifras).
+
+## Settings
+settings-section-camera = Cámara
+settings-section-recognition = Reconocimiento
+settings-section-visits = Visitas y privacidad
+settings-section-display = Vista pública y pantalla
+settings-camera = Cámara
+settings-camera-hint = auto, demo, webcam:0, video:ARCHIVO, images:CARPETA
+settings-resolution = Resolución
+settings-px-wide = { " " }px de ancho
+settings-px-high = { " " }px de alto
+settings-pixel-format = Formato de píxel
+settings-threshold = Umbral de reconocimiento
+settings-face-in-view = Cara a la vista: { $similarity } con { $name }, { $verdict }
+settings-would-recognise = sería reconocida
+settings-would-stay-unknown = seguiría desconocida
+settings-closest-person = la persona registrada más parecida
+settings-stand-in-front = Póngase delante de la cámara para ver aquí su similitud.
+settings-margin = Margen sobre la siguiente persona
+settings-cooldown = Pausa entre visitas
+settings-minutes = { " " }minutos
+settings-keep-visits = Conservar visitas
+settings-days = { " " }días (0 = siempre)
+settings-consent = Consentimiento
+settings-consent-box = El registro requiere el consentimiento del visitante
+settings-greeting = Saludo
+settings-greeting-details = Mostrar los datos del visitante (desactivar si la pantalla mira al público)
+settings-capture = Capturar
+settings-capture-pin = Capturar requiere el PIN del personal (los visitantes no pueden registrarse solos)
+settings-start = Inicio
+settings-fullscreen = Pantalla completa (modo quiosco)
+settings-language = Idioma
+settings-theme = Tema
+theme-dark = Oscuro
+theme-light = Claro
+settings-high-contrast = Alto contraste
+settings-font-scale = Tamaño del texto
+settings-shop-name = Nombre de la tienda
+settings-welcome-text = Texto de bienvenida
+settings-welcome-hint = vacío: la bienvenida del idioma elegido
+settings-logo = Archivo del logotipo
+settings-logo-hint = /ruta/al/logo.png (opcional)
+settings-diagnostic = Diagnóstico
+settings-diagnostic-box = Mostrar las similitudes en la vista en vivo (para ajustar; no para el público)
+settings-save = Guardar ajustes
+settings-undo = Deshacer cambios
+settings-saved-to = Guardado en { $path }
