@@ -6,7 +6,8 @@
 //! - with a throwaway PostgreSQL server: the first push of the whole gallery, and the first full
 //!   sync of a new, empty kiosk.
 //!
-//! cargo bench --bench fleet_scale              (FLEET_SCALE_FACES=100000 for a quicker run)
+//! cargo bench --bench fleet_scale              (FLEET_SCALE_FACES=100000 for a quicker run;
+//!                                               FLEET_SCALE_NO_SERVER=1 to skip the server parts)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 // The tests' throwaway server; the benchmark uses only part of it.
@@ -19,7 +20,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use frontdesk::fleet::{FleetConnection, FleetSettings};
-use frontdesk::gallery::{Gallery, MatchPolicy};
+use frontdesk::gallery::{Gallery, MatchPolicy, add_face_code_function};
 use frontdesk::vision::{EMBEDDING_DIM, Embedding};
 
 const FACES_PER_PERSON: usize = 5;
@@ -47,6 +48,8 @@ impl Random {
 fn seed(db: &Path, faces: usize, random: &mut Random) -> Vec<(i64, Embedding)> {
     drop(Gallery::open(db, MODEL).unwrap());
     let mut connection = rusqlite::Connection::open(db).unwrap();
+    // The gallery's trigger stores each face's code with this function.
+    add_face_code_function(&connection).unwrap();
     let tx = connection.transaction().unwrap();
     let mut all = Vec::with_capacity(faces);
     {
@@ -189,6 +192,9 @@ fn main() {
         ms(times[QUERIES * 9 / 10]),
     );
 
+    if std::env::var_os("FLEET_SCALE_NO_SERVER").is_some() {
+        return;
+    }
     let server = postgres::PostgresServer::start();
     let settings = |kiosk: &str| FleetSettings {
         url: server.url(),

@@ -9,10 +9,10 @@ use std::collections::BTreeSet;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::face_code::FaceCode;
 use super::index::FaceIndex;
 use super::store::Gallery;
 use super::{GalleryError, PersonId, now_ms};
-use crate::vision::Embedding;
 
 /// Feed entries older than this are pruned; a follower that was away longer rebuilds its index.
 pub const CHANGE_LOG_KEEP_MS: i64 = 30 * 86_400_000;
@@ -211,17 +211,20 @@ fn people_in_feed(
     Ok((people, visits))
 }
 
-/// A stored embedding, or `None` (logged) when its bytes are damaged: that face is skipped.
-fn stored_embedding(face_id: i64, blob: &[u8]) -> Option<Embedding> {
-    let embedding = Embedding::from_bytes(blob);
-    if embedding.is_none() {
-        tracing::warn!(face_id, "skipping a face whose stored embedding is damaged");
+/// A stored code, or `None` (logged) when it is missing or damaged: that face is skipped.
+fn stored_code(face_id: i64, blob: Option<&[u8]>) -> Option<FaceCode> {
+    let code = blob.and_then(FaceCode::from_bytes);
+    if code.is_none() {
+        tracing::warn!(
+            face_id,
+            "skipping a face whose stored embedding or code is damaged"
+        );
     }
-    embedding
+    code
 }
 
-/// A matchable person's name and their faces (face id, embedding) of one model.
-type MatchableFaces = (String, Vec<(i64, Embedding)>);
+/// A matchable person's name and their faces (face id, code) of one model.
+type MatchableFaces = (String, Vec<(i64, FaceCode)>);
 
 /// A person's name and faces of `model_id`, or `None` when they may not be matched (gone, or no
 /// consent).
@@ -242,33 +245,30 @@ fn matchable_faces(
         return Ok(None);
     };
     let mut statement = tx.prepare_cached(
-        "SELECT id, embedding FROM faces WHERE person_id = ?1 AND model_id = ?2 ORDER BY id",
+        "SELECT face_id, code FROM face_codes WHERE person_id = ?1 AND model_id = ?2
+         ORDER BY face_id",
     )?;
-    let rows = statement.query_map(params![person_id, model_id], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-    })?;
+    let mut rows = statement.query(params![person_id, model_id])?;
     let mut faces = Vec::new();
-    for row in rows {
-        let (face_id, blob) = row?;
-        if let Some(embedding) = stored_embedding(face_id, &blob) {
-            faces.push((face_id, embedding));
+    while let Some(row) = rows.next()? {
+        let face_id: i64 = row.get(0)?;
+        if let Some(code) = stored_code(face_id, row.get_ref(1)?.as_blob().ok()) {
+            faces.push((face_id, code));
         }
     }
     Ok(Some((name, faces)))
 }
 
-/// Every matchable person's faces of `model_id`.
+/// Every matchable person's faces of `model_id`, from their stored codes (no embedding is read).
 fn load_index(
     tx: &Transaction<'_>,
     model_id: &str,
     require_consent: bool,
 ) -> Result<FaceIndex, GalleryError> {
     let mut index = FaceIndex::default();
-    let faces: i64 = tx.query_row(
-        "SELECT count(*) FROM faces WHERE model_id = ?1",
-        [model_id],
-        |r| r.get(0),
-    )?;
+    // Every model's faces: counted from the small index on `person_id`, where a count of one
+    // model's would read the whole table.
+    let faces: i64 = tx.query_row("SELECT count(*) FROM face_codes", [], |r| r.get(0))?;
     index.reserve(usize::try_from(faces).unwrap_or(0));
     let mut people = tx.prepare(&format!("SELECT id, name FROM people WHERE {MATCHABLE}"))?;
     let rows = people.query_map([require_consent], |r| {
@@ -278,23 +278,23 @@ fn load_index(
         let (id, name) = row?;
         index.set_name(id, &name);
     }
-    let mut faces = tx.prepare(&format!(
-        "SELECT f.id, f.person_id, f.embedding FROM faces f JOIN people p ON p.id = f.person_id
-         WHERE f.model_id = ?2 AND {MATCHABLE} ORDER BY f.id"
-    ))?;
-    let rows = faces.query_map(params![require_consent, model_id], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, Vec<u8>>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (face_id, person_id, blob) = row?;
-        if let Some(embedding) = stored_embedding(face_id, &blob) {
-            index.insert(face_id, person_id, &embedding);
+    // Matchable people are picked here rather than by a join, which would look each face's
+    // person up in the people table.
+    let mut faces = tx.prepare(
+        "SELECT face_id, person_id, code FROM face_codes WHERE model_id = ?1 ORDER BY face_id",
+    )?;
+    let mut rows = faces.query([model_id])?;
+    while let Some(row) = rows.next()? {
+        let person_id: PersonId = row.get(1)?;
+        if !index.has_person(person_id) {
+            continue;
+        }
+        let face_id: i64 = row.get(0)?;
+        if let Some(code) = stored_code(face_id, row.get_ref(2)?.as_blob().ok()) {
+            index.insert(face_id, person_id, &code);
         }
     }
+    index.shrink_to_fit();
     Ok(index)
 }
 

@@ -1,10 +1,13 @@
 //! Exact in-memory cosine search over every enrolled face, and the open-set match decision.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::vision::{EMBEDDING_DIM, Embedding};
 
 use super::PersonId;
+use super::face_code::FaceCode;
+use super::scan;
 
 /// Threshold and margin that turn similarities into "this is X" or "unknown".
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -69,29 +72,31 @@ pub struct FaceIndex {
 const PARALLEL_SCAN_FACES: usize = 50_000;
 /// Slack for float rounding in the scores themselves (far above it, far below any decision margin).
 const ROUNDING_SLACK: f32 = 1e-4;
+/// Faces scored per call of the scan kernel (their dot products stay on the stack).
+const SCAN_BATCH: usize = 256;
 
-/// An embedding as 8-bit codes: `e ≈ scale * code`, with `error = |e - scale * code|`.
-struct Quantized {
-    codes: [i8; EMBEDDING_DIM],
-    scale: f32,
-    error: f32,
+/// A face the scan could not rule out, with the most it can score.
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    face: usize,
+    upper: f32,
 }
 
-fn quantize(embedding: &Embedding) -> Quantized {
-    let largest = embedding.0.iter().fold(0f32, |m, v| m.max(v.abs()));
-    let scale = if largest > 0.0 { largest / 127.0 } else { 1.0 };
-    let mut codes = [0i8; EMBEDDING_DIM];
-    let mut missed = 0f32;
-    for (code, value) in codes.iter_mut().zip(&embedding.0) {
-        // In range by construction of `scale`; the clamp only guards rounding at the extremes.
-        let rounded = (value / scale).round().clamp(-127.0, 127.0);
-        *code = rounded as i8;
-        missed += (value - scale * rounded).powi(2);
-    }
-    Quantized {
-        codes,
-        scale,
-        error: missed.sqrt(),
+/// What scanning some faces found: the best persons by proven lower bound, and every face whose
+/// upper bound reached the k-th of those bounds when it was scanned (a superset of those that
+/// reach the final one).
+struct Scanned {
+    lower: TopPersons,
+    reached: Vec<Reach>,
+}
+
+impl Scanned {
+    fn merge(mut self, other: Scanned) -> Scanned {
+        for candidate in other.lower.into_candidates() {
+            self.lower.offer(candidate.person_id, candidate.similarity);
+        }
+        self.reached.extend(other.reached);
+        self
     }
 }
 
@@ -116,6 +121,11 @@ impl FaceIndex {
         self.names.insert(person_id, name.to_owned());
     }
 
+    /// Whether `person_id` may be matched (their name is known to the index).
+    pub fn has_person(&self, person_id: PersonId) -> bool {
+        self.names.contains_key(&person_id)
+    }
+
     /// Bytes the index holds (vectors, ids and names), for the scale benchmark.
     pub fn memory_bytes(&self) -> usize {
         self.codes.capacity()
@@ -136,13 +146,21 @@ impl FaceIndex {
         self.errors.reserve(faces);
     }
 
-    pub fn insert(&mut self, face_id: i64, person_id: PersonId, embedding: &Embedding) {
-        let quantized = quantize(embedding);
+    /// Gives back what [`FaceIndex::reserve`] asked for beyond the faces inserted.
+    pub fn shrink_to_fit(&mut self) {
+        self.face_ids.shrink_to_fit();
+        self.person_ids.shrink_to_fit();
+        self.codes.shrink_to_fit();
+        self.scales.shrink_to_fit();
+        self.errors.shrink_to_fit();
+    }
+
+    pub fn insert(&mut self, face_id: i64, person_id: PersonId, code: &FaceCode) {
         self.face_ids.push(face_id);
         self.person_ids.push(person_id);
-        self.codes.extend_from_slice(&quantized.codes);
-        self.scales.push(quantized.scale);
-        self.errors.push(quantized.error);
+        self.codes.extend_from_slice(&code.codes);
+        self.scales.push(code.scale);
+        self.errors.push(code.error);
     }
 
     /// Drops a person and all their faces.
@@ -173,11 +191,11 @@ impl FaceIndex {
     }
 
     /// Puts a person's current name and faces in place of what the index held for them.
-    pub fn replace_person(&mut self, person_id: PersonId, name: &str, faces: &[(i64, Embedding)]) {
+    pub fn replace_person(&mut self, person_id: PersonId, name: &str, faces: &[(i64, FaceCode)]) {
         self.remove_person(person_id);
         self.set_name(person_id, name);
-        for (face_id, embedding) in faces {
-            self.insert(*face_id, person_id, embedding);
+        for (face_id, code) in faces {
+            self.insert(*face_id, person_id, code);
         }
     }
 
@@ -198,22 +216,18 @@ impl FaceIndex {
         if k == 0 || self.is_empty() {
             return Vec::new();
         }
-        let query_codes = quantize(query);
-        let approx = self.approximate_scores(&query_codes);
-        let bound = |face: usize| {
-            let error = self.errors.get(face).copied().unwrap_or(1.0);
-            error + (1.0 + error) * query_codes.error + ROUNDING_SLACK
-        };
-        let mut lower = TopPersons::new(k);
-        for (face, (score, person_id)) in approx.iter().zip(&self.person_ids).enumerate() {
-            lower.offer(*person_id, score - bound(face));
-        }
-        let floor = lower.floor();
-        let owner: HashMap<i64, PersonId> = approx
+        let scanned = self.scan(&FaceCode::of(query), k);
+        let floor = scanned.lower.floor();
+        let owner: HashMap<i64, PersonId> = scanned
+            .reached
             .iter()
-            .enumerate()
-            .filter(|(face, score)| **score + bound(*face) >= floor)
-            .filter_map(|(face, _)| Some((*self.face_ids.get(face)?, *self.person_ids.get(face)?)))
+            .filter(|reach| reach.upper >= floor)
+            .filter_map(|reach| {
+                Some((
+                    *self.face_ids.get(reach.face)?,
+                    *self.person_ids.get(reach.face)?,
+                ))
+            })
             .collect();
         let candidates: Vec<i64> = owner.keys().copied().collect();
         let mut top = TopPersons::new(k);
@@ -225,36 +239,66 @@ impl FaceIndex {
         top.into_candidates()
     }
 
-    /// Every face's score from the codes, in index order.
-    fn approximate_scores(&self, query: &Quantized) -> Vec<f32> {
-        let score_rows = |codes: &[i8], scales: &[f32]| -> Vec<f32> {
-            codes
-                .chunks_exact(EMBEDDING_DIM)
-                .zip(scales)
-                .map(|(row, scale)| scale * query.scale * dot_i8(row, &query.codes) as f32)
-                .collect()
-        };
+    /// Scans every face, on two threads for a large gallery (each scans half the rows).
+    fn scan(&self, query: &FaceCode, k: usize) -> Scanned {
         let faces = self.len();
         if faces < PARALLEL_SCAN_FACES {
-            return score_rows(&self.codes, &self.scales);
+            return self.scan_rows(query, k, 0..faces);
         }
         let half = faces / 2;
-        let (codes_a, codes_b) = self.codes.split_at(half * EMBEDDING_DIM);
-        let (scales_a, scales_b) = self.scales.split_at(half);
         std::thread::scope(|scope| {
             let second = std::thread::Builder::new()
                 .name("index-scan".into())
-                .spawn_scoped(scope, || score_rows(codes_b, scales_b));
-            let mut scores = score_rows(codes_a, scales_a);
-            match second {
-                Ok(handle) => match handle.join() {
-                    Ok(rest) => scores.extend(rest),
-                    Err(_) => scores.extend(score_rows(codes_b, scales_b)),
-                },
-                Err(_) => scores.extend(score_rows(codes_b, scales_b)),
-            }
-            scores
+                .spawn_scoped(scope, || self.scan_rows(query, k, half..faces));
+            let first = self.scan_rows(query, k, 0..half);
+            let second = match second.map(|handle| handle.join()) {
+                Ok(Ok(second)) => second,
+                _ => self.scan_rows(query, k, half..faces),
+            };
+            first.merge(second)
         })
+    }
+
+    /// Scores the faces in `rows` from their codes, keeping the best persons by lower bound and
+    /// the faces whose upper bound reaches the k-th of those so far (that bound only rises, so no
+    /// face reaching the final one is missed).
+    fn scan_rows(&self, query: &FaceCode, k: usize, rows: Range<usize>) -> Scanned {
+        let mut scanned = Scanned {
+            lower: TopPersons::new(k),
+            reached: Vec::new(),
+        };
+        let mut floor = f32::NEG_INFINITY;
+        let mut dots = [0i32; SCAN_BATCH];
+        for start in rows.clone().step_by(SCAN_BATCH) {
+            let end = (start + SCAN_BATCH).min(rows.end);
+            let (Some(codes), Some(scales), Some(errors), Some(people), Some(dots)) = (
+                self.codes.get(start * EMBEDDING_DIM..end * EMBEDDING_DIM),
+                self.scales.get(start..end),
+                self.errors.get(start..end),
+                self.person_ids.get(start..end),
+                dots.get_mut(..end - start),
+            ) else {
+                break;
+            };
+            scan::code_dots(codes, &query.codes, dots);
+            let faces = dots.iter().zip(scales).zip(errors).zip(people);
+            for (face, (((dot, scale), error), person_id)) in (start..).zip(faces) {
+                let approx = scale * query.scale * *dot as f32;
+                let bound = error + (1.0 + error) * query.error + ROUNDING_SLACK;
+                if approx + bound < floor {
+                    continue;
+                }
+                scanned.reached.push(Reach {
+                    face,
+                    upper: approx + bound,
+                });
+                if approx - bound > floor {
+                    scanned.lower.offer(*person_id, approx - bound);
+                    floor = scanned.lower.floor();
+                }
+            }
+        }
+        scanned
     }
 }
 
@@ -303,19 +347,6 @@ impl TopPersons {
     }
 }
 
-/// Dot product of two code rows, in 16 independent lanes so that the compiler vectorises it.
-/// Products are taken in 16 bits (|127 * 127| fits) and widened to add: 32-bit multiplies have no
-/// single instruction in baseline x86-64 (SSE2), 16-bit ones do.
-fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
-    let mut lanes = [0i32; 16];
-    for (ca, cb) in a.chunks_exact(16).zip(b.chunks_exact(16)) {
-        for ((lane, x), y) in lanes.iter_mut().zip(ca).zip(cb) {
-            *lane += i32::from(i16::from(*x) * i16::from(*y));
-        }
-    }
-    lanes.iter().sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,7 +360,8 @@ mod tests {
 
     impl Stored {
         fn insert(&mut self, face_id: i64, person_id: PersonId, embedding: &Embedding) {
-            self.index.insert(face_id, person_id, embedding);
+            self.index
+                .insert(face_id, person_id, &FaceCode::of(embedding));
             self.floats.insert(face_id, embedding.clone());
         }
 
@@ -456,7 +488,9 @@ mod tests {
         assert_eq!(index.index.len(), 2);
         assert_eq!(index.search(&unit(2, 0.0), 1)[0].person_id, 30);
         let faces = [(4, unit(2, 0.0)), (5, unit(3, 0.0))];
-        index.index.replace_person(10, "Ten", &faces);
+        let codes: Vec<(i64, FaceCode)> =
+            faces.iter().map(|(id, e)| (*id, FaceCode::of(e))).collect();
+        index.index.replace_person(10, "Ten", &codes);
         index.floats.extend(faces.iter().cloned());
         assert_eq!(index.index.len(), 3);
         assert_eq!(index.index.name(10), Some("Ten"));

@@ -271,4 +271,32 @@ pub const MIGRATIONS: &[&str] = &[
         INSERT INTO changes (at, entity, op, person_id, row_id)
         VALUES (CAST(unixepoch('subsec') * 1000 AS INTEGER), 'person', 'update', OLD.person_id, OLD.person_id);
     END;",
+    // 9: each face's 8-bit code (`super::face_code`), which is what the index scans, kept apart from
+    // the faces so that start-up reads codes only. The triggers keep it in step with `faces`,
+    // whatever path a face comes by (enrolment, import, another process, the fleet): the code is
+    // computed by the `face_code` function every gallery connection registers, and deleted with its
+    // face (an erasure leaves nothing of it). `code` is NULL for a damaged embedding.
+    "CREATE TABLE face_codes (
+        face_id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL,
+        model_id TEXT NOT NULL,
+        code BLOB
+    );
+    INSERT INTO face_codes (face_id, person_id, model_id, code)
+        SELECT id, person_id, model_id, face_code(embedding) FROM faces;
+    CREATE INDEX face_codes_person ON face_codes(person_id);
+    CREATE TRIGGER face_codes_inserted AFTER INSERT ON faces BEGIN
+        INSERT INTO face_codes (face_id, person_id, model_id, code)
+        VALUES (NEW.id, NEW.person_id, NEW.model_id, face_code(NEW.embedding));
+    END;
+    CREATE TRIGGER face_codes_moved AFTER UPDATE OF person_id ON faces BEGIN
+        UPDATE face_codes SET person_id = NEW.person_id WHERE face_id = NEW.id;
+    END;
+    CREATE TRIGGER face_codes_recoded AFTER UPDATE OF embedding, model_id ON faces BEGIN
+        UPDATE face_codes SET model_id = NEW.model_id, code = face_code(NEW.embedding)
+        WHERE face_id = NEW.id;
+    END;
+    CREATE TRIGGER face_codes_deleted AFTER DELETE ON faces BEGIN
+        DELETE FROM face_codes WHERE face_id = OLD.id;
+    END;",
 ];

@@ -2,12 +2,14 @@
 //! in-memory index for matching.
 
 mod admin;
+mod face_code;
 mod feed;
 mod groups;
 pub mod index;
 pub mod ledger;
 mod migrations;
 mod replica;
+mod scan;
 mod store;
 mod tokens;
 
@@ -17,6 +19,7 @@ use std::path::PathBuf;
 pub use admin::{
     AuditEntry, PIN_ATTEMPTS, PIN_DIGITS, PIN_LOCK_MS, PersonExport, PinCheck, PinGate, pin_lock_ms,
 };
+pub use face_code::{FaceCode, add_face_code_function};
 pub use feed::{CHANGE_LOG_KEEP_MS, GalleryChanges};
 pub use groups::{DEFAULT_GRACE, Group, GroupId, GroupMember, Schedule, Weekdays};
 pub use index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::face_code::add_face_code_function;
 use super::feed::FeedPosition;
 use super::index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 use super::ledger;
@@ -92,6 +93,7 @@ impl Gallery {
             });
         }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        add_face_code_function(&conn)?;
         if path.is_some() {
             conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -740,6 +742,41 @@ mod tests {
             Err(GalleryError::NotMatchable(42))
         ));
         assert_eq!(gallery.index().len(), 0);
+    }
+
+    /// The index is built from the stored codes: a face's code is written with it, follows it
+    /// through a merge and goes with it when its person is erased.
+    #[test]
+    fn each_face_has_its_code_from_enrolment_to_erasure() {
+        let known_as = |gallery: &Gallery, direction: usize| {
+            let policy = MatchPolicy {
+                threshold: 0.5,
+                margin: 0.05,
+            };
+            match gallery.identify(&face(direction).embedding, &policy) {
+                MatchDecision::Known { person_id, .. } => Some(person_id),
+                MatchDecision::Unknown { .. } => None,
+            }
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        let mut gallery = Gallery::open(&path, "m1").unwrap();
+        let ada = gallery.enroll(&person("Ada"), &[face(0), face(1)]).unwrap();
+        let bob = gallery.enroll(&person("Bob"), &[face(2)]).unwrap();
+        drop(gallery);
+        let mut gallery = Gallery::open(&path, "m1").unwrap();
+        assert_eq!(gallery.index().len(), 3);
+        assert_eq!(known_as(&gallery, 1), Some(ada));
+        gallery.merge_people(bob, ada).unwrap();
+        drop(gallery);
+        let mut gallery = Gallery::open(&path, "m1").unwrap();
+        assert_eq!(known_as(&gallery, 2), Some(ada));
+        gallery.delete_person(ada).unwrap();
+        let codes: i64 = gallery
+            .conn
+            .query_row("SELECT count(*) FROM face_codes", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(codes, 0);
     }
 
     #[test]
