@@ -15,7 +15,7 @@ use common::{load, raw_session, webcam_frame};
 use criterion::{Criterion, criterion_group, criterion_main};
 use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
-use frontdesk::gallery::{FaceIndex, Gallery, MatchPolicy};
+use frontdesk::gallery::{FaceCode, FaceIndex, Gallery, MatchPolicy};
 use frontdesk::resources;
 use frontdesk::vision::detector::network_input;
 use frontdesk::vision::{EMBEDDING_DIM, Embedding};
@@ -149,7 +149,11 @@ fn synthetic_index(faces: usize, people: usize) -> (FaceIndex, HashMap<i64, Embe
             })
             .collect();
         let embedding = Embedding::from_raw(&raw).unwrap();
-        index.insert(face as i64, (face % people) as i64, &embedding);
+        index.insert(
+            face as i64,
+            (face % people) as i64,
+            &FaceCode::of(&embedding),
+        );
         floats.insert(face as i64, embedding);
     }
     (index, floats)

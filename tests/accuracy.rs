@@ -22,6 +22,13 @@ use frontdesk::gallery::{Gallery, MatchDecision, MatchPolicy, NewPerson, PersonI
 use frontdesk::vision::Embedding;
 use frontdesk::vision::image_io::load_rgb;
 
+/// The build the timings come from (they mean something in a release build only).
+const BUILD: &str = if cfg!(debug_assertions) {
+    "debug build"
+} else {
+    "release build"
+};
+
 #[derive(Debug, Default, Clone, Copy)]
 struct Tally {
     genuine: usize,
@@ -88,7 +95,7 @@ impl Report {
             total.stranger_faces,
         );
         println!(
-            "analyze: {:.1} ms per face (debug build, {} faces)",
+            "analyze: {:.1} ms per face ({BUILD}, {} faces)",
             self.analyze_time.as_secs_f64() * 1000.0 / self.faces_analyzed.max(1) as f64,
             self.faces_analyzed
         );
@@ -365,9 +372,8 @@ fn enhancement_steps() {
 }
 
 /// What the enhancements cost per face: `analyze` on every probe with them on and off, and the
-/// detector pass an upright view adds (YuNet on 256x256; ONNX Runtime is the same native code in
-/// debug and release builds, the Rust around it is not).
-/// `cargo test --test accuracy -- --ignored --nocapture cost_of_enhancements`
+/// detector pass an upright view adds (YuNet on 256x256). Timings mean something in a release build:
+/// `cargo test --release --test accuracy -- --ignored --nocapture cost_of_enhancements`
 #[test]
 #[ignore]
 fn cost_of_enhancements() {
@@ -396,7 +402,7 @@ fn cost_of_enhancements() {
             })
             .collect();
         println!(
-            "enhancements {title}: ms per face (debug) {}",
+            "enhancements {title}: ms per face ({BUILD}) {}",
             line.join(", ")
         );
     }
@@ -407,7 +413,7 @@ fn cost_of_enhancements() {
         engine.detect(&view).unwrap();
     }
     println!(
-        "one 256x256 detector pass: {:.1} ms (debug)",
+        "one 256x256 detector pass: {:.1} ms ({BUILD})",
         started.elapsed().as_secs_f64() * 1000.0 / 20.0
     );
 }

@@ -251,7 +251,7 @@ impl FaceIndex {
                 .name("index-scan".into())
                 .spawn_scoped(scope, || self.scan_rows(query, k, half..faces));
             let first = self.scan_rows(query, k, 0..half);
-            let second = match second.map(|handle| handle.join()) {
+            let second = match second.map(std::thread::ScopedJoinHandle::join) {
                 Ok(Ok(second)) => second,
                 _ => self.scan_rows(query, k, half..faces),
             };
