@@ -132,7 +132,7 @@ fn play(folder: &Path, config: &Config, db: &Path, every_frame: bool) -> Run {
     let capture = CaptureHandle::start(SourceSpec::Images(folder.to_path_buf()), camera).unwrap();
     let (sender, events) = frontdesk::recognizer::event_channel();
     let worker = Worker::new(engine, gallery, worker_settings)
-        .spawn(capture.slot(), sender, Box::new(|| {}))
+        .spawn(capture.slot(), sender, Box::new(|_| {}))
         .unwrap();
     let mut start: Option<(Instant, f64)> = None;
     let (mut frames, mut detections, mut embeddings, mut greetings) = (0, 0, 0, 0);

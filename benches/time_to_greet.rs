@@ -85,7 +85,7 @@ fn main() {
             CaptureHandle::start(SourceSpec::Video(repo(CLIP)), settings(&config)).unwrap();
         let (sender, events) = frontdesk::recognizer::event_channel();
         let worker = Worker::new(engine, gallery, worker_settings)
-            .spawn(capture.slot(), sender, Box::new(|| {}))
+            .spawn(capture.slot(), sender, Box::new(|_| {}))
             .unwrap();
         let mut clip_start: Option<Instant> = None;
         let mut greeted = None;

@@ -63,7 +63,7 @@ pub fn recognition_loop(
     .context("cannot start the camera thread")?;
     let (events, event_rx) = frontdesk::recognizer::event_channel();
     let worker = Worker::new(engine, gallery, settings)
-        .spawn(capture.slot(), events, Box::new(|| {}))
+        .spawn(capture.slot(), events, Box::new(|_| {}))
         .context("cannot start the recognition worker")?;
     let _fleet = start_fleet(context);
     let mut last_status = CaptureStatus::Starting;

@@ -24,6 +24,27 @@ enum Message {
 
 type Mailbox = Arc<Mutex<Option<Box<FrameReport>>>>;
 
+/// What a message the worker just sent is, for a reader that decides whether to wake up for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum News {
+    /// A frame report with no face in it: news only where the camera picture is on screen.
+    Faceless,
+    /// A frame with faces in it, or any other event.
+    Change,
+}
+
+impl News {
+    pub fn of(event: &RecognizerEvent) -> Self {
+        match event {
+            RecognizerEvent::Frame(report) if report.tracks.is_empty() => News::Faceless,
+            _ => News::Change,
+        }
+    }
+}
+
+/// Called by the worker after each message it sends (a window repaints).
+pub type Wake = Box<dyn Fn(News) + Send>;
+
 /// The worker's end.
 pub struct EventSender {
     queue: SyncSender<Message>,
@@ -182,6 +203,36 @@ mod tests {
             RecognizerEvent::Frame(report) => Some(report.frame.sequence),
             _ => None,
         }
+    }
+
+    /// A window showing no camera picture sleeps through frames of an empty scene, never through
+    /// a face or an event.
+    #[test]
+    fn only_a_frame_without_faces_is_faceless_news() {
+        assert_eq!(News::of(&frame_report(1)), News::Faceless);
+        let RecognizerEvent::Frame(mut report) = frame_report(2) else {
+            unreachable!("frame_report makes frames");
+        };
+        report.tracks.push(crate::recognizer::TrackView {
+            id: 1,
+            detection: crate::vision::Detection {
+                bbox: crate::vision::BoundingBox {
+                    x: 0.0,
+                    y: 0.0,
+                    width: 80.0,
+                    height: 80.0,
+                },
+                score: 0.9,
+                landmarks: [[0.0; 2]; 5],
+            },
+            label: crate::recognizer::TrackLabel::Pending,
+            similarity: None,
+            best_sample: None,
+            sample_match: None,
+            guidance: None,
+        });
+        assert_eq!(News::of(&RecognizerEvent::Frame(report)), News::Change);
+        assert_eq!(News::of(&RecognizerEvent::SourceEnded), News::Change);
     }
 
     #[test]

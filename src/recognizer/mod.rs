@@ -9,7 +9,7 @@ mod worker;
 
 use std::sync::Arc;
 
-pub use events::{Disconnected, EventReceiver, EventSender, event_channel};
+pub use events::{Disconnected, EventReceiver, EventSender, News, Wake, event_channel};
 pub use staff::{AttendanceQuery, PersonDetail, StaffReply, StaffRequest, VisitFilter};
 pub use worker::{Worker, WorkerHandle};
 

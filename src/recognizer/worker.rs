@@ -11,8 +11,8 @@ use super::identity::{Verdict, Vote};
 use super::schedule::{Attention, DetectionSchedule};
 use super::tracker::{Sample, Track, Tracker};
 use super::{
-    EventSender, RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView, WorkerCommand,
-    WorkerSettings,
+    EventSender, News, RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView, Wake,
+    WorkerCommand, WorkerSettings,
 };
 use crate::camera::{Frame, FrameSlot, SlotTake};
 use crate::config::Config;
@@ -118,12 +118,12 @@ impl Worker {
     }
 
     /// Starts the worker on its own thread. `events` receives everything it has to say; `wake` is
-    /// called after each message so that a UI can repaint.
+    /// called after each message, with what kind of news it is, so that a UI can repaint.
     pub fn spawn(
         self,
         slot: Arc<FrameSlot>,
         events: EventSender,
-        wake: Box<dyn Fn() + Send>,
+        wake: Wake,
     ) -> std::io::Result<WorkerHandle> {
         spawn_thread(move |commands| self.run(&slot, commands, &events, wake.as_ref()))
     }
@@ -136,7 +136,7 @@ impl Worker {
         settings: WorkerSettings,
         slot: Arc<FrameSlot>,
         events: EventSender,
-        wake: Box<dyn Fn() + Send>,
+        wake: Wake,
     ) -> std::io::Result<WorkerHandle> {
         spawn_thread(move |commands| {
             let loaded = FaceEngine::load(&config)
@@ -162,7 +162,7 @@ impl Worker {
                 Err(message) => {
                     tracing::error!(%message, "recognition unavailable");
                     if events.send(RecognizerEvent::Fatal(message)).is_ok() {
-                        wake();
+                        wake(News::Change);
                     }
                 }
             }
@@ -174,11 +174,12 @@ impl Worker {
         slot: &FrameSlot,
         commands: &Receiver<WorkerCommand>,
         events: &EventSender,
-        wake: &dyn Fn(),
+        wake: &dyn Fn(News),
     ) {
         let emit = |event: RecognizerEvent| {
+            let news = News::of(&event);
             let sent = events.send(event).is_ok();
-            wake();
+            wake(news);
             sent
         };
         loop {

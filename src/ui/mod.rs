@@ -23,14 +23,16 @@ mod theme;
 mod visits;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::camera::{CameraSettings, CaptureHandle, CaptureStatus, SourceSpec};
 use crate::config::Config;
 use crate::gallery::GalleryChanges;
 use crate::recognizer::{
-    EventReceiver, FrameReport, RecognizerEvent, TrackLabel, Worker, WorkerCommand, WorkerHandle,
-    WorkerSettings,
+    EventReceiver, FrameReport, News, RecognizerEvent, TrackLabel, Worker, WorkerCommand,
+    WorkerHandle, WorkerSettings,
 };
 
 pub use enroll::{EnrollForm, FormAction, FormContext, enroll_form_ui};
@@ -44,8 +46,11 @@ pub use theme::Theme;
 
 /// How long a notice ("Saved", "Could not save") stays.
 const NOTICE_DURATION: Duration = Duration::from_secs(5);
-/// Poll interval for camera status when nothing else wakes the UI.
+/// Poll interval for camera status, fades and notices when nothing else wakes the UI.
 const IDLE_REPAINT: Duration = Duration::from_millis(100);
+/// The same on the attract screen, which shows no camera picture and changes only when a face
+/// arrives (which wakes the UI at once) or a banner does.
+const ATTRACT_REPAINT: Duration = Duration::from_secs(1);
 
 /// What the kiosk needs to start.
 #[derive(Debug, Clone)]
@@ -83,6 +88,9 @@ pub struct KioskApp {
     greetings: GreetingTracker,
     /// What the public view shows, decided in `logic` from the latest frame.
     scene: Scene,
+    /// Whether the camera picture is on screen, so that a frame without faces is news (read by
+    /// the worker's wake-up, which skips the repaint otherwise).
+    picture_on_screen: Arc<AtomicBool>,
     texts: Texts,
     theme: Theme,
     logo: Option<egui::TextureHandle>,
@@ -188,6 +196,7 @@ impl KioskApp {
             shown_sequence: None,
             greetings: GreetingTracker::default(),
             scene: Scene::Attract,
+            picture_on_screen: Arc::new(AtomicBool::new(true)),
             texts: Texts::new(Language::English),
             theme: Theme::from_config(&options.config.display),
             logo: None,
@@ -267,6 +276,12 @@ impl KioskApp {
         )?;
         let (sender, events) = crate::recognizer::event_channel();
         let repaint = ctx.clone();
+        let picture_on_screen = Arc::clone(&self.picture_on_screen);
+        let wake = move |news| {
+            if news == News::Change || picture_on_screen.load(Ordering::Relaxed) {
+                repaint.request_repaint();
+            }
+        };
         let settings =
             WorkerSettings::from_config(config, format!("kiosk:{}", self.options.source));
         let worker = Worker::spawn_loading(
@@ -275,7 +290,7 @@ impl KioskApp {
             settings,
             capture.slot(),
             sender,
-            Box::new(move || repaint.request_repaint()),
+            Box::new(wake),
         )?;
         Ok(Pipeline {
             capture,
@@ -475,6 +490,8 @@ impl KioskApp {
     fn update_scene(&mut self) {
         let faces = FaceInView::all(self.latest.as_deref());
         self.scene = self.greetings.scene(&faces, Instant::now());
+        self.picture_on_screen
+            .store(!self.attract_screen_only(), Ordering::Relaxed);
         if self
             .notice
             .as_ref()
@@ -482,6 +499,14 @@ impl KioskApp {
         {
             self.notice = None;
         }
+    }
+
+    /// Whether the window shows the attract screen and nothing that moves: no camera picture, no
+    /// form.
+    fn attract_screen_only(&self) -> bool {
+        self.scene == Scene::Attract
+            && self.staff.screen == staff::Screen::Live
+            && self.enroll.is_none()
     }
 
     /// Opens the enrolment form on the selected face, or the largest one. With
@@ -769,7 +794,12 @@ impl eframe::App for KioskApp {
             }
         }
 
-        ui.ctx().request_repaint_after(IDLE_REPAINT);
+        let poll = if self.attract_screen_only() {
+            ATTRACT_REPAINT
+        } else {
+            IDLE_REPAINT
+        };
+        ui.ctx().request_repaint_after(poll);
     }
 }
 
