@@ -93,7 +93,7 @@ pub struct KioskApp {
     picture_on_screen: Arc<AtomicBool>,
     texts: Texts,
     theme: Theme,
-    logo: Option<egui::TextureHandle>,
+    logo: logo::Logo,
     enroll: Option<EnrollForm>,
     /// The face the operator clicked, to capture instead of the largest.
     selected_track: Option<u64>,
@@ -199,7 +199,7 @@ impl KioskApp {
             picture_on_screen: Arc::new(AtomicBool::new(true)),
             texts: Texts::new(Language::English),
             theme: Theme::from_config(&options.config.display),
-            logo: None,
+            logo: logo::Logo::default(),
             enroll: None,
             selected_track: None,
             notice: None,
@@ -265,7 +265,7 @@ impl KioskApp {
         self.texts = Texts::new(Language::from_code(&display.language));
         self.theme = Theme::from_config(display);
         self.theme.apply(ctx);
-        self.logo = logo::load_logo(ctx, &display.logo);
+        self.logo.load(ctx, &display.logo);
     }
 
     fn start_pipeline(&self, ctx: &egui::Context) -> std::io::Result<Pipeline> {
@@ -630,7 +630,7 @@ impl KioskApp {
             diagnostic: display.diagnostic_overlay,
             shop_name: &display.shop_name,
             welcome_text: &display.welcome_text,
-            logo: self.logo.as_ref(),
+            logo: self.logo.texture(),
         };
         if self.scene == Scene::Attract {
             egui::CentralPanel::default().show(ui, |ui| view.attract_ui(ui));
@@ -723,6 +723,7 @@ impl eframe::App for KioskApp {
         self.backups.poll();
         self.staff.import.poll();
         self.drain_events();
+        self.logo.poll(ctx);
         if let Some(config) = self.staff.applied_settings.take() {
             self.apply_settings(ctx, config);
         }
