@@ -9,7 +9,7 @@ use egui_kittest::kittest::Queryable;
 use frontdesk::attendance::Calendar;
 use frontdesk::gallery::{DEFAULT_GRACE, Gallery, GroupId, NewPerson, PersonId, now_ms};
 use frontdesk::recognizer::{AttendanceQuery, StaffRequest};
-use frontdesk::ui::RollCallScreen;
+use frontdesk::ui::{Language, RollCallScreen, Texts};
 
 const MINUTE: i64 = 60_000;
 
@@ -25,10 +25,15 @@ fn enrol(gallery: &mut Gallery, name: &str) -> PersonId {
 }
 
 fn harness(screen: RollCallScreen) -> Harness<'static, Screen> {
+    harness_in(screen, Language::English)
+}
+
+fn harness_in(screen: RollCallScreen, language: Language) -> Harness<'static, Screen> {
+    let texts = Texts::new(language);
     Harness::builder()
         .with_size([1000.0, 900.0])
         .build_ui_state(
-            |ui, (screen, outbox): &mut Screen| screen.roll_call_ui(ui, outbox),
+            move |ui, (screen, outbox): &mut Screen| screen.roll_call_ui(ui, outbox, &texts),
             (screen, Vec::new()),
         )
 }
@@ -143,6 +148,54 @@ fn the_roll_call_shows_who_is_here_and_follows_an_arrival() {
         take_requests(&mut harness).as_slice(),
         [StaffRequest::CreateGroup(name)] if name == "Chess club"
     ));
+}
+
+#[test]
+fn the_roll_call_and_its_group_settings_speak_german() {
+    let mut gallery = Gallery::open_in_memory(frontdesk::models::EMBEDDER.id).unwrap();
+    let ada = enrol(&mut gallery, "Ada Lovelace");
+    let class = gallery
+        .create_group("Klasse 5B", None, DEFAULT_GRACE)
+        .unwrap();
+    gallery.add_member(class, ada).unwrap();
+    let started = now_ms() - 20 * MINUTE;
+    gallery.start_session(class, started).unwrap();
+    gallery.record_visit(ada, started, 0.8, "kiosk").unwrap();
+    let mut screen = RollCallScreen::default();
+    screen.set_groups(gallery.groups().unwrap());
+    let mut harness = harness_in(screen, Language::German);
+    harness.run();
+    let lesson_day = jiff::Timestamp::from_millisecond(started)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::system())
+        .date();
+    type_into(&mut harness, "Von", &lesson_day.to_string());
+    harness.get_by_label("Anzeigen").click();
+    harness.run();
+    let query = match take_requests(&mut harness).as_slice() {
+        [StaffRequest::Attendance(query)] => *query,
+        other => panic!("expected a request for roll calls, got {other:?}"),
+    };
+    serve(&mut harness, &gallery, query);
+    assert!(shows(&harness, "1 anwesend, 0 verspätet, 0 abwesend"));
+    assert!(shows(&harness, "Anwesend"));
+    assert!(shows(&harness, "zuerst gesehen um"));
+    // Dates as Germans write them: 28.11.2026, not 2026-11-28.
+    let german_day = lesson_day.strftime("%d.%m.%Y").to_string();
+    assert!(shows(&harness, &format!("Anwesenheit vom {german_day}")));
+    assert!(
+        harness
+            .query_by_label("Anwesenheit jetzt starten")
+            .is_some()
+    );
+
+    harness.get_by_label("Gruppeneinstellungen").click();
+    harness.run();
+    type_into(&mut harness, "Trifft sich", "mon-fri");
+    type_into(&mut harness, "Beginnt um", "h");
+    harness.get_by_label("Zeitplan speichern").click();
+    harness.run();
+    assert!(shows(&harness, "„h“ ist keine Uhrzeit wie 09:00"));
 }
 
 #[test]

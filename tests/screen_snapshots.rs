@@ -122,6 +122,7 @@ fn staff_people_list() {
         person(3, "Sam Carter", 4, 27),
     ]);
     let theme = Theme::from_config(&Config::defaults().unwrap().display);
+    let texts = Texts::new(Language::English);
     let mut harness =
         Harness::builder()
             .with_size([1000.0, 600.0])
@@ -132,7 +133,7 @@ fn staff_people_list() {
                     Vec<frontdesk::recognizer::StaffRequest>,
                 )| {
                     theme.apply(ui.ctx());
-                    screen.people_ui(ui, outbox);
+                    screen.people_ui(ui, outbox, &texts);
                 },
                 (screen, Vec::new()),
             );

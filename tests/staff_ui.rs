@@ -196,7 +196,7 @@ fn choosing_german_in_the_settings_turns_the_window_german_and_is_saved() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gallery.db");
     let config_path = db.with_extension("toml");
-    prepared_gallery(&db, Some("1357"));
+    let grace = prepared_gallery(&db, Some("1357"));
     let mut harness = kiosk(&db);
     unlock(&mut harness, "1357");
 
@@ -216,6 +216,32 @@ fn choosing_german_in_the_settings_turns_the_window_german_and_is_saved() {
         Config::load(Some(&config_path)).unwrap().display.language,
         "de"
     );
+
+    // So do the staff screens, with dates as Germans write them.
+    harness.get_by_label("Personen").click();
+    wait_for(&mut harness, "the German people list", |h| {
+        shows(h, "Grace Hopper  (1 Foto, 1 Besuch)")
+    });
+    harness
+        .get_by_label("Grace Hopper  (1 Foto, 1 Besuch)")
+        .click();
+    wait_for(&mut harness, "the German record", |h| {
+        shows(h, "Änderungen speichern")
+    });
+    let enrolled = Gallery::open(&db, MODEL)
+        .unwrap()
+        .person(grace)
+        .unwrap()
+        .unwrap()
+        .created_at;
+    let day = jiff::Timestamp::from_millisecond(enrolled)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%d.%m.%Y")
+        .to_string();
+    assert!(shows(&harness, &format!("Aufgenommen {day}")));
+    assert!(shows(&harness, "Letzte Besuche"));
+    assert!(shows(&harness, "Sicherungen: "));
 
     // The public view speaks German too.
     harness.get_by_label("Sperren").click();

@@ -92,13 +92,32 @@ fn period_ms(config: &BackupConfig) -> i64 {
     i64::from(config.every_hours) * 3_600_000
 }
 
+/// An age rounded down to the unit people read it in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Age {
+    Minutes(i64),
+    Hours(i64),
+    Days(i64),
+}
+
+impl Age {
+    /// Minutes under an hour, hours under two days, then days.
+    pub fn of(ms: i64) -> Self {
+        let minutes = ms.max(0) / 60_000;
+        match minutes {
+            0..60 => Self::Minutes(minutes),
+            60..2880 => Self::Hours(minutes / 60),
+            _ => Self::Days(minutes / 1440),
+        }
+    }
+}
+
 /// "3 h", "12 min", "2 days".
 pub fn human_age(ms: i64) -> String {
-    let minutes = ms.max(0) / 60_000;
-    match minutes {
-        0..60 => format!("{minutes} min"),
-        60..2880 => format!("{} h", minutes / 60),
-        _ => format!("{} days", minutes / 1440),
+    match Age::of(ms) {
+        Age::Minutes(minutes) => format!("{minutes} min"),
+        Age::Hours(hours) => format!("{hours} h"),
+        Age::Days(days) => format!("{days} days"),
     }
 }
 

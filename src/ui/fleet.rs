@@ -1,33 +1,31 @@
 //! The fleet's state in the kiosk's status bar: connected or not, and what waits either way.
 
+use super::i18n::Texts;
 use crate::fleet::FleetStatus;
 
 /// The status bar's text for the fleet, and whether it needs attention.
-pub fn status_text(status: &FleetStatus) -> (String, bool) {
+pub fn status_text(status: &FleetStatus, texts: &Texts) -> (String, bool) {
     if status.connected {
         let text = match (status.waiting, status.behind) {
-            (0, 0) => "Fleet: connected, up to date".to_owned(),
-            (waiting, behind) => {
-                format!("Fleet: connected, {waiting} to send, {behind} to fetch")
-            }
+            (0, 0) => texts.get("fleet-up-to-date"),
+            (waiting, behind) => texts.with(
+                "fleet-behind",
+                &[("waiting", waiting.into()), ("behind", behind.into())],
+            ),
         };
         (text, false)
     } else if status.last_error.is_none() {
-        ("Fleet: connecting…".to_owned(), false)
+        (texts.get("fleet-connecting"), false)
     } else {
-        (
-            format!(
-                "Fleet: offline, working on this kiosk's gallery; {} change(s) wait to be sent",
-                status.waiting
-            ),
-            true,
-        )
+        let waiting = status.waiting.into();
+        (texts.with("fleet-offline", &[("waiting", waiting)]), true)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::Language;
 
     #[test]
     fn offline_kiosk_says_it_keeps_working_and_what_waits() {
@@ -37,7 +35,7 @@ mod tests {
             last_error: Some("connection refused".into()),
             ..FleetStatus::default()
         };
-        let (text, attention) = status_text(&status);
+        let (text, attention) = status_text(&status, &Texts::new(Language::English));
         assert!(attention);
         assert!(
             text.contains("offline") && text.contains("3 change(s)"),
@@ -51,8 +49,14 @@ mod tests {
             connected: true,
             ..FleetStatus::default()
         };
-        assert_eq!(status_text(&status).0, "Fleet: connected, up to date");
+        let texts = Texts::new(Language::English);
+        assert_eq!(
+            status_text(&status, &texts).0,
+            "Fleet: connected, up to date"
+        );
         status.behind = 4;
-        assert!(status_text(&status).0.contains("4 to fetch"));
+        assert!(status_text(&status, &texts).0.contains("4 to fetch"));
+        let german = status_text(&status, &Texts::new(Language::German)).0;
+        assert!(german.contains("4 zu holen"), "{german}");
     }
 }

@@ -58,6 +58,24 @@ impl Language {
             Language::Spanish => "%d/%m/%Y, %H:%M",
         }
     }
+
+    /// A calendar day alone (English keeps the ISO form staff type into the date fields).
+    fn date_pattern(self) -> &'static str {
+        match self {
+            Language::English => "%Y-%m-%d",
+            Language::German => "%d.%m.%Y",
+            Language::Spanish => "%d/%m/%Y",
+        }
+    }
+
+    /// Day and month, short enough for a chart's axis.
+    fn day_month_pattern(self) -> &'static str {
+        match self {
+            Language::English => "%d %b",
+            Language::German => "%d.%m.",
+            Language::Spanish => "%d/%m",
+        }
+    }
 }
 
 /// The messages of one language.
@@ -140,24 +158,35 @@ impl Texts {
 
     /// A moment (ms since the epoch) in the kiosk's time zone, in the language's format.
     pub fn date_time(&self, ms: i64) -> String {
-        date_time_in(self.language, ms).unwrap_or_else(|| self.get("date-unknown"))
+        self.local(ms, self.language.date_time_pattern())
     }
-}
 
-/// A moment in English, for the staff screens whose text is still in the code (people, visits,
-/// roll call, audit log).
-pub fn local_time(ms: i64) -> String {
-    date_time_in(Language::English, ms).unwrap_or_else(|| "unknown".into())
-}
+    /// The time of day of a moment (ms since the epoch) in the kiosk's time zone, e.g. "14:05".
+    pub fn clock(&self, ms: i64) -> String {
+        self.local(ms, "%H:%M")
+    }
 
-fn date_time_in(language: Language, ms: i64) -> Option<String> {
-    let moment = jiff::Timestamp::from_millisecond(ms).ok()?;
-    Some(
-        moment
-            .to_zoned(jiff::tz::TimeZone::system())
-            .strftime(language.date_time_pattern())
-            .to_string(),
-    )
+    /// A calendar day in the language's format.
+    pub fn date(&self, date: jiff::civil::Date) -> String {
+        date.strftime(self.language.date_pattern()).to_string()
+    }
+
+    /// A calendar day's day and month, for a chart's axis.
+    pub fn day_month(&self, date: jiff::civil::Date) -> String {
+        date.strftime(self.language.day_month_pattern()).to_string()
+    }
+
+    fn local(&self, ms: i64, pattern: &str) -> String {
+        jiff::Timestamp::from_millisecond(ms).map_or_else(
+            |_| self.get("date-unknown"),
+            |moment| {
+                moment
+                    .to_zoned(jiff::tz::TimeZone::system())
+                    .strftime(pattern)
+                    .to_string()
+            },
+        )
+    }
 }
 
 #[cfg(test)]
@@ -214,6 +243,36 @@ mod tests {
             ("ms", FluentValue::from("8")),
             ("dropped", FluentValue::from("3")),
             ("frames", FluentValue::from("900")),
+            ("photos", FluentValue::from(1)),
+            ("visits", FluentValue::from(14)),
+            ("consent", FluentValue::from("24.11.2026, 14:05")),
+            ("id", FluentValue::from(12)),
+            ("source", FluentValue::from("kiosk:auto")),
+            ("text", FluentValue::from("28/11")),
+            ("first", FluentValue::from(2)),
+            ("returning", FluentValue::from(5)),
+            ("from", FluentValue::from("2026-11-23")),
+            ("to", FluentValue::from("2026-11-28")),
+            ("how", FluentValue::from("scheduled")),
+            ("present", FluentValue::from(12)),
+            ("late", FluentValue::from(1)),
+            ("absent", FluentValue::from(2)),
+            ("days", FluentValue::from(1)),
+            ("time", FluentValue::from("08:55")),
+            ("attended", FluentValue::from(4)),
+            ("sessions", FluentValue::from(5)),
+            ("percent", FluentValue::from("80")),
+            ("date", FluentValue::from("2026-11-23")),
+            ("done", FluentValue::from(3)),
+            ("total", FluentValue::from(10)),
+            ("imported", FluentValue::from(2)),
+            ("already", FluentValue::from(0)),
+            ("refused", FluentValue::from(1)),
+            ("names", FluentValue::from("Ann, Bo")),
+            ("health", FluentValue::from("last backup 3 h ago")),
+            ("age", FluentValue::from("3 h")),
+            ("waiting", FluentValue::from(3)),
+            ("behind", FluentValue::from(4)),
         ]);
         for language in Language::ALL {
             let texts = Texts::new(language);
@@ -251,5 +310,22 @@ mod tests {
         let spanish = Texts::new(Language::Spanish);
         assert!(spanish.date_time(noon).starts_with("24/11/2026"));
         assert!(english.date_time(noon).contains("24 Nov 2026"));
+        let day = jiff::civil::date(2026, 11, 24);
+        assert_eq!(english.date(day), "2026-11-24");
+        assert_eq!(german.date(day), "24.11.2026");
+        assert_eq!(spanish.date(day), "24/11/2026");
+        assert_eq!(english.day_month(day), "24 Nov");
+        assert_eq!(german.day_month(day), "24.11.");
+        assert_eq!(
+            german.with(
+                "people-list-entry",
+                &[
+                    ("name", "Sam".into()),
+                    ("photos", 1.into()),
+                    ("visits", 3.into())
+                ]
+            ),
+            "Sam  (1 Foto, 3 Besuche)"
+        );
     }
 }

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
 
+use super::i18n::Texts;
 use crate::config::Config;
 use crate::engine::FaceEngine;
 use crate::gallery::{Gallery, MatchPolicy};
@@ -19,7 +20,51 @@ enum ImportMessage {
     PhotoDone { person: String },
     Person(PersonReport),
     Finished { without_photos: Vec<String> },
-    Failed(String),
+    Failed(Failure),
+}
+
+/// Why an import did not finish, drawn in the window's language around the library's own words.
+#[derive(Debug)]
+enum Failure {
+    /// The folder could not be read or the gallery not opened.
+    Error(String),
+    ThreadNotStarted(String),
+    EngineNotStarted(String),
+    StoppedAt {
+        name: String,
+        message: String,
+    },
+    /// The thread ended without a word.
+    Vanished,
+}
+
+impl Failure {
+    fn text(&self, texts: &Texts) -> String {
+        match self {
+            Self::Error(message) => message.clone(),
+            Self::ThreadNotStarted(message) => texts.with(
+                "import-not-started",
+                &[("message", message.as_str().into())],
+            ),
+            Self::EngineNotStarted(message) => {
+                texts.with("import-no-engine", &[("message", message.as_str().into())])
+            }
+            Self::StoppedAt { name, message } => texts.with(
+                "import-stopped-at",
+                &[
+                    ("name", name.as_str().into()),
+                    ("message", message.as_str().into()),
+                ],
+            ),
+            Self::Vanished => texts.get("import-vanished"),
+        }
+    }
+}
+
+/// How the last import ended.
+enum Ending {
+    Finished { without_photos: Vec<String> },
+    Failed(Failure),
 }
 
 /// An import under way.
@@ -38,8 +83,7 @@ pub struct ImportScreen {
     consent: bool,
     running: Option<Running>,
     reports: Vec<PersonReport>,
-    /// The finished import's one-line summary, or why it failed.
-    outcome: Option<(String, bool)>,
+    ending: Option<Ending>,
 }
 
 impl ImportScreen {
@@ -51,7 +95,7 @@ impl ImportScreen {
             consent: false,
             running: None,
             reports: Vec::new(),
-            outcome: None,
+            ending: None,
         }
     }
 
@@ -68,15 +112,15 @@ impl ImportScreen {
         let spawned = std::thread::Builder::new()
             .name("import".into())
             .spawn(move || {
-                if let Err(message) = run_import(&config, &db_path, &folder, consent, &sender) {
-                    tracing::error!(%message, "import failed");
-                    let _ = sender.send(ImportMessage::Failed(message));
+                if let Err(failure) = run_import(&config, &db_path, &folder, consent, &sender) {
+                    tracing::error!(?failure, "import failed");
+                    let _ = sender.send(ImportMessage::Failed(failure));
                 }
             });
         self.reports.clear();
         match spawned {
             Ok(_) => {
-                self.outcome = None;
+                self.ending = None;
                 self.running = Some(Running {
                     messages,
                     photos: 0,
@@ -84,7 +128,9 @@ impl ImportScreen {
                     person: String::new(),
                 });
             }
-            Err(e) => self.outcome = Some((format!("cannot start the import: {e}"), true)),
+            Err(e) => {
+                self.ending = Some(Ending::Failed(Failure::ThreadNotStarted(e.to_string())));
+            }
         }
     }
 
@@ -102,18 +148,18 @@ impl ImportScreen {
                 }
                 Ok(ImportMessage::Person(report)) => self.reports.push(report),
                 Ok(ImportMessage::Finished { without_photos }) => {
-                    self.outcome = Some((summary(&self.reports, &without_photos), false));
+                    self.ending = Some(Ending::Finished { without_photos });
                     self.running = None;
                     return;
                 }
-                Ok(ImportMessage::Failed(message)) => {
-                    self.outcome = Some((message, true));
+                Ok(ImportMessage::Failed(failure)) => {
+                    self.ending = Some(Ending::Failed(failure));
                     self.running = None;
                     return;
                 }
                 Err(TryRecvError::Empty) => return,
                 Err(TryRecvError::Disconnected) => {
-                    self.outcome = Some(("the import stopped unexpectedly".into(), true));
+                    self.ending = Some(Ending::Failed(Failure::Vanished));
                     self.running = None;
                     return;
                 }
@@ -121,24 +167,17 @@ impl ImportScreen {
         }
     }
 
-    pub fn import_ui(&mut self, ui: &mut egui::Ui) {
-        ui.heading("Import people");
-        ui.label(
-            "A folder with one folder of photos per person, named after them, and optionally a \
-             people.csv with name, consent (yes/no) and detail columns. People already here are \
-             left as they are.",
-        );
+    pub fn import_ui(&mut self, ui: &mut egui::Ui, texts: &Texts) {
+        ui.heading(texts.get("import-title"));
+        ui.label(texts.get("import-help"));
         ui.add_enabled_ui(self.running.is_none(), |ui| {
-            ui.checkbox(
-                &mut self.consent,
-                "Everyone in this import agreed to be recognised (a \"no\" in people.csv stays a no)",
-            );
+            ui.checkbox(&mut self.consent, texts.get("import-consent"));
             if let Some(folder) = super::path_action_ui(
                 ui,
-                "Folder",
+                &texts.get("import-folder"),
                 "/media/usb/regulars",
                 &mut self.folder,
-                "Start import",
+                &texts.get("import-start"),
             ) {
                 self.start(folder);
             }
@@ -149,30 +188,36 @@ impl ImportScreen {
             } else {
                 running.done as f32 / running.photos as f32
             };
-            ui.add(egui::ProgressBar::new(fraction).text(format!(
-                "{} of {} photos  {}",
-                running.done, running.photos, running.person
+            ui.add(egui::ProgressBar::new(fraction).text(texts.with(
+                "import-progress",
+                &[
+                    ("done", running.done.into()),
+                    ("total", running.photos.into()),
+                    ("name", running.person.as_str().into()),
+                ],
             )));
-            ui.label("The kiosk goes on greeting visitors meanwhile.");
+            ui.label(texts.get("import-meanwhile"));
         }
-        if let Some((text, is_error)) = &self.outcome {
-            if *is_error {
-                ui.colored_label(ui.visuals().error_fg_color, text);
-            } else {
-                ui.label(text);
+        match &self.ending {
+            Some(Ending::Finished { without_photos }) => {
+                ui.label(summary(&self.reports, without_photos, texts));
             }
+            Some(Ending::Failed(failure)) => {
+                ui.colored_label(ui.visuals().error_fg_color, failure.text(texts));
+            }
+            None => {}
         }
-        self.reports_ui(ui);
+        self.reports_ui(ui, texts);
     }
 
     /// Who was imported, and why anyone was not.
-    fn reports_ui(&self, ui: &mut egui::Ui) {
+    fn reports_ui(&self, ui: &mut egui::Ui, texts: &Texts) {
         egui::ScrollArea::vertical().show(ui, |ui| {
             for report in &self.reports {
                 ui.label(format!(
                     "{}: {}",
                     report.name,
-                    outcome_text(&report.outcome)
+                    outcome_text(&report.outcome, texts)
                 ));
                 for refused in &report.refused_photos {
                     let file = Path::new(&refused.photo)
@@ -185,27 +230,36 @@ impl ImportScreen {
     }
 }
 
-fn outcome_text(outcome: &Outcome) -> String {
+fn outcome_text(outcome: &Outcome, texts: &Texts) -> String {
     match outcome {
-        Outcome::Imported { faces, .. } => format!("imported with {faces} photo(s)"),
-        Outcome::WouldImport { faces } => format!("would be imported with {faces} photo(s)"),
-        Outcome::AlreadyThere { .. } => "already here, left as is".into(),
-        Outcome::Refused { message, .. } => format!("not imported: {message}"),
+        Outcome::Imported { faces, .. } => {
+            texts.with("import-imported", &[("count", (*faces).into())])
+        }
+        Outcome::WouldImport { faces } => {
+            texts.with("import-would-import", &[("count", (*faces).into())])
+        }
+        Outcome::AlreadyThere { .. } => texts.get("import-already-there"),
+        Outcome::Refused { message, .. } => {
+            texts.with("import-refused", &[("message", message.as_str().into())])
+        }
     }
 }
 
-fn summary(reports: &[PersonReport], without_photos: &[String]) -> String {
+fn summary(reports: &[PersonReport], without_photos: &[String], texts: &Texts) -> String {
     let count = |code: &str| reports.iter().filter(|r| r.outcome.code() == code).count();
-    let mut text = format!(
-        "Import finished: {} imported, {} already here, {} not imported.",
-        count("imported"),
-        count("already_there"),
-        count("refused")
+    let mut text = texts.with(
+        "import-summary",
+        &[
+            ("imported", count("imported").into()),
+            ("already", count("already_there").into()),
+            ("refused", count("refused").into()),
+        ],
     );
     if !without_photos.is_empty() {
-        text.push_str(&format!(
-            " In people.csv without a folder of photos: {}.",
-            without_photos.join(", ")
+        text.push(' ');
+        text.push_str(&texts.with(
+            "import-without-photos",
+            &[("names", without_photos.join(", ").into())],
         ));
     }
     text
@@ -219,22 +273,23 @@ fn run_import(
     folder: &Path,
     consent: bool,
     progress: &SyncSender<ImportMessage>,
-) -> Result<(), String> {
-    let plan = import::plan(folder, consent).map_err(|e| e.to_string())?;
+) -> Result<(), Failure> {
+    let error = |e: &dyn std::fmt::Display| Failure::Error(e.to_string());
+    let plan = import::plan(folder, consent).map_err(|e| error(&e))?;
     let _ = progress.send(ImportMessage::Started {
         photos: plan.photo_count(),
     });
-    let mut engine = FaceEngine::load(config)
-        .map_err(|e| format!("cannot start the recognition engine: {e}"))?;
-    let mut gallery = Gallery::open(db_path, engine.model_id()).map_err(|e| e.to_string())?;
+    let mut engine =
+        FaceEngine::load(config).map_err(|e| Failure::EngineNotStarted(e.to_string()))?;
+    let mut gallery = Gallery::open(db_path, engine.model_id()).map_err(|e| error(&e))?;
     gallery
         .set_consent_required(config.kiosk.require_consent)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| error(&e))?;
     let policy = MatchPolicy {
         threshold: config.recognition.threshold,
         margin: config.recognition.margin,
     };
-    let mut existing = import::names_in(&gallery).map_err(|e| e.to_string())?;
+    let mut existing = import::names_in(&gallery).map_err(|e| error(&e))?;
     for person in &plan.people {
         let report = import::import_person(
             &mut engine,
@@ -249,11 +304,46 @@ fn run_import(
                 });
             },
         )
-        .map_err(|e| format!("the import stopped at {}: {e}", person.name))?;
+        .map_err(|e| Failure::StoppedAt {
+            name: person.name.clone(),
+            message: e.to_string(),
+        })?;
         let _ = progress.send(ImportMessage::Person(report));
     }
     let _ = progress.send(ImportMessage::Finished {
         without_photos: plan.without_photos,
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egui_kittest::kittest::Queryable;
+
+    #[test]
+    fn the_import_screen_speaks_german() {
+        let config = Config::defaults().unwrap();
+        let screen = ImportScreen::new(config, PathBuf::from("/nonexistent/gallery.db"));
+        let texts = Texts::new(crate::ui::Language::German);
+        let mut harness = egui_kittest::Harness::builder()
+            .with_size([800.0, 400.0])
+            .build_ui_state(
+                move |ui, screen: &mut ImportScreen| screen.import_ui(ui, &texts),
+                screen,
+            );
+        harness.run();
+        assert!(harness.query_by_label("Personen importieren").is_some());
+        assert!(harness.query_by_label("Import starten").is_some());
+    }
+
+    #[test]
+    fn the_summary_names_people_without_photos_in_the_language() {
+        let texts = Texts::new(crate::ui::Language::Spanish);
+        assert_eq!(
+            summary(&[], &["Ann".into()], &texts),
+            "Importación terminada: 0 importados, 0 ya estaban, 0 no importados. \
+             En people.csv sin carpeta de fotos: Ann."
+        );
+    }
 }

@@ -160,7 +160,7 @@ impl Integrations {
             .spawn(move || {
                 let outcome =
                     crate::integrations::Integrations::start(&config, &db_path, &config.api.listen)
-                        .map_err(|e| format!("the HTTP API cannot start: {e}"));
+                        .map_err(|e| e.to_string());
                 let _ = sender.send(outcome);
             });
         match spawned {
@@ -231,9 +231,11 @@ impl KioskApp {
         match self.start_pipeline(ctx) {
             Ok(pipeline) => self.pipeline = Some(pipeline),
             Err(e) => {
-                self.fatal = Some(format!(
-                    "cannot start the camera and recognition threads: {e}"
-                ))
+                let message = e.to_string();
+                self.fatal = Some(
+                    self.texts
+                        .with("banner-threads-failed", &[("message", message.into())]),
+                );
             }
         }
     }
@@ -394,7 +396,10 @@ impl KioskApp {
                 self.integrations = Integrations::Running(Box::new(running));
             }
             Ok(Err(message)) => {
-                self.notify(message, true);
+                let text = self
+                    .texts
+                    .with("notice-api-failed", &[("message", message.into())]);
+                self.notify(text, true);
                 self.integrations = Integrations::Off;
             }
             Err(std::sync::mpsc::TryRecvError::Empty) => {}
@@ -697,7 +702,7 @@ impl KioskApp {
                 ));
                 if let Some(status) = &self.fleet_status {
                     ui.separator();
-                    let (text, attention) = fleet::status_text(status);
+                    let (text, attention) = fleet::status_text(status, &self.texts);
                     let color = if attention {
                         self.theme.palette.unknown
                     } else {
@@ -764,7 +769,7 @@ impl eframe::App for KioskApp {
         } else {
             let live_similarity = self.live_similarity();
             egui::CentralPanel::default().show(ui, |ui| {
-                self.backups.line_ui(ui);
+                self.backups.line_ui(ui, &self.texts);
                 self.staff.screen_ui(ui, live_similarity, &self.texts);
             });
         }

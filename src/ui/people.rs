@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::gallery::{Group, GroupId, NewPerson, Person, PersonId};
 use crate::recognizer::{PersonDetail, StaffRequest};
+use crate::ui::i18n::Texts;
 use crate::ui::theme;
 
 /// An editable copy of a person's name, details and consent.
@@ -111,13 +112,16 @@ impl PeopleScreen {
         self.detail.as_ref().map(|d| d.person.id)
     }
 
-    pub fn people_ui(&mut self, ui: &mut egui::Ui, outbox: &mut Vec<StaffRequest>) {
+    pub fn people_ui(&mut self, ui: &mut egui::Ui, outbox: &mut Vec<StaffRequest>, texts: &Texts) {
         egui::Panel::left("people_list")
             .min_size(260.0)
             .show(ui, |ui| {
-                let label = ui.label("Search");
-                ui.add(egui::TextEdit::singleline(&mut self.search).hint_text("name"))
-                    .labelled_by(label.id);
+                let label = ui.label(texts.get("people-search"));
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.search)
+                        .hint_text(texts.get("people-search-hint")),
+                )
+                .labelled_by(label.id);
                 ui.separator();
                 let needle = self.search.trim().to_lowercase();
                 egui::ScrollArea::vertical().show(ui, |ui| {
@@ -127,26 +131,31 @@ impl PeopleScreen {
                         .filter(|p| p.name.to_lowercase().contains(&needle))
                     {
                         let selected = self.selected_id() == Some(person.id);
-                        let text = format!(
-                            "{}  ({} photos, {} visits)",
-                            person.name, person.face_count, person.visit_count
+                        let text = texts.with(
+                            "people-list-entry",
+                            &[
+                                ("name", person.name.as_str().into()),
+                                ("photos", person.face_count.into()),
+                                ("visits", person.visit_count.into()),
+                            ],
                         );
                         if ui.selectable_label(selected, text).clicked() {
                             outbox.push(StaffRequest::LoadPerson(person.id));
                         }
                     }
                     if self.people.is_empty() {
-                        ui.weak("Nobody is enrolled yet.");
+                        ui.weak(texts.get("people-none"));
                     }
                 });
             });
         egui::CentralPanel::default().show(ui, |ui| match self.detail.take() {
             Some(detail) => {
-                egui::ScrollArea::vertical().show(ui, |ui| self.detail_ui(ui, &detail, outbox));
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| self.detail_ui(ui, &detail, outbox, texts));
                 self.detail = Some(detail);
             }
             None => {
-                ui.weak("Choose a person on the left.");
+                ui.weak(texts.get("people-choose"));
             }
         });
     }
@@ -156,31 +165,36 @@ impl PeopleScreen {
         ui: &mut egui::Ui,
         detail: &PersonDetail,
         outbox: &mut Vec<StaffRequest>,
+        texts: &Texts,
     ) {
-        self.header_ui(ui, detail);
+        self.header_ui(ui, detail, texts);
         ui.separator();
-        self.fields_ui(ui, &detail.person, outbox);
-        self.groups_ui(ui, detail, outbox);
+        self.fields_ui(ui, &detail.person, outbox, texts);
+        self.groups_ui(ui, detail, outbox, texts);
         ui.separator();
-        self.files_ui(ui, detail.person.id, outbox);
-        self.merge_ui(ui, detail.person.id, outbox);
+        self.files_ui(ui, detail.person.id, outbox, texts);
+        self.merge_ui(ui, detail.person.id, outbox, texts);
         ui.separator();
-        self.delete_ui(ui, &detail.person, outbox);
+        self.delete_ui(ui, &detail.person, outbox, texts);
         ui.separator();
-        visits_ui(ui, detail);
+        visits_ui(ui, detail, texts);
     }
 
     /// Name, enrolment, consent and the person's photos.
-    fn header_ui(&mut self, ui: &mut egui::Ui, detail: &PersonDetail) {
+    fn header_ui(&mut self, ui: &mut egui::Ui, detail: &PersonDetail, texts: &Texts) {
         let person = &detail.person;
         ui.heading(&person.name);
-        ui.label(format!(
-            "Enrolled {} · {} visits · consent {}",
-            super::i18n::local_time(person.created_at),
-            person.visit_count,
-            person
-                .consent_at
-                .map_or("not recorded".into(), super::i18n::local_time)
+        let consent = person.consent_at.map_or_else(
+            || texts.get("people-consent-not-recorded"),
+            |at| texts.date_time(at),
+        );
+        ui.label(texts.with(
+            "people-summary",
+            &[
+                ("when", texts.date_time(person.created_at).into()),
+                ("visits", person.visit_count.into()),
+                ("consent", consent.into()),
+            ],
         ));
         ui.horizontal_wrapped(|ui| {
             for face in &detail.faces {
@@ -193,14 +207,20 @@ impl PeopleScreen {
                 ui.add(
                     egui::Image::new(&*texture)
                         .fit_to_exact_size(egui::vec2(96.0, 96.0))
-                        .alt_text(format!("Photo {}", face.id)),
+                        .alt_text(texts.with("people-photo-alt", &[("id", face.id.into())])),
                 );
             }
         });
     }
 
     /// The editable name, details and consent, with Save.
-    fn fields_ui(&mut self, ui: &mut egui::Ui, person: &Person, outbox: &mut Vec<StaffRequest>) {
+    fn fields_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        person: &Person,
+        outbox: &mut Vec<StaffRequest>,
+        texts: &Texts,
+    ) {
         egui::Grid::new("person_fields")
             .num_columns(3)
             .spacing([8.0, 6.0])
@@ -208,7 +228,7 @@ impl PeopleScreen {
                 // Sized, not just a desired width: inside a grid a text field is otherwise
                 // squeezed to the column's width of the previous frame ("Sam" for "Sam Carter").
                 let height = ui.spacing().interact_size.y;
-                let label = ui.label("Name");
+                let label = ui.label(texts.get("field-name"));
                 ui.add_sized(
                     [theme::size::FORM_FIELD_WIDTH, height],
                     egui::TextEdit::singleline(&mut self.draft.name),
@@ -219,13 +239,13 @@ impl PeopleScreen {
                 for (index, (key, value)) in self.draft.details.iter_mut().enumerate() {
                     ui.add_sized(
                         [theme::size::DETAIL_KEY_WIDTH, height],
-                        egui::TextEdit::singleline(key).hint_text("detail"),
+                        egui::TextEdit::singleline(key).hint_text(texts.get("people-detail-hint")),
                     );
                     ui.add_sized(
                         [theme::size::FORM_FIELD_WIDTH, height],
-                        egui::TextEdit::singleline(value).hint_text("value"),
+                        egui::TextEdit::singleline(value).hint_text(texts.get("people-value-hint")),
                     );
-                    if ui.button("Remove").clicked() {
+                    if ui.button(texts.get("people-remove")).clicked() {
                         remove = Some(index);
                     }
                     ui.end_row();
@@ -235,16 +255,16 @@ impl PeopleScreen {
                 }
             });
         ui.horizontal(|ui| {
-            if ui.button("Add detail").clicked() {
+            if ui.button(texts.get("people-add-detail")).clicked() {
                 self.draft.details.push((String::new(), String::new()));
             }
-            ui.checkbox(&mut self.draft.consent, "Consent to be recognised");
+            ui.checkbox(&mut self.draft.consent, texts.get("people-consent"));
         });
         let changed = self.draft != Draft::of(person);
         if ui
             .add_enabled(
                 changed && !self.draft.name.trim().is_empty(),
-                egui::Button::new("Save changes"),
+                egui::Button::new(texts.get("people-save")),
             )
             .clicked()
         {
@@ -256,37 +276,49 @@ impl PeopleScreen {
     }
 
     /// Adding a photo from a file, and exporting everything stored about the person.
-    fn files_ui(&mut self, ui: &mut egui::Ui, person_id: PersonId, outbox: &mut Vec<StaffRequest>) {
+    fn files_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        person_id: PersonId,
+        outbox: &mut Vec<StaffRequest>,
+        texts: &Texts,
+    ) {
         if let Some(path) = super::path_action_ui(
             ui,
-            "Photo file",
+            &texts.get("people-photo-file"),
             "/path/to/photo.jpg",
             &mut self.photo_path,
-            "Add photo",
+            &texts.get("people-add-photo"),
         ) {
             outbox.push(StaffRequest::AddPhotoFile { person_id, path });
             self.photo_path.clear();
         }
         if let Some(folder) = super::path_action_ui(
             ui,
-            "Export folder",
+            &texts.get("people-export-folder"),
             "/media/usb/request-17",
             &mut self.export_folder,
-            "Export data",
+            &texts.get("people-export"),
         ) {
             outbox.push(StaffRequest::ExportPerson { person_id, folder });
         }
     }
 
     /// Merging the person into someone else (a duplicate).
-    fn merge_ui(&mut self, ui: &mut egui::Ui, person_id: PersonId, outbox: &mut Vec<StaffRequest>) {
+    fn merge_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        person_id: PersonId,
+        outbox: &mut Vec<StaffRequest>,
+        texts: &Texts,
+    ) {
         ui.horizontal(|ui| {
             let others: Vec<&Person> = self.people.iter().filter(|p| p.id != person_id).collect();
             let chosen = self
                 .merge_into
                 .and_then(|id| others.iter().find(|p| p.id == id))
-                .map_or("choose…".to_owned(), |p| p.name.clone());
-            let label = ui.label("Same person as");
+                .map_or_else(|| texts.get("choose"), |p| p.name.clone());
+            let label = ui.label(texts.get("people-same-as"));
             egui::ComboBox::from_id_salt("merge_into")
                 .selected_text(chosen)
                 .show_ui(ui, |ui| {
@@ -297,7 +329,7 @@ impl PeopleScreen {
                 .response
                 .labelled_by(label.id);
             if let Some(into) = self.merge_into
-                && ui.button("Merge into them").clicked()
+                && ui.button(texts.get("people-merge")).clicked()
             {
                 outbox.push(StaffRequest::MergePeople {
                     from: person_id,
@@ -309,50 +341,64 @@ impl PeopleScreen {
     }
 
     /// Delete, behind a confirmation.
-    fn delete_ui(&mut self, ui: &mut egui::Ui, person: &Person, outbox: &mut Vec<StaffRequest>) {
+    fn delete_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        person: &Person,
+        outbox: &mut Vec<StaffRequest>,
+        texts: &Texts,
+    ) {
         if self.confirm_delete {
             ui.colored_label(
                 egui::Color32::from_rgb(255, 140, 120),
-                format!(
-                    "Delete {} with every photo, detail and visit? This cannot be undone.",
-                    person.name
+                texts.with(
+                    "people-delete-confirm",
+                    &[("name", person.name.as_str().into())],
                 ),
             );
             ui.horizontal(|ui| {
-                if ui.button("Yes, delete").clicked() {
+                if ui.button(texts.get("people-delete-yes")).clicked() {
                     outbox.push(StaffRequest::DeletePerson(person.id));
                 }
-                if ui.button("Keep").clicked() {
+                if ui.button(texts.get("keep")).clicked() {
                     self.confirm_delete = false;
                 }
             });
-        } else if ui.button("Delete person").clicked() {
+        } else if ui.button(texts.get("people-delete")).clicked() {
             self.confirm_delete = true;
         }
     }
 }
 
 /// The person's latest visits.
-fn visits_ui(ui: &mut egui::Ui, detail: &PersonDetail) {
-    ui.label(egui::RichText::new("Recent visits").strong());
+fn visits_ui(ui: &mut egui::Ui, detail: &PersonDetail, texts: &Texts) {
+    ui.label(egui::RichText::new(texts.get("people-recent-visits")).strong());
     for visit in detail.visits.iter().take(20) {
-        ui.label(format!(
-            "{}  (similarity {:.2}, {})",
-            super::i18n::local_time(visit.at),
-            visit.similarity,
-            visit.source
+        ui.label(texts.with(
+            "people-visit",
+            &[
+                ("when", texts.date_time(visit.at).into()),
+                ("similarity", format!("{:.2}", visit.similarity).into()),
+                ("source", visit.source.as_str().into()),
+            ],
         ));
     }
 }
 
 impl PeopleScreen {
     /// A box per group: ticked for the groups the person belongs to.
-    fn groups_ui(&self, ui: &mut egui::Ui, detail: &PersonDetail, outbox: &mut Vec<StaffRequest>) {
+    fn groups_ui(
+        &self,
+        ui: &mut egui::Ui,
+        detail: &PersonDetail,
+        outbox: &mut Vec<StaffRequest>,
+        texts: &Texts,
+    ) {
         if self.groups.is_empty() {
             return;
         }
         ui.horizontal_wrapped(|ui| {
-            ui.label("Groups");
+            ui.label(texts.get("people-groups"));
             for (group, name) in &self.groups {
                 let was_member = detail.groups.iter().any(|(id, _)| id == group);
                 let mut member = was_member;
@@ -408,25 +454,54 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_name_field_is_wide_enough_for_a_whole_name() {
+    type Shown = (PeopleScreen, Vec<StaffRequest>);
+
+    /// The screen showing Sam Carter's record, in `language`.
+    fn sam_in(language: crate::ui::Language) -> egui_kittest::Harness<'static, Shown> {
         let mut screen = PeopleScreen::default();
         screen.set_people(vec![detail(1, "Sam Carter").person]);
         screen.set_detail(detail(1, "Sam Carter"));
+        let texts = Texts::new(language);
         let mut harness = egui_kittest::Harness::builder()
             .with_size([1000.0, 600.0])
             .build_ui_state(
-                |ui, (screen, outbox): &mut (PeopleScreen, Vec<StaffRequest>)| {
-                    screen.people_ui(ui, outbox);
-                },
+                move |ui, (screen, outbox): &mut Shown| screen.people_ui(ui, outbox, &texts),
                 (screen, Vec::new()),
             );
         harness.run_steps(3);
+        harness
+    }
+
+    #[test]
+    fn the_name_field_is_wide_enough_for_a_whole_name() {
+        let harness = sam_in(crate::ui::Language::English);
         use egui_kittest::kittest::Queryable;
         let width = harness.get_by_label("Name").rect().width();
         assert!(
             width >= theme::size::FORM_FIELD_WIDTH - 1.0,
             "{width} points"
+        );
+    }
+
+    #[test]
+    fn the_people_screen_speaks_german() {
+        use egui_kittest::kittest::Queryable;
+        let mut harness = sam_in(crate::ui::Language::German);
+        assert!(
+            harness
+                .query_by_label("Sam Carter  (1 Foto, 0 Besuche)")
+                .is_some()
+        );
+        assert!(harness.query_by_label("Änderungen speichern").is_some());
+        assert!(harness.query_by_label("Save changes").is_none());
+        harness.get_by_label("Person löschen").click();
+        harness.run();
+        let confirm = "Sam Carter mit allen Fotos, Angaben und Besuchen löschen?";
+        assert!(
+            harness
+                .query_all_by_label_contains(confirm)
+                .next()
+                .is_some()
         );
     }
 

@@ -4,6 +4,7 @@
 use egui_plot::{Bar, BarChart, Plot};
 
 use super::group_settings::GroupSettings;
+use super::i18n::Texts;
 use super::theme;
 use crate::attendance::{Attendance, MemberStatus, RollCall, Status};
 use crate::gallery::{Group, GroupId};
@@ -23,18 +24,17 @@ pub struct RollCallScreen {
     new_group: String,
     settings: GroupSettings,
     csv_path: String,
+    /// A date field's text that is not a date.
     problem: Option<String>,
 }
 
-/// A date typed by staff, or none for an empty field.
+/// A date typed by staff, or none for an empty field; the error is the trimmed text.
 fn parse_day(text: &str) -> Result<Option<jiff::civil::Date>, String> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse()
-        .map(Some)
-        .map_err(|_| format!("`{text}` is not a date like 2026-11-28"))
+    text.parse().map(Some).map_err(|_| text.to_owned())
 }
 
 impl RollCallScreen {
@@ -84,40 +84,46 @@ impl RollCallScreen {
         }
     }
 
-    pub fn roll_call_ui(&mut self, ui: &mut egui::Ui, outbox: &mut Vec<StaffRequest>) {
-        self.controls_ui(ui, outbox);
+    pub fn roll_call_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        outbox: &mut Vec<StaffRequest>,
+        texts: &Texts,
+    ) {
+        self.controls_ui(ui, outbox, texts);
         if let Some(problem) = &self.problem {
-            ui.colored_label(theme::PROBLEM, problem);
+            let text = texts.with("bad-date", &[("text", problem.as_str().into())]);
+            ui.colored_label(theme::PROBLEM, text);
         }
         if let Some(group) = self
             .group
             .and_then(|id| self.groups.iter().find(|g| g.id == id))
         {
-            self.settings.group_settings_ui(ui, group, outbox);
+            self.settings.group_settings_ui(ui, group, outbox, texts);
         }
         ui.separator();
         let Some(attendance) = &self.attendance else {
-            ui.weak(if self.groups.is_empty() {
-                "No group yet: create one above, then add people to it on the People screen."
+            ui.weak(texts.get(if self.groups.is_empty() {
+                "roll-call-no-group"
             } else {
-                "Choose a group and press Show."
-            });
+                "roll-call-choose"
+            }));
             return;
         };
         let query = self.query();
         let csv_path = &mut self.csv_path;
         egui::ScrollArea::vertical().show(ui, |ui| {
-            sessions_ui(ui, attendance);
+            sessions_ui(ui, attendance, texts);
             ui.separator();
-            rates_ui(ui, attendance);
-            weekly_chart_ui(ui, attendance, self.made_at);
+            rates_ui(ui, attendance, texts);
+            weekly_chart_ui(ui, attendance, self.made_at, texts);
             if let Some(query) = query
                 && let Some(path) = super::path_action_ui(
                     ui,
-                    "CSV file",
+                    &texts.get("csv-file"),
                     "/media/usb/roll-call.csv",
                     csv_path,
-                    "Export CSV",
+                    &texts.get("export-csv"),
                 )
             {
                 outbox.push(StaffRequest::ExportAttendanceCsv { query, path });
@@ -125,57 +131,57 @@ impl RollCallScreen {
         });
     }
 
-    fn controls_ui(&mut self, ui: &mut egui::Ui, outbox: &mut Vec<StaffRequest>) {
+    fn controls_ui(&mut self, ui: &mut egui::Ui, outbox: &mut Vec<StaffRequest>, texts: &Texts) {
         ui.horizontal(|ui| {
             let chosen = self
                 .group
                 .and_then(|id| self.groups.iter().find(|g| g.id == id))
-                .map_or("choose…".to_owned(), |g| g.name.clone());
+                .map_or_else(|| texts.get("choose"), |g| g.name.clone());
             let before = self.group;
-            egui::ComboBox::from_label("Group")
+            egui::ComboBox::from_label(texts.get("roll-call-group"))
                 .selected_text(chosen)
                 .show_ui(ui, |ui| {
                     for group in &self.groups {
                         ui.selectable_value(&mut self.group, Some(group.id), &group.name);
                     }
                 });
-            let label = ui.label("From");
+            let label = ui.label(texts.get("date-from"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.since)
-                    .hint_text("today")
+                    .hint_text(texts.get("date-today"))
                     .desired_width(theme::DATE_FIELD_WIDTH),
             )
             .labelled_by(label.id);
-            let label = ui.label("to");
+            let label = ui.label(texts.get("date-to"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.until)
-                    .hint_text("today")
+                    .hint_text(texts.get("date-today"))
                     .desired_width(theme::DATE_FIELD_WIDTH),
             )
             .labelled_by(label.id);
-            if ui.button("Show").clicked() || self.group != before {
+            if ui.button(texts.get("show")).clicked() || self.group != before {
                 self.problem = parse_day(&self.since).and(parse_day(&self.until)).err();
                 if let Some(query) = self.query().filter(|_| self.problem.is_none()) {
                     outbox.push(StaffRequest::Attendance(query));
                 }
             }
             if let Some(group) = self.group
-                && ui.button("Start roll call now").clicked()
+                && ui.button(texts.get("roll-call-start")).clicked()
             {
                 outbox.push(StaffRequest::StartRollCall(group));
             }
         });
         ui.horizontal(|ui| {
-            let label = ui.label("New group");
+            let label = ui.label(texts.get("roll-call-new-group"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.new_group)
-                    .hint_text("Class 5B")
+                    .hint_text(texts.get("roll-call-new-group-hint"))
                     .desired_width(200.0),
             )
             .labelled_by(label.id);
             let named = !self.new_group.trim().is_empty();
             if ui
-                .add_enabled(named, egui::Button::new("Create group"))
+                .add_enabled(named, egui::Button::new(texts.get("roll-call-create")))
                 .clicked()
             {
                 outbox.push(StaffRequest::CreateGroup(self.new_group.trim().to_owned()));
@@ -186,55 +192,63 @@ impl RollCallScreen {
 }
 
 /// Each session of the period, the newest first and open.
-fn sessions_ui(ui: &mut egui::Ui, attendance: &Attendance) {
+fn sessions_ui(ui: &mut egui::Ui, attendance: &Attendance, texts: &Texts) {
     if attendance.roll_calls.is_empty() {
-        ui.weak(format!(
-            "{} had no session from {} to {}.",
-            attendance.group.name, attendance.first_day, attendance.last_day
+        ui.weak(texts.with(
+            "roll-call-no-session",
+            &[
+                ("group", attendance.group.name.as_str().into()),
+                ("from", texts.date(attendance.first_day).into()),
+                ("to", texts.date(attendance.last_day).into()),
+            ],
         ));
     }
     for (index, roll_call) in attendance.roll_calls.iter().rev().enumerate() {
         let session = &roll_call.session;
         let totals = roll_call.totals();
-        let title = format!(
-            "{} ({}): {} present, {} late, {} absent",
-            super::i18n::local_time(session.starts_at),
-            if session.scheduled {
-                "scheduled"
-            } else {
-                "started by hand"
-            },
-            totals.present,
-            totals.late,
-            totals.absent
+        let how = texts.get(if session.scheduled {
+            "roll-call-scheduled"
+        } else {
+            "roll-call-by-hand"
+        });
+        let title = texts.with(
+            "roll-call-session",
+            &[
+                ("when", texts.date_time(session.starts_at).into()),
+                ("how", how.into()),
+                ("present", totals.present.into()),
+                ("late", totals.late.into()),
+                ("absent", totals.absent.into()),
+            ],
         );
         egui::CollapsingHeader::new(title)
             .id_salt(("roll_call", session.starts_at))
             .default_open(index == 0)
-            .show(ui, |ui| members_ui(ui, roll_call));
+            .show(ui, |ui| members_ui(ui, roll_call, texts));
     }
     if attendance.days_past_retention > 0 {
-        ui.weak(format!(
-            "{} day(s) of the period have no roll call: their visits were deleted \
-             (retention setting).",
-            attendance.days_past_retention
+        ui.weak(texts.with(
+            "roll-call-past-retention",
+            &[("days", attendance.days_past_retention.into())],
         ));
     }
 }
 
-fn members_ui(ui: &mut egui::Ui, roll_call: &RollCall) {
+fn members_ui(ui: &mut egui::Ui, roll_call: &RollCall, texts: &Texts) {
     egui::Grid::new(("roll_call_members", roll_call.session.starts_at))
         .striped(true)
         .num_columns(3)
         .show(ui, |ui| {
             for member in &roll_call.members {
                 ui.label(&member.name);
-                let (text, color) = status_text(member);
-                ui.colored_label(color, text);
+                let (id, color) = status_text(member);
+                ui.colored_label(color, texts.get(id));
                 ui.label(
                     member
                         .first_seen
-                        .map(|at| format!("first seen {}", clock(at)))
+                        .map(|at| {
+                            texts.with("roll-call-first-seen", &[("time", texts.clock(at).into())])
+                        })
                         .unwrap_or_default(),
                 );
                 ui.end_row();
@@ -242,36 +256,26 @@ fn members_ui(ui: &mut egui::Ui, roll_call: &RollCall) {
         });
 }
 
+/// The status's message id and colour.
 fn status_text(member: &MemberStatus) -> (&'static str, egui::Color32) {
     match member.status {
-        Status::Present => ("Present", theme::PRESENT),
-        Status::Late => ("Late", theme::LATE),
-        Status::Absent => ("Absent", theme::ABSENT),
-        Status::Expected => ("Not here yet", theme::PENDING),
-        Status::NotTracked => ("No consent to recognise", theme::PENDING),
+        Status::Present => ("status-present", theme::PRESENT),
+        Status::Late => ("status-late", theme::LATE),
+        Status::Absent => ("status-absent", theme::ABSENT),
+        Status::Expected => ("status-expected", theme::PENDING),
+        Status::NotTracked => ("status-not-tracked", theme::PENDING),
     }
 }
 
-/// "14:05" in the kiosk's time zone.
-fn clock(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map_or_else(
-        |_| "unknown".into(),
-        |t| {
-            t.to_zoned(jiff::tz::TimeZone::system())
-                .strftime("%H:%M")
-                .to_string()
-        },
-    )
-}
-
-fn rates_ui(ui: &mut egui::Ui, attendance: &Attendance) {
-    ui.label(
-        egui::RichText::new(format!(
-            "Attendance from {} to {}",
-            attendance.first_day, attendance.last_day
-        ))
-        .strong(),
+fn rates_ui(ui: &mut egui::Ui, attendance: &Attendance, texts: &Texts) {
+    let title = texts.with(
+        "roll-call-attendance",
+        &[
+            ("from", texts.date(attendance.first_day).into()),
+            ("to", texts.date(attendance.last_day).into()),
+        ],
     );
+    ui.label(egui::RichText::new(title).strong());
     egui::Grid::new("attendance_rates")
         .striped(true)
         .num_columns(3)
@@ -280,16 +284,18 @@ fn rates_ui(ui: &mut egui::Ui, attendance: &Attendance) {
                 ui.label(&rate.name);
                 match rate.rate() {
                     Some(share) => {
-                        ui.label(format!(
-                            "{} of {} sessions ({:.0}%)",
-                            rate.present + rate.late,
-                            rate.sessions,
-                            share * 100.0
+                        ui.label(texts.with(
+                            "roll-call-rate",
+                            &[
+                                ("attended", (rate.present + rate.late).into()),
+                                ("sessions", rate.sessions.into()),
+                                ("percent", format!("{:.0}", share * 100.0).into()),
+                            ],
                         ));
-                        ui.label(format!("{} late", rate.late));
+                        ui.label(texts.with("roll-call-late", &[("count", rate.late.into())]));
                     }
                     None => {
-                        ui.weak("no session to count");
+                        ui.weak(texts.get("roll-call-nothing-to-count"));
                         ui.label("");
                     }
                 }
@@ -299,7 +305,7 @@ fn rates_ui(ui: &mut egui::Ui, attendance: &Attendance) {
 }
 
 /// The group's attendance (per cent of expected arrivals) week by week.
-fn weekly_chart_ui(ui: &mut egui::Ui, attendance: &Attendance, now: i64) {
+fn weekly_chart_ui(ui: &mut egui::Ui, attendance: &Attendance, now: i64, texts: &Texts) {
     let weeks = attendance.weekly(now);
     if weeks.is_empty() {
         return;
@@ -308,15 +314,17 @@ fn weekly_chart_ui(ui: &mut egui::Ui, attendance: &Attendance, now: i64) {
         .iter()
         .enumerate()
         .map(|(index, week)| {
-            Bar::new(index as f64, week.rate().unwrap_or(0.0) * 100.0)
-                .name(format!("week of {}", week.monday))
+            Bar::new(index as f64, week.rate().unwrap_or(0.0) * 100.0).name(texts.with(
+                "roll-call-week-of",
+                &[("date", texts.date(week.monday).into())],
+            ))
         })
         .collect();
     let labels: Vec<String> = weeks
         .iter()
-        .map(|week| week.monday.strftime("%d %b").to_string())
+        .map(|week| texts.day_month(week.monday))
         .collect();
-    let chart = BarChart::new("Attendance %", bars)
+    let chart = BarChart::new(texts.get("roll-call-chart"), bars)
         .color(theme::PRESENT)
         .width(0.6);
     Plot::new("attendance_per_week")

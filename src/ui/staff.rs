@@ -437,15 +437,15 @@ impl StaffState {
         }
         match self.screen {
             Screen::Live => {}
-            Screen::People => self.people.people_ui(ui, &mut self.outbox),
-            Screen::Visits => self.visits.visits_ui(ui, &mut self.outbox),
-            Screen::RollCall => self.roll_call.roll_call_ui(ui, &mut self.outbox),
+            Screen::People => self.people.people_ui(ui, &mut self.outbox, texts),
+            Screen::Visits => self.visits.visits_ui(ui, &mut self.outbox, texts),
+            Screen::RollCall => self.roll_call.roll_call_ui(ui, &mut self.outbox, texts),
             Screen::Settings => {
                 self.settings
                     .settings_ui(ui, &mut self.outbox, live_similarity, texts)
             }
-            Screen::Audit => self.audit.audit_ui(ui, &mut self.outbox),
-            Screen::Import => self.import.import_ui(ui),
+            Screen::Audit => self.audit.audit_ui(ui, &mut self.outbox, texts),
+            Screen::Import => self.import.import_ui(ui, texts),
         }
     }
 }

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
+use super::i18n::Texts;
 use crate::gallery::{Person, PersonId, Visit};
 use crate::recognizer::{StaffRequest, VisitFilter};
 
@@ -18,6 +19,7 @@ pub struct VisitsScreen {
     visits: Vec<Visit>,
     first_visit: HashMap<PersonId, i64>,
     csv_path: String,
+    /// A date field's text that is not a date.
     problem: Option<String>,
 }
 
@@ -46,26 +48,27 @@ fn local_day(ms: i64) -> i64 {
     (ms + offset).div_euclid(DAY_MS)
 }
 
-fn day_label(day: i64) -> String {
-    jiff::Timestamp::from_millisecond(day * DAY_MS)
-        .map_or_else(|_| day.to_string(), |t| t.strftime("%d %b").to_string())
+fn day_label(day: i64, texts: &Texts) -> String {
+    // A local day number is the UTC day of the same date.
+    jiff::Timestamp::from_millisecond(day * DAY_MS).map_or_else(
+        |_| day.to_string(),
+        |t| texts.day_month(t.to_zoned(jiff::tz::TimeZone::UTC).date()),
+    )
 }
 
-/// Unix ms of the local start of `text` (YYYY-MM-DD), plus `days_after` days.
+/// Unix ms of the local start of `text` (YYYY-MM-DD), plus `days_after` days; the error is the
+/// trimmed text that is not such a date.
 fn parse_day(text: &str, days_after: i64) -> Result<Option<i64>, String> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
     }
-    let date: jiff::civil::Date = text
-        .parse()
-        .map_err(|_| format!("`{text}` is not a date like 2026-11-28"))?;
-    let date = date
-        .checked_add(jiff::Span::new().days(days_after))
-        .map_err(|e| e.to_string())?;
-    date.to_zoned(jiff::tz::TimeZone::system())
-        .map(|z| Some(z.timestamp().as_millisecond()))
-        .map_err(|e| e.to_string())
+    text.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|date| date.checked_add(jiff::Span::new().days(days_after)).ok())
+        .and_then(|date| date.to_zoned(jiff::tz::TimeZone::system()).ok())
+        .map(|zoned| Some(zoned.timestamp().as_millisecond()))
+        .ok_or_else(|| text.to_owned())
 }
 
 impl VisitsScreen {
@@ -86,35 +89,36 @@ impl VisitsScreen {
         self.first_visit = first_visit;
     }
 
-    pub fn visits_ui(&mut self, ui: &mut egui::Ui, outbox: &mut Vec<StaffRequest>) {
+    pub fn visits_ui(&mut self, ui: &mut egui::Ui, outbox: &mut Vec<StaffRequest>, texts: &Texts) {
         ui.horizontal(|ui| {
-            let label = ui.label("From");
+            let label = ui.label(texts.get("date-from"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.since)
-                    .hint_text("YYYY-MM-DD")
+                    .hint_text(texts.get("date-hint"))
                     .desired_width(100.0),
             )
             .labelled_by(label.id);
-            let label = ui.label("to");
+            let label = ui.label(texts.get("date-to"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.until)
-                    .hint_text("YYYY-MM-DD")
+                    .hint_text(texts.get("date-hint"))
                     .desired_width(100.0),
             )
             .labelled_by(label.id);
+            let everyone = texts.get("visits-everyone");
             let chosen = self
                 .person
                 .and_then(|id| self.people.iter().find(|(p, _)| *p == id))
-                .map_or("Everyone".to_owned(), |(_, name)| name.clone());
-            egui::ComboBox::from_label("Person")
+                .map_or_else(|| everyone.clone(), |(_, name)| name.clone());
+            egui::ComboBox::from_label(texts.get("visits-person"))
                 .selected_text(chosen)
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.person, None, "Everyone");
+                    ui.selectable_value(&mut self.person, None, everyone);
                     for (id, name) in &self.people {
                         ui.selectable_value(&mut self.person, Some(*id), name);
                     }
                 });
-            if ui.button("Show").clicked() {
+            if ui.button(texts.get("show")).clicked() {
                 self.problem = parse_day(&self.since, 0)
                     .and(parse_day(&self.until, 1))
                     .err();
@@ -124,15 +128,22 @@ impl VisitsScreen {
             }
         });
         if let Some(problem) = &self.problem {
-            ui.colored_label(egui::Color32::from_rgb(255, 140, 120), problem);
+            ui.colored_label(
+                egui::Color32::from_rgb(255, 140, 120),
+                texts.with("bad-date", &[("text", problem.as_str().into())]),
+            );
         }
         let days = visits_per_day(&self.visits, &self.first_visit);
         let (first, returning) = days
             .values()
             .fold((0, 0), |(f, r), (df, dr)| (f + df, r + dr));
-        ui.label(format!(
-            "{} visits: {first} first-time, {returning} returning",
-            self.visits.len()
+        ui.label(texts.with(
+            "visits-summary",
+            &[
+                ("count", self.visits.len().into()),
+                ("first", first.into()),
+                ("returning", returning.into()),
+            ],
         ));
         let first_bars: Vec<Bar> = days
             .iter()
@@ -142,10 +153,10 @@ impl VisitsScreen {
             .iter()
             .map(|(day, (_, r))| Bar::new(*day as f64, f64::from(*r)))
             .collect();
-        let first_chart = BarChart::new("First-time", first_bars)
+        let first_chart = BarChart::new(texts.get("visits-first-time"), first_bars)
             .color(egui::Color32::from_rgb(80, 200, 120))
             .width(0.7);
-        let returning_chart = BarChart::new("Returning", returning_bars)
+        let returning_chart = BarChart::new(texts.get("visits-returning"), returning_bars)
             .color(egui::Color32::from_rgb(120, 160, 255))
             .width(0.7)
             .stack_on(&[&first_chart]);
@@ -153,17 +164,17 @@ impl VisitsScreen {
             .height(220.0)
             .legend(Legend::default())
             .allow_scroll(false)
-            .x_axis_formatter(|mark, _| day_label(mark.value.round() as i64))
+            .x_axis_formatter(|mark, _| day_label(mark.value.round() as i64, texts))
             .show(ui, |plot| {
                 plot.bar_chart(first_chart);
                 plot.bar_chart(returning_chart);
             });
         if let Some(path) = super::path_action_ui(
             ui,
-            "CSV file",
+            &texts.get("csv-file"),
             "/media/usb/visits.csv",
             &mut self.csv_path,
-            "Export CSV",
+            &texts.get("export-csv"),
         ) {
             outbox.push(StaffRequest::ExportVisitsCsv {
                 filter: self.filter(),
@@ -177,7 +188,7 @@ impl VisitsScreen {
                 .num_columns(3)
                 .show(ui, |ui| {
                     for visit in &self.visits {
-                        ui.label(super::i18n::local_time(visit.at));
+                        ui.label(texts.date_time(visit.at));
                         ui.label(&visit.person_name);
                         ui.label(format!("{:.2}", visit.similarity));
                         ui.end_row();
@@ -215,9 +226,44 @@ mod tests {
     }
 
     #[test]
+    fn the_visits_screen_speaks_german_and_explains_a_bad_date() {
+        use egui_kittest::kittest::Queryable;
+        let texts = Texts::new(crate::ui::Language::German);
+        let mut harness = egui_kittest::Harness::builder()
+            .with_size([1000.0, 600.0])
+            .build_ui_state(
+                move |ui, (screen, outbox): &mut (VisitsScreen, Vec<StaffRequest>)| {
+                    screen.visits_ui(ui, outbox, &texts)
+                },
+                (VisitsScreen::default(), Vec::new()),
+            );
+        harness.run();
+        assert!(harness.query_by_label("Als CSV exportieren").is_some());
+        assert!(
+            harness
+                .query_all_by_label_contains("0 Besuche: 0 zum ersten Mal")
+                .next()
+                .is_some()
+        );
+        harness.get_by_label("Von").focus();
+        harness.run();
+        harness.get_by_label("Von").type_text("28/11");
+        harness.run();
+        harness.get_by_label("Anzeigen").click();
+        harness.run();
+        assert!(
+            harness
+                .query_all_by_label_contains("„28/11“ ist kein Datum")
+                .next()
+                .is_some()
+        );
+        assert!(harness.state().1.is_empty(), "nothing asked for a bad date");
+    }
+
+    #[test]
     fn empty_dates_mean_no_bound_and_bad_ones_are_reported() {
         assert_eq!(parse_day("", 0), Ok(None));
-        assert!(parse_day("28/11/2026", 0).is_err());
+        assert_eq!(parse_day(" 28/11/2026 ", 0), Err("28/11/2026".to_owned()));
         let start = parse_day("2026-11-28", 0).unwrap().unwrap();
         let end = parse_day("2026-11-28", 1).unwrap().unwrap();
         assert_eq!(end - start, DAY_MS);

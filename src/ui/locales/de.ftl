@@ -145,3 +145,160 @@ settings-diagnostic-box = Ähnlichkeitswerte in der Live-Ansicht zeigen (zum Ein
 settings-save = Einstellungen speichern
 settings-undo = Änderungen verwerfen
 settings-saved-to = Gespeichert in { $path }
+banner-threads-failed = Kamera und Erkennung können nicht starten: { $message }
+notice-api-failed = Die HTTP-Schnittstelle kann nicht starten: { $message }
+
+## Shared by the staff screens
+field-name = Name
+keep = Behalten
+choose = auswählen…
+show = Anzeigen
+date-from = Von
+date-to = bis
+date-hint = JJJJ-MM-TT
+date-today = heute
+bad-date = „{ $text }“ ist kein Datum wie 2026-11-28
+csv-file = CSV-Datei
+export-csv = Als CSV exportieren
+
+## The people screen
+people-search = Suche
+people-search-hint = Name
+people-list-entry = { $name }  ({ $photos ->
+    [one] 1 Foto
+   *[other] { $photos } Fotos
+}, { $visits ->
+    [one] 1 Besuch
+   *[other] { $visits } Besuche
+})
+people-none = Noch niemand ist aufgenommen.
+people-choose = Wählen Sie links eine Person.
+people-summary = Aufgenommen { $when } · { $visits ->
+    [one] 1 Besuch
+   *[other] { $visits } Besuche
+} · Einwilligung { $consent }
+people-consent-not-recorded = nicht erfasst
+people-photo-alt = Foto { $id }
+people-detail-hint = Angabe
+people-value-hint = Wert
+people-remove = Entfernen
+people-add-detail = Angabe hinzufügen
+people-consent = Einwilligung zur Erkennung
+people-save = Änderungen speichern
+people-photo-file = Fotodatei
+people-add-photo = Foto hinzufügen
+people-export-folder = Exportordner
+people-export = Daten exportieren
+people-same-as = Dieselbe Person wie
+people-merge = Mit ihr zusammenführen
+people-delete = Person löschen
+people-delete-confirm = { $name } mit allen Fotos, Angaben und Besuchen löschen? Das lässt sich nicht rückgängig machen.
+people-delete-yes = Ja, löschen
+people-groups = Gruppen
+people-recent-visits = Letzte Besuche
+people-visit = { $when }  (Ähnlichkeit { $similarity }, { $source })
+
+## The visits screen
+visits-person = Person
+visits-everyone = Alle
+visits-summary = { $count ->
+    [one] 1 Besuch
+   *[other] { $count } Besuche
+}: { $first } zum ersten Mal, { $returning } wiederkehrend
+visits-first-time = Zum ersten Mal
+visits-returning = Wiederkehrend
+
+## The roll call screen and its group settings
+roll-call-group = Gruppe
+roll-call-start = Anwesenheit jetzt starten
+roll-call-new-group = Neue Gruppe
+roll-call-new-group-hint = Klasse 5B
+roll-call-create = Gruppe anlegen
+roll-call-no-group = Noch keine Gruppe: Legen Sie oben eine an und fügen Sie ihr auf der Seite „Personen“ Mitglieder hinzu.
+roll-call-choose = Wählen Sie eine Gruppe und drücken Sie „Anzeigen“.
+roll-call-no-session = { $group } hatte vom { $from } bis zum { $to } keinen Termin.
+roll-call-session = { $when } ({ $how }): { $present } anwesend, { $late } verspätet, { $absent } abwesend
+roll-call-scheduled = geplant
+roll-call-by-hand = von Hand gestartet
+roll-call-past-retention = { $days ->
+    [one] 1 Tag
+   *[other] { $days } Tage
+} des Zeitraums ohne Anwesenheitsliste: Die Besuche wurden gelöscht (Aufbewahrungsdauer).
+roll-call-first-seen = zuerst gesehen um { $time }
+roll-call-attendance = Anwesenheit vom { $from } bis zum { $to }
+roll-call-rate = { $attended } von { $sessions ->
+    [one] 1 Termin
+   *[other] { $sessions } Terminen
+} ({ $percent } %)
+roll-call-late = { $count } verspätet
+roll-call-nothing-to-count = kein Termin zu zählen
+roll-call-week-of = Woche vom { $date }
+roll-call-chart = Anwesenheit in %
+status-present = Anwesend
+status-late = Verspätet
+status-absent = Abwesend
+status-expected = Noch nicht da
+status-not-tracked = Keine Einwilligung zur Erkennung
+group-settings = Gruppeneinstellungen
+group-rename = Umbenennen
+group-meets-on = Trifft sich
+group-meets-on-hint = mon-fri (leer: kein Zeitplan)
+group-starts-at = Beginnt um
+group-late-after = Verspätet nach (Minuten)
+group-save-schedule = Zeitplan speichern
+group-delete = Gruppe löschen
+group-delete-confirm = { $group } mit Zeitplan und Anwesenheitslisten löschen? Die Mitglieder bleiben aufgenommen.
+group-delete-yes = Ja, die Gruppe löschen
+schedule-no-days = Keine Tage angegeben; schreiben Sie zum Beispiel mon-fri
+schedule-bad-days = „{ $text }“ sind keine Wochentage; schreiben Sie mon, tue, … sun (englische Kürzel), einen Bereich wie mon-fri oder daily
+schedule-bad-time = „{ $text }“ ist keine Uhrzeit wie 09:00
+
+## The import screen
+import-title = Personen importieren
+import-help = Ein Ordner mit einem Fotoordner pro Person, benannt nach ihr, und optional einer people.csv mit den Spalten Name, Einwilligung (yes/no) und weiteren Angaben. Bereits vorhandene Personen bleiben unverändert.
+import-consent = Alle in diesem Import haben der Erkennung zugestimmt (ein „no“ in people.csv bleibt ein Nein)
+import-folder = Ordner
+import-start = Import starten
+import-progress = { $done } von { $total } Fotos  { $name }
+import-meanwhile = Der Kiosk begrüßt währenddessen weiter Besucher.
+import-imported = importiert mit { $count ->
+    [one] 1 Foto
+   *[other] { $count } Fotos
+}
+import-would-import = würde mit { $count ->
+    [one] 1 Foto
+   *[other] { $count } Fotos
+} importiert
+import-already-there = schon vorhanden, unverändert
+import-refused = nicht importiert: { $message }
+import-summary = Import beendet: { $imported } importiert, { $already } schon vorhanden, { $refused } nicht importiert.
+import-without-photos = In people.csv ohne Fotoordner: { $names }.
+import-not-started = Der Import kann nicht starten: { $message }
+import-no-engine = Die Erkennung kann nicht starten: { $message }
+import-stopped-at = Der Import brach bei { $name } ab: { $message }
+import-vanished = Der Import brach unerwartet ab
+
+## The audit log
+audit-export = Protokoll exportieren
+audit-none = Noch keine Aktionen des Personals.
+
+## Backups and the fleet
+backups-line = Sicherungen: { $health }
+backups-off = Automatische Sicherungen sind aus ([backup] dir ist leer)
+backups-never = noch keine automatische Sicherung
+backups-recent = letzte Sicherung vor { $age }
+backups-too-old = letzte Sicherung vor { $age }: zu alt, prüfen Sie den Sicherungsordner und das Log
+backups-failed = die letzte Sicherung ist FEHLGESCHLAGEN: { $message }
+age-minutes = { $count } Min.
+age-hours = { $count } Std.
+age-days = { $count ->
+    [one] 1 Tag
+   *[other] { $count } Tagen
+}
+fleet-up-to-date = Flotte: verbunden, auf dem neuesten Stand
+fleet-connecting = Flotte: verbinde…
+fleet-behind = Flotte: verbunden, { $waiting } zu senden, { $behind } zu holen
+fleet-offline = Flotte: offline, arbeite mit der Galerie dieses Kiosks; { $waiting ->
+    [one] 1 Änderung wartet
+   *[other] { $waiting } Änderungen warten
+} auf das Senden

@@ -1,5 +1,6 @@
 # Frontdesk's window in English. Every file in this folder has the same message ids (a test checks).
 # Variables: $name a person, $count a number, $when a date and time, $group a group's name.
+# Numbers that a translation may pluralise are passed as numbers ($count, $photos, $visits, $days, …).
 
 ## The public view
 attract-welcome = Welcome! Step up to the counter.
@@ -146,3 +147,130 @@ settings-diagnostic-box = Show similarity scores on the live view (for tuning; n
 settings-save = Save settings
 settings-undo = Undo changes
 settings-saved-to = Saved to { $path }
+banner-threads-failed = cannot start the camera and recognition threads: { $message }
+notice-api-failed = the HTTP API cannot start: { $message }
+
+## Shared by the staff screens
+field-name = Name
+keep = Keep
+choose = choose…
+show = Show
+date-from = From
+date-to = to
+date-hint = YYYY-MM-DD
+date-today = today
+bad-date = `{ $text }` is not a date like 2026-11-28
+csv-file = CSV file
+export-csv = Export CSV
+
+## The people screen
+people-search = Search
+people-search-hint = name
+people-list-entry = { $name }  ({ $photos } photos, { $visits } visits)
+people-none = Nobody is enrolled yet.
+people-choose = Choose a person on the left.
+people-summary = Enrolled { $when } · { $visits } visits · consent { $consent }
+people-consent-not-recorded = not recorded
+people-photo-alt = Photo { $id }
+people-detail-hint = detail
+people-value-hint = value
+people-remove = Remove
+people-add-detail = Add detail
+people-consent = Consent to be recognised
+people-save = Save changes
+people-photo-file = Photo file
+people-add-photo = Add photo
+people-export-folder = Export folder
+people-export = Export data
+people-same-as = Same person as
+people-merge = Merge into them
+people-delete = Delete person
+people-delete-confirm = Delete { $name } with every photo, detail and visit? This cannot be undone.
+people-delete-yes = Yes, delete
+people-groups = Groups
+people-recent-visits = Recent visits
+people-visit = { $when }  (similarity { $similarity }, { $source })
+
+## The visits screen
+visits-person = Person
+visits-everyone = Everyone
+visits-summary = { $count } visits: { $first } first-time, { $returning } returning
+visits-first-time = First-time
+visits-returning = Returning
+
+## The roll call screen and its group settings
+roll-call-group = Group
+roll-call-start = Start roll call now
+roll-call-new-group = New group
+roll-call-new-group-hint = Class 5B
+roll-call-create = Create group
+roll-call-no-group = No group yet: create one above, then add people to it on the People screen.
+roll-call-choose = Choose a group and press Show.
+roll-call-no-session = { $group } had no session from { $from } to { $to }.
+roll-call-session = { $when } ({ $how }): { $present } present, { $late } late, { $absent } absent
+roll-call-scheduled = scheduled
+roll-call-by-hand = started by hand
+roll-call-past-retention = { $days } day(s) of the period have no roll call: their visits were deleted (retention setting).
+roll-call-first-seen = first seen { $time }
+roll-call-attendance = Attendance from { $from } to { $to }
+roll-call-rate = { $attended } of { $sessions } sessions ({ $percent }%)
+roll-call-late = { $count } late
+roll-call-nothing-to-count = no session to count
+roll-call-week-of = week of { $date }
+roll-call-chart = Attendance %
+status-present = Present
+status-late = Late
+status-absent = Absent
+status-expected = Not here yet
+status-not-tracked = No consent to recognise
+group-settings = Group settings
+group-rename = Rename
+group-meets-on = Meets on
+group-meets-on-hint = mon-fri (empty: no schedule)
+group-starts-at = Starts at
+group-late-after = Late after (minutes)
+group-save-schedule = Save schedule
+group-delete = Delete group
+group-delete-confirm = Delete { $group } with its schedule and roll calls? Its members stay enrolled.
+group-delete-yes = Yes, delete the group
+schedule-no-days = no days given; write for example mon-fri
+schedule-bad-days = `{ $text }` is not days of the week; write mon, tue, … sun, a range such as mon-fri, or daily
+schedule-bad-time = `{ $text }` is not a time of day like 09:00
+
+## The import screen
+import-title = Import people
+import-help = A folder with one folder of photos per person, named after them, and optionally a people.csv with name, consent (yes/no) and detail columns. People already here are left as they are.
+import-consent = Everyone in this import agreed to be recognised (a "no" in people.csv stays a no)
+import-folder = Folder
+import-start = Start import
+import-progress = { $done } of { $total } photos  { $name }
+import-meanwhile = The kiosk goes on greeting visitors meanwhile.
+import-imported = imported with { $count } photo(s)
+import-would-import = would be imported with { $count } photo(s)
+import-already-there = already here, left as is
+import-refused = not imported: { $message }
+import-summary = Import finished: { $imported } imported, { $already } already here, { $refused } not imported.
+import-without-photos = In people.csv without a folder of photos: { $names }.
+import-not-started = cannot start the import: { $message }
+import-no-engine = cannot start the recognition engine: { $message }
+import-stopped-at = the import stopped at { $name }: { $message }
+import-vanished = the import stopped unexpectedly
+
+## The audit log
+audit-export = Export audit log
+audit-none = No staff actions yet.
+
+## Backups and the fleet
+backups-line = Backups: { $health }
+backups-off = automatic backups are off ([backup] dir is empty)
+backups-never = no automatic backup yet
+backups-recent = last backup { $age } ago
+backups-too-old = last backup { $age } ago: too old, check the backup folder and the log
+backups-failed = the last backup FAILED: { $message }
+age-minutes = { $count } min
+age-hours = { $count } h
+age-days = { $count } days
+fleet-up-to-date = Fleet: connected, up to date
+fleet-connecting = Fleet: connecting…
+fleet-behind = Fleet: connected, { $waiting } to send, { $behind } to fetch
+fleet-offline = Fleet: offline, working on this kiosk's gallery; { $waiting } change(s) wait to be sent

@@ -145,3 +145,160 @@ settings-diagnostic-box = Mostrar las similitudes en la vista en vivo (para ajus
 settings-save = Guardar ajustes
 settings-undo = Deshacer cambios
 settings-saved-to = Guardado en { $path }
+banner-threads-failed = No se pueden iniciar la cámara ni el reconocimiento: { $message }
+notice-api-failed = La API HTTP no puede iniciarse: { $message }
+
+## Shared by the staff screens
+field-name = Nombre
+keep = Conservar
+choose = elegir…
+show = Mostrar
+date-from = Desde
+date-to = hasta
+date-hint = AAAA-MM-DD
+date-today = hoy
+bad-date = «{ $text }» no es una fecha como 2026-11-28
+csv-file = Archivo CSV
+export-csv = Exportar CSV
+
+## The people screen
+people-search = Buscar
+people-search-hint = nombre
+people-list-entry = { $name }  ({ $photos ->
+    [one] 1 foto
+   *[other] { $photos } fotos
+}, { $visits ->
+    [one] 1 visita
+   *[other] { $visits } visitas
+})
+people-none = Todavía no hay nadie registrado.
+people-choose = Elija una persona a la izquierda.
+people-summary = Registrado el { $when } · { $visits ->
+    [one] 1 visita
+   *[other] { $visits } visitas
+} · consentimiento { $consent }
+people-consent-not-recorded = no registrado
+people-photo-alt = Foto { $id }
+people-detail-hint = dato
+people-value-hint = valor
+people-remove = Quitar
+people-add-detail = Añadir dato
+people-consent = Consiente ser reconocido
+people-save = Guardar cambios
+people-photo-file = Archivo de foto
+people-add-photo = Añadir foto
+people-export-folder = Carpeta de exportación
+people-export = Exportar datos
+people-same-as = La misma persona que
+people-merge = Fusionar con ella
+people-delete = Eliminar persona
+people-delete-confirm = ¿Eliminar a { $name } con todas sus fotos, datos y visitas? No se puede deshacer.
+people-delete-yes = Sí, eliminar
+people-groups = Grupos
+people-recent-visits = Visitas recientes
+people-visit = { $when }  (similitud { $similarity }, { $source })
+
+## The visits screen
+visits-person = Persona
+visits-everyone = Todos
+visits-summary = { $count ->
+    [one] 1 visita
+   *[other] { $count } visitas
+}: { $first } por primera vez, { $returning } recurrentes
+visits-first-time = Primera vez
+visits-returning = Recurrentes
+
+## The roll call screen and its group settings
+roll-call-group = Grupo
+roll-call-start = Pasar lista ahora
+roll-call-new-group = Nuevo grupo
+roll-call-new-group-hint = Clase 5B
+roll-call-create = Crear grupo
+roll-call-no-group = Todavía no hay grupos: cree uno arriba y añádale personas en la pantalla Personas.
+roll-call-choose = Elija un grupo y pulse Mostrar.
+roll-call-no-session = { $group } no tuvo ninguna sesión del { $from } al { $to }.
+roll-call-session = { $when } ({ $how }): { $present } presentes, { $late } con retraso, { $absent } ausentes
+roll-call-scheduled = programada
+roll-call-by-hand = iniciada a mano
+roll-call-past-retention = { $days ->
+    [one] 1 día
+   *[other] { $days } días
+} del periodo sin lista: sus visitas se eliminaron (ajuste de conservación).
+roll-call-first-seen = visto por primera vez a las { $time }
+roll-call-attendance = Asistencia del { $from } al { $to }
+roll-call-rate = { $attended } de { $sessions ->
+    [one] 1 sesión
+   *[other] { $sessions } sesiones
+} ({ $percent } %)
+roll-call-late = { $count } con retraso
+roll-call-nothing-to-count = ninguna sesión que contar
+roll-call-week-of = semana del { $date }
+roll-call-chart = Asistencia en %
+status-present = Presente
+status-late = Con retraso
+status-absent = Ausente
+status-expected = Aún no ha llegado
+status-not-tracked = Sin consentimiento para reconocer
+group-settings = Ajustes del grupo
+group-rename = Renombrar
+group-meets-on = Se reúne
+group-meets-on-hint = mon-fri (vacío: sin horario)
+group-starts-at = Empieza a las
+group-late-after = Retraso a partir de (minutos)
+group-save-schedule = Guardar horario
+group-delete = Eliminar grupo
+group-delete-confirm = ¿Eliminar { $group } con su horario y sus listas? Sus miembros siguen registrados.
+group-delete-yes = Sí, eliminar el grupo
+schedule-no-days = No se indicaron días; escriba por ejemplo mon-fri
+schedule-bad-days = «{ $text }» no son días de la semana; escriba mon, tue, … sun (abreviaturas en inglés), un rango como mon-fri o daily
+schedule-bad-time = «{ $text }» no es una hora como 09:00
+
+## The import screen
+import-title = Importar personas
+import-help = Una carpeta con una carpeta de fotos por persona, con su nombre, y opcionalmente un people.csv con las columnas nombre, consentimiento (yes/no) y otros datos. Las personas que ya están aquí no se modifican.
+import-consent = Todas las personas de esta importación aceptaron ser reconocidas (un «no» en people.csv sigue siendo un no)
+import-folder = Carpeta
+import-start = Iniciar importación
+import-progress = { $done } de { $total } fotos  { $name }
+import-meanwhile = Mientras tanto, el quiosco sigue saludando a los visitantes.
+import-imported = importado con { $count ->
+    [one] 1 foto
+   *[other] { $count } fotos
+}
+import-would-import = se importaría con { $count ->
+    [one] 1 foto
+   *[other] { $count } fotos
+}
+import-already-there = ya estaba aquí, sin cambios
+import-refused = no importado: { $message }
+import-summary = Importación terminada: { $imported } importados, { $already } ya estaban, { $refused } no importados.
+import-without-photos = En people.csv sin carpeta de fotos: { $names }.
+import-not-started = No se puede iniciar la importación: { $message }
+import-no-engine = No se puede iniciar el reconocimiento: { $message }
+import-stopped-at = La importación se detuvo en { $name }: { $message }
+import-vanished = La importación se detuvo de forma inesperada
+
+## The audit log
+audit-export = Exportar registro
+audit-none = Todavía no hay acciones del personal.
+
+## Backups and the fleet
+backups-line = Copias de seguridad: { $health }
+backups-off = las copias automáticas están desactivadas ([backup] dir está vacío)
+backups-never = todavía no hay ninguna copia automática
+backups-recent = última copia hace { $age }
+backups-too-old = última copia hace { $age }: demasiado antigua, revise la carpeta de copias y el registro
+backups-failed = la última copia FALLÓ: { $message }
+age-minutes = { $count } min
+age-hours = { $count } h
+age-days = { $count ->
+    [one] 1 día
+   *[other] { $count } días
+}
+fleet-up-to-date = Flota: conectada, al día
+fleet-connecting = Flota: conectando…
+fleet-behind = Flota: conectada, { $waiting } por enviar, { $behind } por recibir
+fleet-offline = Flota: sin conexión, trabajando con la galería de este quiosco; { $waiting ->
+    [one] 1 cambio espera
+   *[other] { $waiting } cambios esperan
+} para enviarse
