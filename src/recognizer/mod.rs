@@ -2,6 +2,7 @@
 
 mod events;
 pub mod identity;
+mod problem;
 mod schedule;
 mod staff;
 pub mod tracker;
@@ -10,6 +11,7 @@ mod worker;
 use std::sync::Arc;
 
 pub use events::{Disconnected, EventReceiver, EventSender, News, Wake, event_channel};
+pub use problem::Problem;
 pub use staff::{AttendanceQuery, PersonDetail, StaffReply, StaffRequest, VisitFilter};
 pub use worker::{Worker, WorkerHandle};
 
@@ -180,7 +182,8 @@ pub enum RecognizerEvent {
         person_id: PersonId,
         name: String,
     },
-    Error(String),
+    /// Something failed; recognition goes on.
+    Error(Problem),
     /// The answer to a [`WorkerCommand::Staff`] request.
     Staff(StaffReply),
     /// The gallery changed (here or in another process) and the worker has applied it: people in

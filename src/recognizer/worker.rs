@@ -11,8 +11,8 @@ use super::identity::{Verdict, Vote};
 use super::schedule::{Attention, DetectionSchedule};
 use super::tracker::{Sample, Track, Tracker};
 use super::{
-    EventSender, News, RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView, Wake,
-    WorkerCommand, WorkerSettings,
+    EventSender, News, Problem, RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView,
+    Wake, WorkerCommand, WorkerSettings,
 };
 use crate::camera::{Frame, FrameSlot, SlotTake};
 use crate::config::Config;
@@ -43,7 +43,7 @@ pub struct Worker {
     last_time_ms: u64,
     last_retention: Option<Instant>,
     /// The last failure to follow the gallery's change feed, so it is reported once, not per frame.
-    follow_error: Option<String>,
+    follow_error: Option<Problem>,
     /// The staff PIN's lock-out on the monotonic clock.
     pin_gate: crate::gallery::PinGate,
     /// When this run logged each person's last visit, on the monotonic clock (see `is_new_visit`).
@@ -242,7 +242,7 @@ impl Worker {
 
     /// Purges visits past the retention period, at start and then hourly. Returns a message when
     /// that failed.
-    fn apply_retention(&mut self) -> Option<String> {
+    fn apply_retention(&mut self) -> Option<Problem> {
         if self
             .last_retention
             .is_some_and(|t| t.elapsed() < RETENTION_INTERVAL)
@@ -264,7 +264,9 @@ impl Worker {
                 tracing::info!(purged, days, "visits past the retention period deleted");
                 None
             }
-            Err(e) => Some(format!("cannot delete old visits: {e}")),
+            Err(e) => Some(Problem::OldVisitsNotDeleted {
+                detail: e.to_string(),
+            }),
         }
     }
 
@@ -274,11 +276,13 @@ impl Worker {
     /// shown.
     fn follow_gallery(&mut self) -> Vec<RecognizerEvent> {
         if let Err(e) = self.gallery.refresh() {
-            let message = format!("cannot follow changes to the gallery: {e}");
-            if self.follow_error.as_ref() != Some(&message) {
-                tracing::error!(%message);
-                self.follow_error = Some(message.clone());
-                return vec![RecognizerEvent::Error(message)];
+            let problem = Problem::GalleryNotFollowed {
+                detail: e.to_string(),
+            };
+            if self.follow_error.as_ref() != Some(&problem) {
+                tracing::error!(%problem);
+                self.follow_error = Some(problem.clone());
+                return vec![RecognizerEvent::Error(problem)];
             }
             return Vec::new();
         }
@@ -341,9 +345,9 @@ impl Worker {
         let detections = match self.engine.detect(&frame.image) {
             Ok(d) => d,
             Err(e) => {
-                events.push(RecognizerEvent::Error(format!(
-                    "face detection failed: {e}"
-                )));
+                events.push(RecognizerEvent::Error(Problem::DetectionFailed {
+                    detail: e.to_string(),
+                }));
                 return events;
             }
         };
@@ -406,9 +410,9 @@ impl Worker {
                 Ok(Some(face)) => face,
                 Ok(None) => continue,
                 Err(e) => {
-                    events.push(RecognizerEvent::Error(format!(
-                        "face embedding failed: {e}"
-                    )));
+                    events.push(RecognizerEvent::Error(Problem::EmbeddingFailed {
+                        detail: e.to_string(),
+                    }));
                     continue;
                 }
             };
@@ -532,9 +536,9 @@ impl Worker {
                             visit_logged,
                         });
                     }
-                    Err(e) => {
-                        events.push(RecognizerEvent::Error(format!("cannot log the visit: {e}")))
-                    }
+                    Err(e) => events.push(RecognizerEvent::Error(Problem::VisitNotLogged {
+                        detail: e.to_string(),
+                    })),
                 }
             }
             Verdict::Unknown => events.push(track_event(
@@ -692,9 +696,9 @@ impl Worker {
             .set_consent_required(self.settings.require_consent)
         {
             Ok(()) => Vec::new(),
-            Err(e) => vec![RecognizerEvent::Error(format!(
-                "cannot apply the consent setting: {e}"
-            ))],
+            Err(e) => vec![RecognizerEvent::Error(Problem::ConsentSettingNotApplied {
+                detail: e.to_string(),
+            })],
         }
     }
 
@@ -718,10 +722,10 @@ impl Worker {
                 // The checks `frontdesk enroll` makes: a face that already matches X saved as a
                 // new person would make X unrecognisable, and a poor sample greets nobody.
                 if let Err(rejection) = self.check_sample(&sample, None) {
-                    return vec![RecognizerEvent::Error(format!(
-                        "could not save {}: {rejection}",
-                        person.name.trim()
-                    ))];
+                    return vec![RecognizerEvent::Error(Problem::SampleRejected {
+                        name: Some(person.name.trim().to_owned()),
+                        rejection,
+                    })];
                 }
                 let face = enrollment::new_face(&sample, self.engine.model_id());
                 match self.gallery.enroll(&person, &[face]) {
@@ -731,17 +735,18 @@ impl Worker {
                             name: person.name.trim().to_owned(),
                         }]
                     }
-                    Err(e) => vec![RecognizerEvent::Error(format!(
-                        "could not save {}: {e}",
-                        person.name.trim()
-                    ))],
+                    Err(e) => vec![RecognizerEvent::Error(Problem::NotSaved {
+                        name: person.name.trim().to_owned(),
+                        detail: e.to_string(),
+                    })],
                 }
             }
             WorkerCommand::AddSample { person_id, sample } => {
                 if let Err(rejection) = self.check_sample(&sample, Some(person_id)) {
-                    return vec![RecognizerEvent::Error(format!(
-                        "could not add the photo: {rejection}"
-                    ))];
+                    return vec![RecognizerEvent::Error(Problem::SampleRejected {
+                        name: None,
+                        rejection,
+                    })];
                 }
                 let face = enrollment::new_face(&sample, self.engine.model_id());
                 match self.gallery.add_faces(person_id, &[face]) {
@@ -754,9 +759,9 @@ impl Worker {
                             .to_owned();
                         vec![RecognizerEvent::SampleAdded { person_id, name }]
                     }
-                    Err(e) => vec![RecognizerEvent::Error(format!(
-                        "could not add the photo: {e}"
-                    ))],
+                    Err(e) => vec![RecognizerEvent::Error(Problem::PhotoNotAdded {
+                        detail: e.to_string(),
+                    })],
                 }
             }
             WorkerCommand::RejectMatch { track } => {

@@ -14,6 +14,7 @@ mod import;
 mod live;
 mod logo;
 mod people;
+mod problem_text;
 mod public_view;
 mod roll_call;
 mod settings;
@@ -367,11 +368,12 @@ impl KioskApp {
                         .with("notice-photo-added", &[("name", name.into())]);
                     self.notify(text, false);
                 }
-                RecognizerEvent::Error(message) => {
+                RecognizerEvent::Error(problem) => {
                     if let Some(form) = &mut self.enroll {
                         form.saving = false;
                     }
-                    self.notify(message, true);
+                    let text = problem_text::problem_text(&self.texts, &problem);
+                    self.notify(text, true);
                 }
                 RecognizerEvent::Fatal(message) => self.fatal = Some(message),
                 RecognizerEvent::SourceEnded => self.source_ended = true,

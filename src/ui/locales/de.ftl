@@ -302,3 +302,19 @@ fleet-offline = Flotte: offline, arbeite mit der Galerie dieses Kiosks; { $waiti
     [one] 1 Änderung wartet
    *[other] { $waiting } Änderungen warten
 } auf das Senden
+problem-old-visits = Alte Besuche können nicht gelöscht werden: { $detail }
+problem-gallery-not-followed = Änderungen, die anderswo an der Galerie gemacht wurden, können nicht übernommen werden: { $detail }
+problem-detection = Gesichtserkennung fehlgeschlagen: { $detail }
+problem-embedding = Gesichtsanalyse fehlgeschlagen: { $detail }
+problem-visit-not-logged = Der Besuch kann nicht gespeichert werden: { $detail }
+problem-consent-setting = Die Einwilligungseinstellung kann nicht angewendet werden: { $detail }
+problem-not-saved = { $name } konnte nicht gespeichert werden: { $detail }
+problem-photo-not-added = Das Foto konnte nicht hinzugefügt werden: { $detail }
+problem-sample-rejected-save = { $name } konnte nicht gespeichert werden: { $reason }
+problem-sample-rejected-add = Das Foto konnte nicht hinzugefügt werden: { $reason }
+rejection-no-face = kein Gesicht gefunden
+rejection-several-faces = { $count } etwa gleich große Gesichter: bitte ein Foto mit nur einer Person im Vordergrund verwenden
+rejection-too-small = Gesicht zu klein ({ $size } px, nötig sind { $min } px): bitte näher herantreten lassen
+rejection-too-blurry = Gesicht zu unscharf: bitte einen Moment stillhalten lassen
+rejection-already-enrolled = bereits als { $name } erfasst: das Foto stattdessen dieser Person hinzufügen
+rejection-not-the-same-person = dieses Gesicht passt nicht zu den anderen Fotos dieser Person

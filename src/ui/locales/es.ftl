@@ -302,3 +302,19 @@ fleet-offline = Flota: sin conexión, trabajando con la galería de este quiosco
     [one] 1 cambio espera
    *[other] { $waiting } cambios esperan
 } para enviarse
+problem-old-visits = No se pueden borrar las visitas antiguas: { $detail }
+problem-gallery-not-followed = No se pueden incorporar los cambios hechos en la galería desde otro lugar: { $detail }
+problem-detection = Falló la detección de caras: { $detail }
+problem-embedding = Falló el análisis de la cara: { $detail }
+problem-visit-not-logged = No se puede registrar la visita: { $detail }
+problem-consent-setting = No se puede aplicar el ajuste de consentimiento: { $detail }
+problem-not-saved = No se pudo guardar a { $name }: { $detail }
+problem-photo-not-added = No se pudo añadir la foto: { $detail }
+problem-sample-rejected-save = No se pudo guardar a { $name }: { $reason }
+problem-sample-rejected-add = No se pudo añadir la foto: { $reason }
+rejection-no-face = no se encontró ninguna cara
+rejection-several-faces = { $count } caras de tamaño parecido: use una foto con una sola persona delante
+rejection-too-small = cara demasiado pequeña ({ $size } px, se necesitan { $min } px): pida que se acerque
+rejection-too-blurry = cara demasiado borrosa: pida que se quede quieto un momento
+rejection-already-enrolled = ya registrado como { $name }: añada la foto a esa persona
+rejection-not-the-same-person = esta cara no coincide con las otras fotos de esta persona

@@ -1,0 +1,112 @@
+//! The recognition worker's failures in the window's language. The underlying error's own text
+//! (`detail`: a database or file message) is shown as it is.
+
+use fluent_bundle::FluentValue;
+
+use super::i18n::Texts;
+use crate::enrollment::Rejection;
+use crate::recognizer::Problem;
+
+pub fn problem_text(texts: &Texts, problem: &Problem) -> String {
+    let with_detail = |id: &str, detail: &str| texts.with(id, &[("detail", detail.into())]);
+    match problem {
+        Problem::OldVisitsNotDeleted { detail } => with_detail("problem-old-visits", detail),
+        Problem::GalleryNotFollowed { detail } => {
+            with_detail("problem-gallery-not-followed", detail)
+        }
+        Problem::DetectionFailed { detail } => with_detail("problem-detection", detail),
+        Problem::EmbeddingFailed { detail } => with_detail("problem-embedding", detail),
+        Problem::VisitNotLogged { detail } => with_detail("problem-visit-not-logged", detail),
+        Problem::ConsentSettingNotApplied { detail } => {
+            with_detail("problem-consent-setting", detail)
+        }
+        Problem::SampleRejected { name, rejection } => {
+            let reason = rejection_text(texts, rejection);
+            match name {
+                Some(name) => texts.with(
+                    "problem-sample-rejected-save",
+                    &[("name", name.as_str().into()), ("reason", reason.into())],
+                ),
+                None => texts.with("problem-sample-rejected-add", &[("reason", reason.into())]),
+            }
+        }
+        Problem::NotSaved { name, detail } => texts.with(
+            "problem-not-saved",
+            &[
+                ("name", name.as_str().into()),
+                ("detail", detail.as_str().into()),
+            ],
+        ),
+        Problem::PhotoNotAdded { detail } => with_detail("problem-photo-not-added", detail),
+    }
+}
+
+/// Why a captured face cannot be used, worded for the receptionist.
+fn rejection_text(texts: &Texts, rejection: &Rejection) -> String {
+    match rejection {
+        Rejection::NoFace => texts.get("rejection-no-face"),
+        Rejection::SeveralFaces { count } => texts.with(
+            "rejection-several-faces",
+            &[("count", FluentValue::from(*count))],
+        ),
+        Rejection::TooSmall { size_px, min_px } => texts.with(
+            "rejection-too-small",
+            &[
+                ("size", FluentValue::from(size_px.round())),
+                ("min", FluentValue::from(min_px.round())),
+            ],
+        ),
+        Rejection::TooBlurry { .. } => texts.get("rejection-too-blurry"),
+        Rejection::AlreadyEnrolled { name, .. } => texts.with(
+            "rejection-already-enrolled",
+            &[("name", name.as_str().into())],
+        ),
+        Rejection::NotTheSamePerson { .. } => texts.get("rejection-not-the-same-person"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::i18n::Language;
+
+    /// A receptionist sees why a capture was refused in their language, with the visitor's name,
+    /// and a database message is passed through unchanged.
+    #[test]
+    fn problems_are_worded_in_the_window_language() {
+        let refused = Problem::SampleRejected {
+            name: Some("Ana".into()),
+            rejection: Rejection::AlreadyEnrolled {
+                person_id: 3,
+                name: "Sam".into(),
+                similarity: 0.7,
+            },
+        };
+        assert_eq!(
+            problem_text(&Texts::new(Language::English), &refused),
+            "Could not save Ana: already enrolled as Sam: add the photo to that person instead"
+        );
+        let german = problem_text(&Texts::new(Language::German), &refused);
+        assert!(
+            german.starts_with("Ana konnte nicht gespeichert werden"),
+            "{german}"
+        );
+        assert!(german.contains("bereits als Sam erfasst"), "{german}");
+        let small = Problem::SampleRejected {
+            name: None,
+            rejection: Rejection::TooSmall {
+                size_px: 41.6,
+                min_px: 60.0,
+            },
+        };
+        let spanish = problem_text(&Texts::new(Language::Spanish), &small);
+        assert!(spanish.contains("(42 px, se necesitan 60 px)"), "{spanish}");
+        let locked = Problem::VisitNotLogged {
+            detail: "database is locked".into(),
+        };
+        assert_eq!(
+            problem_text(&Texts::new(Language::German), &locked),
+            "Der Besuch kann nicht gespeichert werden: database is locked"
+        );
+    }
+}
