@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 pub use events::{Disconnected, EventReceiver, EventSender, News, Wake, event_channel};
 pub use problem::Problem;
-pub use staff::{AttendanceQuery, PersonDetail, StaffReply, StaffRequest, VisitFilter};
+pub use staff::{AttendanceQuery, PersonDetail, StaffDone, StaffReply, StaffRequest, VisitFilter};
 pub use worker::{Worker, WorkerHandle};
 
 use crate::camera::Frame;

@@ -120,9 +120,32 @@ pub enum StaffReply {
         attendance: Box<Attendance>,
         now: i64,
     },
-    /// A change succeeded; the message says what happened.
-    Done(String),
+    /// A change succeeded.
+    Done(StaffDone),
+    /// A change failed; the message says why (the underlying error's own text).
     Failed(String),
+}
+
+/// What a staff change did, as data the window words in its language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StaffDone {
+    PinSet,
+    PersonSaved { name: String },
+    PersonDeleted,
+    PeopleMerged,
+    PersonExported { files: usize, folder: PathBuf },
+    VisitsWritten { visits: usize, path: PathBuf },
+    AuditLogWritten { path: PathBuf },
+    GroupCreated { name: String },
+    GroupRenamed { name: String },
+    ScheduleSaved,
+    GroupDeleted,
+    MemberAdded,
+    MemberRemoved,
+    RollCallStarted,
+    RollCallsWritten { path: PathBuf },
+    SettingsSaved { path: PathBuf },
+    PhotoAdded { path: PathBuf },
 }
 
 fn failed(e: impl std::fmt::Display) -> StaffReply {
@@ -140,18 +163,18 @@ impl Worker {
             StaffRequest::SetPin(pin) => self
                 .gallery()
                 .set_pin(&pin)
-                .map(|()| StaffReply::Done("Staff PIN set.".into())),
+                .map(|()| StaffReply::Done(StaffDone::PinSet)),
             StaffRequest::ListPeople => self.gallery().people().map(StaffReply::People),
             StaffRequest::LoadPerson(id) => self.person_detail(id),
             StaffRequest::UpdatePerson(id, person) => {
                 let name = person.name.clone();
                 self.gallery()
                     .update_person(id, &person)
-                    .map(|()| StaffReply::Done(format!("Saved {name}.")))
+                    .map(|()| StaffReply::Done(StaffDone::PersonSaved { name }))
             }
             StaffRequest::DeletePerson(id) => self.gallery().delete_person(id).map(|deleted| {
                 if deleted {
-                    StaffReply::Done("Deleted, with every photo, detail and visit.".into())
+                    StaffReply::Done(StaffDone::PersonDeleted)
                 } else {
                     StaffReply::Failed("That person was already deleted.".into())
                 }
@@ -159,7 +182,7 @@ impl Worker {
             StaffRequest::MergePeople { from, into } => self
                 .gallery()
                 .merge_people(from, into)
-                .map(|()| StaffReply::Done("Merged.".into())),
+                .map(|()| StaffReply::Done(StaffDone::PeopleMerged)),
             StaffRequest::AddPhotoFile { person_id, path } => {
                 Ok(self.add_photo_file(person_id, &path))
             }
@@ -172,11 +195,10 @@ impl Worker {
                 }
                 return match self.gallery().export_person(person_id) {
                     Ok(export) => match crate::export::write_person_export(&export, &folder) {
-                        Ok(files) => StaffReply::Done(format!(
-                            "Exported {} files to {}.",
-                            files.len(),
-                            folder.display()
-                        )),
+                        Ok(files) => StaffReply::Done(StaffDone::PersonExported {
+                            files: files.len(),
+                            folder,
+                        }),
                         Err(e) => failed(e),
                     },
                     Err(e) => failed(e),
@@ -196,11 +218,10 @@ impl Worker {
                                 "export",
                                 &format!("{} visit(s) as CSV", visits.len()),
                             );
-                            StaffReply::Done(format!(
-                                "Wrote {} visits to {}.",
-                                visits.len(),
-                                path.display()
-                            ))
+                            StaffReply::Done(StaffDone::VisitsWritten {
+                                visits: visits.len(),
+                                path,
+                            })
                         }
                         Err(e) => failed(e),
                     },
@@ -215,7 +236,7 @@ impl Worker {
                     }) {
                         Ok(()) => {
                             self.audit_logged("export", "audit log as CSV");
-                            StaffReply::Done(format!("Wrote the audit log to {}.", path.display()))
+                            StaffReply::Done(StaffDone::AuditLogWritten { path })
                         }
                         Err(e) => failed(e),
                     },
@@ -226,11 +247,18 @@ impl Worker {
             StaffRequest::CreateGroup(name) => self
                 .gallery()
                 .create_group(&name, None, crate::gallery::DEFAULT_GRACE)
-                .map(|_| StaffReply::Done(format!("Created the group {}.", name.trim()))),
-            StaffRequest::RenameGroup { group, name } => self
-                .gallery()
-                .rename_group(group, &name)
-                .map(|()| StaffReply::Done(format!("Renamed the group {}.", name.trim()))),
+                .map(|_| {
+                    StaffReply::Done(StaffDone::GroupCreated {
+                        name: name.trim().to_owned(),
+                    })
+                }),
+            StaffRequest::RenameGroup { group, name } => {
+                self.gallery().rename_group(group, &name).map(|()| {
+                    StaffReply::Done(StaffDone::GroupRenamed {
+                        name: name.trim().to_owned(),
+                    })
+                })
+            }
             StaffRequest::SetSchedule {
                 group,
                 schedule,
@@ -238,23 +266,23 @@ impl Worker {
             } => self
                 .gallery()
                 .set_group_schedule(group, schedule, grace)
-                .map(|()| StaffReply::Done("Saved the schedule.".into())),
+                .map(|()| StaffReply::Done(StaffDone::ScheduleSaved)),
             StaffRequest::DeleteGroup(group) => self
                 .gallery()
                 .delete_group(group)
-                .map(|_| StaffReply::Done("Deleted the group; its members stay enrolled.".into())),
+                .map(|_| StaffReply::Done(StaffDone::GroupDeleted)),
             StaffRequest::AddMember { group, person } => self
                 .gallery()
                 .add_member(group, person)
-                .map(|_| StaffReply::Done("Added to the group.".into())),
+                .map(|_| StaffReply::Done(StaffDone::MemberAdded)),
             StaffRequest::RemoveMember { group, person } => self
                 .gallery()
                 .remove_member(group, person)
-                .map(|_| StaffReply::Done("Removed from the group.".into())),
+                .map(|_| StaffReply::Done(StaffDone::MemberRemoved)),
             StaffRequest::StartRollCall(group) => self
                 .gallery()
                 .start_session(group, now_ms())
-                .map(|_| StaffReply::Done("Roll call started.".into())),
+                .map(|_| StaffReply::Done(StaffDone::RollCallStarted)),
             StaffRequest::Attendance(query) => {
                 return match self.attendance(query) {
                     Ok((attendance, now)) => StaffReply::Attendance {
@@ -274,7 +302,7 @@ impl Worker {
                                 "export",
                                 &format!("attendance of group #{} as CSV", query.group),
                             );
-                            StaffReply::Done(format!("Wrote the roll calls to {}.", path.display()))
+                            StaffReply::Done(StaffDone::RollCallsWritten { path })
                         }
                         Err(e) => failed(e),
                     },
@@ -287,7 +315,7 @@ impl Worker {
                         self.audit_logged("settings", "kiosk settings changed");
                         match self.apply_config(&config).into_iter().next() {
                             Some(RecognizerEvent::Error(message)) => failed(message),
-                            _ => StaffReply::Done(format!("Settings saved to {}.", path.display())),
+                            _ => StaffReply::Done(StaffDone::SettingsSaved { path }),
                         }
                     }
                     Err(e) => failed(e),
@@ -365,7 +393,9 @@ impl Worker {
             Ok(face) => {
                 let new_face = enrollment::new_face(face, model_id);
                 match self.gallery().add_faces(person_id, &[new_face]) {
-                    Ok(_) => StaffReply::Done(format!("Added the photo {}.", path.display())),
+                    Ok(_) => StaffReply::Done(StaffDone::PhotoAdded {
+                        path: path.to_path_buf(),
+                    }),
                     Err(e) => failed(e),
                 }
             }

@@ -14,7 +14,6 @@ mod import;
 mod live;
 mod logo;
 mod people;
-mod problem_text;
 mod public_view;
 mod roll_call;
 mod settings;
@@ -22,6 +21,7 @@ mod shortcuts;
 mod staff;
 mod theme;
 mod visits;
+mod worker_text;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -372,13 +372,13 @@ impl KioskApp {
                     if let Some(form) = &mut self.enroll {
                         form.saving = false;
                     }
-                    let text = problem_text::problem_text(&self.texts, &problem);
+                    let text = worker_text::problem_text(&self.texts, &problem);
                     self.notify(text, true);
                 }
                 RecognizerEvent::Fatal(message) => self.fatal = Some(message),
                 RecognizerEvent::SourceEnded => self.source_ended = true,
                 RecognizerEvent::Track(event) => self.integrations.publish(event),
-                RecognizerEvent::Staff(reply) => self.staff.receive(reply),
+                RecognizerEvent::Staff(reply) => self.staff.receive(reply, &self.texts),
                 RecognizerEvent::GalleryChanged(changes) => self.gallery_changed(&changes),
             }
         }

@@ -9,6 +9,7 @@ use super::people::PeopleScreen;
 use super::roll_call::RollCallScreen;
 use super::settings::SettingsScreen;
 use super::visits::VisitsScreen;
+use super::worker_text;
 use crate::gallery::GalleryChanges;
 use crate::gallery::PinCheck;
 use crate::recognizer::{StaffReply, StaffRequest};
@@ -198,7 +199,7 @@ impl StaffState {
     }
 
     /// Routes a worker answer to whoever asked.
-    pub fn receive(&mut self, reply: StaffReply) {
+    pub fn receive(&mut self, reply: StaffReply, texts: &Texts) {
         match reply {
             StaffReply::Pin(check) => self.pin_checked(check),
             StaffReply::People(people) => {
@@ -221,7 +222,7 @@ impl StaffState {
             StaffReply::Attendance { attendance, now } => {
                 self.roll_call.set_attendance(*attendance, now);
             }
-            StaffReply::Done(message) => {
+            StaffReply::Done(done) => {
                 if let Some(dialog) = self.pin.take_if(|d| d.waiting && d.mode == PinMode::Create) {
                     drop(dialog);
                     self.unlock();
@@ -229,7 +230,7 @@ impl StaffState {
                 if self.screen == Screen::Settings {
                     self.applied_settings = self.settings.take_saved();
                 }
-                self.status = Some((message, false));
+                self.status = Some((worker_text::done_text(texts, &done), false));
                 self.refresh();
             }
             StaffReply::Failed(message) => {

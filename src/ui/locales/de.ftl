@@ -318,3 +318,26 @@ rejection-too-small = Gesicht zu klein ({ $size } px, nötig sind { $min } px): 
 rejection-too-blurry = Gesicht zu unscharf: bitte einen Moment stillhalten lassen
 rejection-already-enrolled = bereits als { $name } erfasst: das Foto stattdessen dieser Person hinzufügen
 rejection-not-the-same-person = dieses Gesicht passt nicht zu den anderen Fotos dieser Person
+done-pin-set = Personal-PIN gesetzt.
+done-person-saved = { $name } gespeichert.
+done-person-deleted = Gelöscht, mit allen Fotos, Angaben und Besuchen.
+done-people-merged = Zusammengeführt.
+done-person-exported = { $count ->
+    [one] 1 Datei
+   *[other] { $count } Dateien
+} nach { $path } exportiert.
+done-visits-written = { $count ->
+    [one] 1 Besuch
+   *[other] { $count } Besuche
+} nach { $path } geschrieben.
+done-audit-written = Protokoll nach { $path } geschrieben.
+done-group-created = Gruppe { $name } angelegt.
+done-group-renamed = Gruppe in { $name } umbenannt.
+done-schedule-saved = Zeitplan gespeichert.
+done-group-deleted = Gruppe gelöscht; ihre Mitglieder bleiben erfasst.
+done-member-added = Zur Gruppe hinzugefügt.
+done-member-removed = Aus der Gruppe entfernt.
+done-roll-call-started = Anwesenheitskontrolle gestartet.
+done-roll-calls-written = Anwesenheitslisten nach { $path } geschrieben.
+done-settings-saved = Einstellungen in { $path } gespeichert.
+done-photo-added = Foto { $path } hinzugefügt.

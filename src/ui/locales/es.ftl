@@ -318,3 +318,26 @@ rejection-too-small = cara demasiado pequeña ({ $size } px, se necesitan { $min
 rejection-too-blurry = cara demasiado borrosa: pida que se quede quieto un momento
 rejection-already-enrolled = ya registrado como { $name }: añada la foto a esa persona
 rejection-not-the-same-person = esta cara no coincide con las otras fotos de esta persona
+done-pin-set = PIN del personal establecido.
+done-person-saved = { $name } guardado.
+done-person-deleted = Eliminado, con todas sus fotos, datos y visitas.
+done-people-merged = Fusionados.
+done-person-exported = { $count ->
+    [one] 1 archivo exportado
+   *[other] { $count } archivos exportados
+} a { $path }.
+done-visits-written = { $count ->
+    [one] 1 visita escrita
+   *[other] { $count } visitas escritas
+} en { $path }.
+done-audit-written = Registro de auditoría escrito en { $path }.
+done-group-created = Grupo { $name } creado.
+done-group-renamed = Grupo renombrado a { $name }.
+done-schedule-saved = Horario guardado.
+done-group-deleted = Grupo eliminado; sus miembros siguen registrados.
+done-member-added = Añadido al grupo.
+done-member-removed = Quitado del grupo.
+done-roll-call-started = Pase de lista iniciado.
+done-roll-calls-written = Pases de lista escritos en { $path }.
+done-settings-saved = Ajustes guardados en { $path }.
+done-photo-added = Foto { $path } añadida.

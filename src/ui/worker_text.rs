@@ -1,11 +1,11 @@
-//! The recognition worker's failures in the window's language. The underlying error's own text
-//! (`detail`: a database or file message) is shown as it is.
+//! What the recognition worker reports (failures, staff changes done) in the window's language. The
+//! underlying error's own text (`detail`: a database or file message) is shown as it is.
 
 use fluent_bundle::FluentValue;
 
 use super::i18n::Texts;
 use crate::enrollment::Rejection;
-use crate::recognizer::Problem;
+use crate::recognizer::{Problem, StaffDone};
 
 pub fn problem_text(texts: &Texts, problem: &Problem) -> String {
     let with_detail = |id: &str, detail: &str| texts.with(id, &[("detail", detail.into())]);
@@ -38,6 +38,45 @@ pub fn problem_text(texts: &Texts, problem: &Problem) -> String {
             ],
         ),
         Problem::PhotoNotAdded { detail } => with_detail("problem-photo-not-added", detail),
+    }
+}
+
+/// The status line after a staff change.
+pub fn done_text(texts: &Texts, done: &StaffDone) -> String {
+    let path = |id: &str, path: &std::path::Path| {
+        texts.with(id, &[("path", path.display().to_string().into())])
+    };
+    let name = |id: &str, name: &str| texts.with(id, &[("name", name.into())]);
+    match done {
+        StaffDone::PinSet => texts.get("done-pin-set"),
+        StaffDone::PersonSaved { name: who } => name("done-person-saved", who),
+        StaffDone::PersonDeleted => texts.get("done-person-deleted"),
+        StaffDone::PeopleMerged => texts.get("done-people-merged"),
+        StaffDone::PersonExported { files, folder } => texts.with(
+            "done-person-exported",
+            &[
+                ("count", FluentValue::from(*files)),
+                ("path", folder.display().to_string().into()),
+            ],
+        ),
+        StaffDone::VisitsWritten { visits, path } => texts.with(
+            "done-visits-written",
+            &[
+                ("count", FluentValue::from(*visits)),
+                ("path", path.display().to_string().into()),
+            ],
+        ),
+        StaffDone::AuditLogWritten { path: file } => path("done-audit-written", file),
+        StaffDone::GroupCreated { name: group } => name("done-group-created", group),
+        StaffDone::GroupRenamed { name: group } => name("done-group-renamed", group),
+        StaffDone::ScheduleSaved => texts.get("done-schedule-saved"),
+        StaffDone::GroupDeleted => texts.get("done-group-deleted"),
+        StaffDone::MemberAdded => texts.get("done-member-added"),
+        StaffDone::MemberRemoved => texts.get("done-member-removed"),
+        StaffDone::RollCallStarted => texts.get("done-roll-call-started"),
+        StaffDone::RollCallsWritten { path: file } => path("done-roll-calls-written", file),
+        StaffDone::SettingsSaved { path: file } => path("done-settings-saved", file),
+        StaffDone::PhotoAdded { path: file } => path("done-photo-added", file),
     }
 }
 
@@ -101,6 +140,13 @@ mod tests {
         };
         let spanish = problem_text(&Texts::new(Language::Spanish), &small);
         assert!(spanish.contains("(42 px, se necesitan 60 px)"), "{spanish}");
+        assert_eq!(
+            done_text(
+                &Texts::new(Language::German),
+                &StaffDone::PersonSaved { name: "Ana".into() }
+            ),
+            "Ana gespeichert."
+        );
         let locked = Problem::VisitNotLogged {
             detail: "database is locked".into(),
         };
