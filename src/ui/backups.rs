@@ -12,9 +12,7 @@ use crate::config::BackupConfig;
 /// Status updates the scheduler may queue before the window takes them.
 const STATUS_QUEUE: usize = 4;
 
-/// A warning colour for a backup that failed or is too old; the calm one otherwise.
-const BACKUP_WARNING: egui::Color32 = egui::Color32::from_rgb(255, 190, 90);
-const BACKUP_OK: egui::Color32 = egui::Color32::from_rgb(160, 200, 160);
+use super::theme::{BACKUP_OK, BACKUP_WARNING};
 
 /// The backup scheduler's thread (when `[backup] dir` is set) and the last status it reported.
 pub struct BackupMonitor {

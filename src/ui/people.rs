@@ -350,7 +350,7 @@ impl PeopleScreen {
     ) {
         if self.confirm_delete {
             ui.colored_label(
-                egui::Color32::from_rgb(255, 140, 120),
+                super::theme::PROBLEM,
                 texts.with(
                     "people-delete-confirm",
                     &[("name", person.name.as_str().into())],

@@ -429,9 +429,9 @@ impl StaffState {
     ) {
         if let Some((message, is_error)) = &self.status {
             let color = if *is_error {
-                egui::Color32::from_rgb(255, 140, 120)
+                super::theme::PROBLEM
             } else {
-                egui::Color32::from_rgb(150, 210, 255)
+                super::theme::DONE
             };
             ui.colored_label(color, message);
             ui.separator();

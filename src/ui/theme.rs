@@ -13,8 +13,18 @@ pub const LATE: Color32 = Color32::from_rgb(255, 176, 60);
 pub const ABSENT: Color32 = Color32::from_rgb(255, 110, 100);
 /// Roll call: not seen yet, or not recognisable (no consent).
 pub const PENDING: Color32 = Color32::from_rgb(170, 170, 180);
-/// A problem with what staff typed.
+/// A problem with what staff typed or asked for, and a deletion to confirm.
 pub const PROBLEM: Color32 = Color32::from_rgb(255, 140, 120);
+/// A staff change that went through.
+pub const DONE: Color32 = Color32::from_rgb(150, 210, 255);
+/// Visits chart: first-time visitors, and returning ones stacked on them.
+pub const FIRST_VISIT: Color32 = Color32::from_rgb(80, 200, 120);
+pub const RETURNING_VISIT: Color32 = Color32::from_rgb(120, 160, 255);
+/// Backups: one failed or is too old; all is well.
+pub const BACKUP_WARNING: Color32 = Color32::from_rgb(255, 190, 90);
+pub const BACKUP_OK: Color32 = Color32::from_rgb(160, 200, 160);
+/// Height of the visits-per-day chart.
+pub const VISITS_CHART_HEIGHT: f32 = 220.0;
 
 /// Height of the weekly attendance chart.
 pub const CHART_HEIGHT: f32 = 200.0;

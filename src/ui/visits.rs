@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
 use super::i18n::Texts;
+use super::theme::{DATE_FIELD_WIDTH, FIRST_VISIT, PROBLEM, RETURNING_VISIT, VISITS_CHART_HEIGHT};
 use crate::gallery::{Person, PersonId, Visit};
 use crate::recognizer::{StaffRequest, VisitFilter};
 
@@ -90,19 +91,39 @@ impl VisitsScreen {
     }
 
     pub fn visits_ui(&mut self, ui: &mut egui::Ui, outbox: &mut Vec<StaffRequest>, texts: &Texts) {
+        self.filter_ui(ui, outbox, texts);
+        self.chart_ui(ui, texts);
+        if let Some(path) = super::path_action_ui(
+            ui,
+            &texts.get("csv-file"),
+            "/media/usb/visits.csv",
+            &mut self.csv_path,
+            &texts.get("export-csv"),
+        ) {
+            outbox.push(StaffRequest::ExportVisitsCsv {
+                filter: self.filter(),
+                path,
+            });
+        }
+        ui.separator();
+        self.rows_ui(ui, texts);
+    }
+
+    /// Dates, person and Show; a date that cannot be read is said under them.
+    fn filter_ui(&mut self, ui: &mut egui::Ui, outbox: &mut Vec<StaffRequest>, texts: &Texts) {
         ui.horizontal(|ui| {
             let label = ui.label(texts.get("date-from"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.since)
                     .hint_text(texts.get("date-hint"))
-                    .desired_width(100.0),
+                    .desired_width(DATE_FIELD_WIDTH),
             )
             .labelled_by(label.id);
             let label = ui.label(texts.get("date-to"));
             ui.add(
                 egui::TextEdit::singleline(&mut self.until)
                     .hint_text(texts.get("date-hint"))
-                    .desired_width(100.0),
+                    .desired_width(DATE_FIELD_WIDTH),
             )
             .labelled_by(label.id);
             let everyone = texts.get("visits-everyone");
@@ -129,10 +150,14 @@ impl VisitsScreen {
         });
         if let Some(problem) = &self.problem {
             ui.colored_label(
-                egui::Color32::from_rgb(255, 140, 120),
+                PROBLEM,
                 texts.with("bad-date", &[("text", problem.as_str().into())]),
             );
         }
+    }
+
+    /// The summary line and the visits per day, first-time visitors below returning ones.
+    fn chart_ui(&self, ui: &mut egui::Ui, texts: &Texts) {
         let days = visits_per_day(&self.visits, &self.first_visit);
         let (first, returning) = days
             .values()
@@ -154,14 +179,14 @@ impl VisitsScreen {
             .map(|(day, (_, r))| Bar::new(*day as f64, f64::from(*r)))
             .collect();
         let first_chart = BarChart::new(texts.get("visits-first-time"), first_bars)
-            .color(egui::Color32::from_rgb(80, 200, 120))
+            .color(FIRST_VISIT)
             .width(0.7);
         let returning_chart = BarChart::new(texts.get("visits-returning"), returning_bars)
-            .color(egui::Color32::from_rgb(120, 160, 255))
+            .color(RETURNING_VISIT)
             .width(0.7)
             .stack_on(&[&first_chart]);
         Plot::new("visits_per_day")
-            .height(220.0)
+            .height(VISITS_CHART_HEIGHT)
             .legend(Legend::default())
             .allow_scroll(false)
             .x_axis_formatter(|mark, _| day_label(mark.value.round() as i64, texts))
@@ -169,19 +194,10 @@ impl VisitsScreen {
                 plot.bar_chart(first_chart);
                 plot.bar_chart(returning_chart);
             });
-        if let Some(path) = super::path_action_ui(
-            ui,
-            &texts.get("csv-file"),
-            "/media/usb/visits.csv",
-            &mut self.csv_path,
-            &texts.get("export-csv"),
-        ) {
-            outbox.push(StaffRequest::ExportVisitsCsv {
-                filter: self.filter(),
-                path,
-            });
-        }
-        ui.separator();
+    }
+
+    /// One row a visit: when, who, how sure.
+    fn rows_ui(&self, ui: &mut egui::Ui, texts: &Texts) {
         egui::ScrollArea::vertical().show(ui, |ui| {
             egui::Grid::new("visit_rows")
                 .striped(true)
