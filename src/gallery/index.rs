@@ -380,6 +380,37 @@ mod tests {
         }
     }
 
+    /// A seeded stream of values in [-0.5, 0.5) and of random unit embeddings made from them.
+    struct Random(u64);
+
+    impl Random {
+        fn value(&mut self) -> f32 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) as f32 / (1u64 << 31) as f32) - 0.5
+        }
+
+        fn embedding(&mut self) -> Embedding {
+            let raw: Vec<f32> = (0..EMBEDDING_DIM).map(|_| self.value()).collect();
+            Embedding::from_raw(&raw).unwrap()
+        }
+    }
+
+    /// Every person's best similarity to `query` over `faces`, best first: the exact float search.
+    fn exact_ranking(faces: &[(PersonId, Embedding)], query: &Embedding) -> Vec<(PersonId, f32)> {
+        let mut best: HashMap<PersonId, f32> = HashMap::new();
+        for (person, e) in faces {
+            let s = e.cosine(query);
+            let slot = best.entry(*person).or_insert(f32::NEG_INFINITY);
+            *slot = slot.max(s);
+        }
+        let mut ranking: Vec<(PersonId, f32)> = best.into_iter().collect();
+        ranking.sort_by(|a, b| b.1.total_cmp(&a.1));
+        ranking
+    }
+
     fn unit(direction: usize, tilt: f32) -> Embedding {
         let mut raw = [0f32; EMBEDDING_DIM];
         raw[direction] = 1.0;
@@ -404,31 +435,17 @@ mod tests {
 
     #[test]
     fn search_matches_brute_force_on_random_gallery() {
-        let mut state = 12345u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 33) as f32 / (1u64 << 31) as f32) - 0.5
-        };
+        let mut random = Random(12345);
         let mut index = Stored::default();
         let mut all = Vec::new();
         for face in 0..500 {
-            let raw: Vec<f32> = (0..EMBEDDING_DIM).map(|_| next()).collect();
-            let e = Embedding::from_raw(&raw).unwrap();
+            let e = random.embedding();
             let person = face % 37;
             index.insert(face, person, &e);
             all.push((person, e));
         }
         let query = all[123].1.clone();
-        let mut best: HashMap<i64, f32> = HashMap::new();
-        for (person, e) in &all {
-            let s = e.cosine(&query);
-            let slot = best.entry(*person).or_insert(f32::NEG_INFINITY);
-            *slot = slot.max(s);
-        }
-        let mut expected: Vec<(i64, f32)> = best.into_iter().collect();
-        expected.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let expected = exact_ranking(&all, &query);
         let got = index.search(&query, 5);
         for (g, e) in got.iter().zip(&expected) {
             assert_eq!(g.person_id, e.0);
@@ -441,19 +458,12 @@ mod tests {
     /// returning visitors (noisy copies of enrolled faces) and strangers alike.
     #[test]
     fn the_8_bit_scan_never_changes_a_result_of_the_exact_search() {
-        let mut state = 99u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 33) as f32 / (1u64 << 31) as f32) - 0.5
-        };
+        let mut random = Random(99);
         let faces = PARALLEL_SCAN_FACES + 10_000;
         let mut index = Stored::default();
         let mut all = Vec::with_capacity(faces);
         for face in 0..faces {
-            let raw: Vec<f32> = (0..EMBEDDING_DIM).map(|_| next()).collect();
-            let e = Embedding::from_raw(&raw).unwrap();
+            let e = random.embedding();
             let person = (face / 5) as i64;
             index.insert(face as i64, person, &e);
             all.push((person, e));
@@ -461,20 +471,16 @@ mod tests {
         for query_number in 0..40 {
             let query = if query_number % 2 == 0 {
                 let enrolled = &all[(query_number * 1_543) % faces].1;
-                let noisy: Vec<f32> = enrolled.0.iter().map(|v| v + 0.08 * next()).collect();
+                let noisy: Vec<f32> = enrolled
+                    .0
+                    .iter()
+                    .map(|v| v + 0.08 * random.value())
+                    .collect();
                 Embedding::from_raw(&noisy).unwrap()
             } else {
-                let raw: Vec<f32> = (0..EMBEDDING_DIM).map(|_| next()).collect();
-                Embedding::from_raw(&raw).unwrap()
+                random.embedding()
             };
-            let mut best: HashMap<i64, f32> = HashMap::new();
-            for (person, e) in &all {
-                let s = e.cosine(&query);
-                let slot = best.entry(*person).or_insert(f32::NEG_INFINITY);
-                *slot = slot.max(s);
-            }
-            let mut expected: Vec<(i64, f32)> = best.into_iter().collect();
-            expected.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let expected = exact_ranking(&all, &query);
             let got: Vec<(i64, f32)> = index
                 .search(&query, 2)
                 .iter()
@@ -508,18 +514,11 @@ mod tests {
     /// person's, exactly, and the removed people's faces are gone.
     #[test]
     fn removing_people_leaves_every_other_face_where_search_finds_it() {
-        let mut state = 7u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 33) as f32 / (1u64 << 31) as f32) - 0.5
-        };
+        let mut random = Random(7);
         let mut index = Stored::default();
         let mut all = Vec::new();
         for face in 0..600 {
-            let raw: Vec<f32> = (0..EMBEDDING_DIM).map(|_| next()).collect();
-            let e = Embedding::from_raw(&raw).unwrap();
+            let e = random.embedding();
             let person = face % 40;
             index.insert(face, person, &e);
             all.push((face, person, e));
