@@ -101,7 +101,6 @@ pub struct KioskApp {
     notice: Option<Notice>,
     camera_status: CaptureStatus,
     source_ended: bool,
-    /// The latest per-face embedding time (most frames embed nobody: faces are tracked).
     /// The last detection's and embedding's time, for the status line: the detector skips most
     /// frames of an unchanging scene.
     last_detect_ms: Option<f32>,
