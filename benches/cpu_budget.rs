@@ -8,8 +8,10 @@
 //! quality 90. The same folders reproduce it as a whole process:
 //! `/usr/bin/time -v frontdesk watch --source images:target/cpu-budget/idle` (kiosk.images_fps = 30).
 //!
-//! Each clip is played twice in this process: with the detector on every frame (the loop as it was,
-//! `recognition.detect_every_frame = true`) as the baseline, and with the detection schedule.
+//! Each clip is played three times in this process: with the detector on every frame (the loop as
+//! it was, `recognition.detect_every_frame = true`) as the baseline, with the detection schedule as
+//! the kiosk window runs it (every frame with someone in view is decoded, to be drawn), and with
+//! the schedule as `watch` and `serve` run it (no window: only the frames the detector looks at).
 //!
 //! Run with `cargo bench --bench cpu_budget`. Time to greet: `cargo bench --bench time_to_greet`.
 // A benchmark that cannot set up has nothing to measure: it may unwrap and panic.
@@ -17,6 +19,7 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -98,35 +101,108 @@ fn write_clip(folder: &Path, scene: &[RgbImage]) {
     std::fs::write(folder.join("done"), b"").unwrap();
 }
 
-/// CPU seconds this process has used, all threads (utime + stime of /proc/self/stat, in the
-/// kernel's USER_HZ ticks, 100 a second on Linux).
-fn process_cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+/// CPU seconds (utime + stime) of one `/proc/.../stat` line, in the kernel's USER_HZ ticks (100
+/// a second on Linux), with the thread's name.
+fn cpu_of_stat(stat: &str) -> (String, f64) {
+    let name = &stat[stat.find('(').unwrap() + 1..stat.rfind(')').unwrap()];
     let after_name = &stat[stat.rfind(')').unwrap() + 2..];
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    ticks as f64 / 100.0
+    (name.to_string(), ticks as f64 / 100.0)
+}
+
+/// CPU seconds this process has used, all threads, living and ended.
+fn process_cpu_seconds() -> f64 {
+    cpu_of_stat(&std::fs::read_to_string("/proc/self/stat").unwrap()).1
+}
+
+/// CPU seconds of each living thread of this process, by thread id.
+fn thread_cpu_seconds() -> HashMap<u32, (String, f64)> {
+    let mut threads = HashMap::new();
+    for entry in std::fs::read_dir("/proc/self/task").unwrap() {
+        let entry = entry.unwrap();
+        // A thread may end between listing and reading.
+        if let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) {
+            let tid = entry.file_name().to_string_lossy().parse().unwrap();
+            threads.insert(tid, cpu_of_stat(&stat));
+        }
+    }
+    threads
+}
+
+/// CPU seconds used between two snapshots by the threads named `camera` (reading and decoding
+/// frames) and by all the others (the worker and ONNX Runtime's threads; the bench's own main
+/// thread only waits).
+fn camera_and_rest(
+    before: &HashMap<u32, (String, f64)>,
+    after: &HashMap<u32, (String, f64)>,
+) -> (f64, f64) {
+    let (mut camera, mut rest) = (0.0, 0.0);
+    for (tid, (name, seconds)) in after {
+        let used = seconds - before.get(tid).map_or(0.0, |(_, earlier)| *earlier);
+        if name == "camera" {
+            camera += used;
+        } else {
+            rest += used;
+        }
+    }
+    (camera, rest)
+}
+
+/// How the worker is set up for a run.
+#[derive(Clone, Copy)]
+enum Loop {
+    /// The detector on every frame, every frame decoded: the loop as it was.
+    EveryFrame,
+    /// The detection schedule, frames drawn by a window.
+    Window,
+    /// The detection schedule without a window (`watch`, `serve`).
+    Headless,
+}
+
+impl Loop {
+    fn name(self) -> &'static str {
+        match self {
+            Self::EveryFrame => "every frame",
+            Self::Window => "scheduled, window",
+            Self::Headless => "scheduled, no window",
+        }
+    }
 }
 
 struct Run {
     cores: f64,
-    detection_cores: f64,
-    embedding_cores: f64,
+    /// Cores used by the camera thread: reading and decoding frames.
+    camera_cores: f64,
+    /// Cores used by the recognition worker and ONNX Runtime's threads.
+    recognition_cores: f64,
     frames: u64,
     detections: u64,
     embeddings: u64,
     greetings: u64,
+    /// Wall time of one detector look and of one face's embedding, medians.
+    detect_ms: f64,
+    embed_ms: f64,
     wall: Duration,
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 /// Plays `folder` through the capture thread and the worker, counting CPU from the first frame the
 /// worker reports to the end of the clip.
-fn play(folder: &Path, config: &Config, db: &Path, every_frame: bool) -> Run {
+fn play(folder: &Path, config: &Config, db: &Path, mode: Loop) -> Run {
     let engine = FaceEngine::load(config).unwrap();
     let gallery = Gallery::open(db, engine.model_id()).unwrap();
     let mut worker_settings = WorkerSettings::from_config(config, "bench".into());
     worker_settings.visit_cooldown_minutes = 0;
-    worker_settings.detect_every_frame = every_frame;
+    worker_settings.detect_every_frame = matches!(mode, Loop::EveryFrame);
+    worker_settings.frames_drawn = !matches!(mode, Loop::Headless);
     let mut camera = CameraSettings::from_config(&config.kiosk);
     camera.images_fps = FPS;
     let capture = CaptureHandle::start(SourceSpec::Images(folder.to_path_buf()), camera).unwrap();
@@ -134,42 +210,51 @@ fn play(folder: &Path, config: &Config, db: &Path, every_frame: bool) -> Run {
     let worker = Worker::new(engine, gallery, worker_settings)
         .spawn(capture.slot(), sender, Box::new(|_| {}))
         .unwrap();
-    let mut start: Option<(Instant, f64)> = None;
-    let (mut frames, mut detections, mut embeddings, mut greetings) = (0, 0, 0, 0);
-    let (mut detect_ms, mut embed_ms) = (0.0f64, 0.0f64);
+    let mut start = None;
+    let (mut frames, mut greetings) = (0, 0);
+    let (mut detect_ms, mut embed_ms) = (Vec::new(), Vec::new());
+    let mut threads_at_end = HashMap::new();
     while let Ok(event) = events.recv_timeout(Duration::from_secs(30)) {
         match event {
             RecognizerEvent::Frame(report) => {
                 if start.is_none() {
-                    start = Some((Instant::now(), process_cpu_seconds()));
+                    start = Some((Instant::now(), process_cpu_seconds(), thread_cpu_seconds()));
                     continue;
                 }
                 frames += 1;
-                detections += u64::from(report.detected);
-                embeddings += u64::from(report.faces_embedded);
-                detect_ms += f64::from(report.detect_ms);
-                embed_ms += f64::from(report.embed_ms) * f64::from(report.faces_embedded);
+                if report.detected {
+                    detect_ms.push(f64::from(report.detect_ms));
+                }
+                for _ in 0..report.faces_embedded {
+                    embed_ms.push(f64::from(report.embed_ms));
+                }
             }
             RecognizerEvent::Greeting { .. } => greetings += 1,
-            RecognizerEvent::SourceEnded => break,
+            RecognizerEvent::SourceEnded => {
+                // Before the threads end with the worker and the capture.
+                threads_at_end = thread_cpu_seconds();
+                break;
+            }
             _ => {}
         }
     }
-    let (started, cpu_at_start) = start.expect("the clip played");
+    let (started, cpu_at_start, threads_at_start) = start.expect("the clip played");
     let wall = started.elapsed();
     let cpu = process_cpu_seconds() - cpu_at_start;
     drop(worker);
     drop(capture);
     let seconds = wall.as_secs_f64();
+    let (camera_cpu, recognition_cpu) = camera_and_rest(&threads_at_start, &threads_at_end);
     Run {
         cores: cpu / seconds,
-        // Wall time in the worker's stages; their sessions run one thread each, so it is CPU time.
-        detection_cores: detect_ms / 1000.0 / seconds,
-        embedding_cores: embed_ms / 1000.0 / seconds,
+        camera_cores: camera_cpu / seconds,
+        recognition_cores: recognition_cpu / seconds,
         frames,
-        detections,
-        embeddings,
+        detections: detect_ms.len() as u64,
+        embeddings: embed_ms.len() as u64,
         greetings,
+        detect_ms: median(detect_ms),
+        embed_ms: median(embed_ms),
         wall,
     }
 }
@@ -205,34 +290,32 @@ fn main() {
     drop(engine);
 
     println!(
-        "| clip | detector | cores | detection | embedding | rest (decode, tracking, events) | frames | detections | embeddings | greetings | decode ms/frame |"
+        "| clip | loop | cores | camera thread (read, decode) | worker + ONNX Runtime threads | frames decoded | detector looks | embeddings | greetings | decode ms/frame | detection ms/look | embedding ms/face |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    for (name, every_frame) in [
-        ("idle", true),
-        ("idle", false),
-        ("visitor", true),
-        ("visitor", false),
-    ] {
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for name in ["idle", "visitor"] {
         let folder = root.join(name);
-        let run = play(&folder, &config, &db, every_frame);
-        let detector = if every_frame {
-            "every frame"
-        } else {
-            "scheduled"
-        };
-        println!(
-            "| {name} | {detector} | {:.3} | {:.3} | {:.3} | {:.3} | {} in {:.1} s | {} | {} | {} | {:.2} |",
-            run.cores,
-            run.detection_cores,
-            run.embedding_cores,
-            run.cores - run.detection_cores - run.embedding_cores,
-            run.frames,
-            run.wall.as_secs_f64(),
-            run.detections,
-            run.embeddings,
-            run.greetings,
-            decode_ms(&folder),
-        );
+        let decode = decode_ms(&folder);
+        for mode in [Loop::EveryFrame, Loop::Window, Loop::Headless] {
+            report(name, mode, &play(&folder, &config, &db, mode), decode);
+        }
     }
+}
+
+/// One row of the table.
+fn report(clip: &str, mode: Loop, run: &Run, decode_ms: f64) {
+    println!(
+        "| {clip} | {} | {:.3} | {:.3} | {:.3} | {} in {:.1} s | {} | {} | {} | {decode_ms:.2} | {:.1} | {:.1} |",
+        mode.name(),
+        run.cores,
+        run.camera_cores,
+        run.recognition_cores,
+        run.frames,
+        run.wall.as_secs_f64(),
+        run.detections,
+        run.embeddings,
+        run.greetings,
+        run.detect_ms,
+        run.embed_ms,
+    );
 }

@@ -55,7 +55,10 @@ pub fn recognition_loop(
 ) -> anyhow::Result<ExitCode> {
     let engine = context.engine()?;
     let gallery = context.gallery()?;
-    let settings = WorkerSettings::from_config(&context.config, label);
+    let settings = WorkerSettings {
+        frames_drawn: false,
+        ..WorkerSettings::from_config(&context.config, label)
+    };
     let capture = CaptureHandle::start(
         spec.clone(),
         CameraSettings::from_config(&context.config.kiosk),

@@ -37,6 +37,9 @@ pub struct WorkerSettings {
     pub max_faces_per_frame: usize,
     /// Detect faces in every frame instead of following `DetectionSchedule`.
     pub detect_every_frame: bool,
+    /// A window draws the camera picture, so every frame with someone in view is wanted. A loop
+    /// without one (`watch`, `serve`) asks only for the frames the detector looks at.
+    pub frames_drawn: bool,
 }
 
 impl WorkerSettings {
@@ -53,6 +56,7 @@ impl WorkerSettings {
             require_consent: config.kiosk.require_consent,
             max_faces_per_frame: config.recognition.max_faces_per_frame as usize,
             detect_every_frame: config.recognition.detect_every_frame,
+            frames_drawn: true,
         }
     }
 }

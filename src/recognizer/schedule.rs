@@ -21,6 +21,10 @@ const QUIET_FRAME_INTERVAL: Duration = Duration::from_millis(50);
 /// overlapping its track between two looks (the tracker matches by overlap) and that a newcomer
 /// is noticed within a blink.
 const SETTLED_INTERVAL: Duration = Duration::from_millis(150);
+/// With every face in view decided and no window drawing the frames, frames are wanted this
+/// often: the wish is checked before a frame arrives, so asking a little under `SETTLED_INTERVAL`
+/// brings the first frame the detector is due for at 15–60 fps, and no frame in between.
+const UNDRAWN_SETTLED_FRAME_INTERVAL: Duration = Duration::from_millis(120);
 /// The scene is compared on a grid of this many cells across and down.
 const GRID: (u32, u32) = (32, 24);
 /// A cell has changed when its mean grey level moved by more than this (0-255). Sensor noise of
@@ -95,6 +99,8 @@ pub struct DetectionSchedule {
     last: Option<(SceneSketch, Instant)>,
     /// The last frame showed an empty scene, unchanged since the last detection.
     quiet: bool,
+    /// Every face in view was decided at the last frame.
+    settled: bool,
 }
 
 impl DetectionSchedule {
@@ -105,6 +111,7 @@ impl DetectionSchedule {
         // Sketched only when compared or kept: most frames of a settled scene need neither.
         let mut sketch = None;
         self.quiet = false;
+        self.settled = attention == Attention::Settled;
         let due = match (&self.last, attention) {
             (None, _) | (_, Attention::Deciding) => true,
             (Some((_, at)), Attention::Settled) => since_last(*at) >= SETTLED_INTERVAL,
@@ -126,10 +133,14 @@ impl DetectionSchedule {
         self.last.as_ref().map(|(_, at)| *at)
     }
 
-    /// How often frames are wanted from the camera: every one unless the scene is empty and quiet.
-    pub fn frame_interval(&self) -> Duration {
+    /// How often frames are wanted from the camera: every one unless the scene is empty and quiet
+    /// or, when no window draws the frames (`watch`, `serve`), every face in view is decided: then
+    /// only the frames the detector will look at are worth decoding.
+    pub fn frame_interval(&self, frames_drawn: bool) -> Duration {
         if self.quiet {
             QUIET_FRAME_INTERVAL
+        } else if self.settled && !frames_drawn {
+            UNDRAWN_SETTLED_FRAME_INTERVAL
         } else {
             Duration::ZERO
         }
@@ -139,6 +150,7 @@ impl DetectionSchedule {
     pub fn reset(&mut self) {
         self.last = None;
         self.quiet = false;
+        self.settled = false;
     }
 }
 
@@ -207,7 +219,7 @@ mod tests {
         let detections = frames.iter().filter(|due| **due).count();
         assert_eq!(detections, 2, "the first frame and one a second later");
         assert!(frames[0] && frames[30]);
-        assert_eq!(schedule.frame_interval(), QUIET_FRAME_INTERVAL);
+        assert_eq!(schedule.frame_interval(true), QUIET_FRAME_INTERVAL);
     }
 
     #[test]
@@ -218,14 +230,14 @@ mod tests {
         assert!(schedule.due(&room, start, Attention::EmptyScene));
         let step = Duration::from_millis(33);
         assert!(!schedule.due(&room, start + step, Attention::EmptyScene));
-        assert_eq!(schedule.frame_interval(), QUIET_FRAME_INTERVAL);
+        assert_eq!(schedule.frame_interval(true), QUIET_FRAME_INTERVAL);
         assert!(schedule.due(
             &with_visitor(&room, 0, 0),
             start + 2 * step,
             Attention::EmptyScene
         ));
         assert_eq!(
-            schedule.frame_interval(),
+            schedule.frame_interval(true),
             Duration::ZERO,
             "every frame again"
         );
@@ -241,10 +253,21 @@ mod tests {
             .filter(|i| schedule.due(&room, start + step * *i, Attention::Deciding))
             .count();
         assert_eq!(deciding, 10);
+        assert_eq!(schedule.frame_interval(false), Duration::ZERO);
         let settled = (10..40u32)
             .filter(|i| schedule.due(&room, start + step * *i, Attention::Settled))
             .count();
         // 30 frames at 30 fps = 1 s, at one look per 150 ms.
         assert!((6..=7).contains(&settled), "{settled} looks in a second");
+        assert_eq!(
+            schedule.frame_interval(true),
+            Duration::ZERO,
+            "a window draws every frame of a visitor"
+        );
+        assert_eq!(
+            schedule.frame_interval(false),
+            UNDRAWN_SETTLED_FRAME_INTERVAL,
+            "without a window, only the frames the detector looks at are decoded"
+        );
     }
 }

@@ -210,7 +210,7 @@ impl Worker {
                     slot.ask_for_frames_every(if self.settings.detect_every_frame {
                         Duration::ZERO
                     } else {
-                        self.schedule.frame_interval()
+                        self.schedule.frame_interval(self.settings.frames_drawn)
                     });
                 }
                 SlotTake::Empty => {}
@@ -685,7 +685,11 @@ impl Worker {
     /// Takes the recognition settings of a saved config.
     pub(super) fn apply_config(&mut self, config: &Config) -> Vec<RecognizerEvent> {
         let label = self.settings.source_label.clone();
-        self.settings = WorkerSettings::from_config(config, label);
+        let frames_drawn = self.settings.frames_drawn;
+        self.settings = WorkerSettings {
+            frames_drawn,
+            ..WorkerSettings::from_config(config, label)
+        };
         self.tracker.reset_votes();
         self.apply_consent_setting()
     }
