@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::repo;
+use common::{cpu_of_stat, process_cpu_seconds, repo};
 use frontdesk::camera::{CameraSettings, CaptureHandle, SourceSpec, open_source};
 use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
@@ -35,6 +35,8 @@ use image::RgbImage;
 const FPS: f32 = 30.0;
 const SECONDS: usize = 20;
 const NOISE_SIGMA: f32 = 2.5;
+/// How often the threads' CPU figures are read while a clip plays.
+const THREAD_SAMPLING: Duration = Duration::from_millis(250);
 
 /// All frames of a fixture clip.
 fn clip_frames(relative: &str, config: &Config) -> Vec<RgbImage> {
@@ -99,21 +101,6 @@ fn write_clip(folder: &Path, scene: &[RgbImage]) {
             .unwrap();
     }
     std::fs::write(folder.join("done"), b"").unwrap();
-}
-
-/// CPU seconds (utime + stime) of one `/proc/.../stat` line, in the kernel's USER_HZ ticks (100
-/// a second on Linux), with the thread's name.
-fn cpu_of_stat(stat: &str) -> (String, f64) {
-    let name = &stat[stat.find('(').unwrap() + 1..stat.rfind(')').unwrap()];
-    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    (name.to_string(), ticks as f64 / 100.0)
-}
-
-/// CPU seconds this process has used, all threads, living and ended.
-fn process_cpu_seconds() -> f64 {
-    cpu_of_stat(&std::fs::read_to_string("/proc/self/stat").unwrap()).1
 }
 
 /// CPU seconds of each living thread of this process, by thread id.
@@ -213,8 +200,15 @@ fn play(folder: &Path, config: &Config, db: &Path, mode: Loop) -> Run {
     let mut start = None;
     let (mut frames, mut greetings) = (0, 0);
     let (mut detect_ms, mut embed_ms) = (Vec::new(), Vec::new());
-    let mut threads_at_end = HashMap::new();
+    // The camera thread ends with the clip, before the last event: threads are sampled as they
+    // go, so that an ended thread keeps its last figure (at most a sampling period short).
+    let mut threads_seen = HashMap::new();
+    let mut sampled = Instant::now();
     while let Ok(event) = events.recv_timeout(Duration::from_secs(30)) {
+        if start.is_some() && sampled.elapsed() >= THREAD_SAMPLING {
+            threads_seen.extend(thread_cpu_seconds());
+            sampled = Instant::now();
+        }
         match event {
             RecognizerEvent::Frame(report) => {
                 if start.is_none() {
@@ -230,21 +224,18 @@ fn play(folder: &Path, config: &Config, db: &Path, mode: Loop) -> Run {
                 }
             }
             RecognizerEvent::Greeting { .. } => greetings += 1,
-            RecognizerEvent::SourceEnded => {
-                // Before the threads end with the worker and the capture.
-                threads_at_end = thread_cpu_seconds();
-                break;
-            }
+            RecognizerEvent::SourceEnded => break,
             _ => {}
         }
     }
+    threads_seen.extend(thread_cpu_seconds());
     let (started, cpu_at_start, threads_at_start) = start.expect("the clip played");
     let wall = started.elapsed();
     let cpu = process_cpu_seconds() - cpu_at_start;
     drop(worker);
     drop(capture);
     let seconds = wall.as_secs_f64();
-    let (camera_cpu, recognition_cpu) = camera_and_rest(&threads_at_start, &threads_at_end);
+    let (camera_cpu, recognition_cpu) = camera_and_rest(&threads_at_start, &threads_seen);
     Run {
         cores: cpu / seconds,
         camera_cores: camera_cpu / seconds,

@@ -54,3 +54,18 @@ pub fn raw_session(config: &Config, model: &Path) -> Session {
         .and_then(|mut b| b.commit_from_file(model))
         .unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// CPU seconds (utime + stime) of one `/proc/.../stat` line, in the kernel's USER_HZ ticks (100
+/// a second on Linux), with the thread's name.
+pub fn cpu_of_stat(stat: &str) -> (String, f64) {
+    let name = &stat[stat.find('(').unwrap() + 1..stat.rfind(')').unwrap()];
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    (name.to_string(), ticks as f64 / 100.0)
+}
+
+/// CPU seconds this process has used, all threads, living and ended.
+pub fn process_cpu_seconds() -> f64 {
+    cpu_of_stat(&std::fs::read_to_string("/proc/self/stat").unwrap()).1
+}
