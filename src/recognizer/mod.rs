@@ -2,6 +2,7 @@
 
 mod events;
 pub mod identity;
+mod motion;
 mod problem;
 mod schedule;
 mod staff;

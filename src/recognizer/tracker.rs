@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::identity::{Verdict, VoteBox};
+use super::motion::Motion;
 use crate::engine::AnalyzedFace;
 use crate::gallery::{GalleryChanges, MatchDecision, PersonId};
 use crate::vision::Detection;
@@ -43,6 +44,8 @@ pub struct Track {
     pub rejected_person: Option<PersonId>,
     /// Whether "arrived" was reported.
     pub announced: bool,
+    /// How the face has been moving, for the frames between the detector's looks.
+    pub motion: Motion,
 }
 
 impl Track {
@@ -51,6 +54,14 @@ impl Track {
         self.votes.clear();
         self.verdict = Verdict::Undecided;
         self.last_embedded = None;
+    }
+
+    /// Where the face is at `now`, from where it was last seen and how it has been moving.
+    pub fn detection_at(&self, now: Instant) -> Detection {
+        self.motion.predict(
+            &self.detection,
+            now.saturating_duration_since(self.last_seen),
+        )
     }
 
     pub fn is_confirmed(&self) -> bool {
@@ -156,7 +167,7 @@ impl Tracker {
         let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
         for (t, track) in self.tracks.iter().enumerate() {
             for (d, detection) in detections.iter().enumerate() {
-                let overlap = track.detection.bbox.iou(&detection.bbox);
+                let overlap = track.detection_at(now).bbox.iou(&detection.bbox);
                 if overlap >= MATCH_IOU {
                     pairs.push((overlap, t, d));
                 }
@@ -182,6 +193,11 @@ impl Tracker {
         for (detection, assigned) in detections.iter().zip(&track_of_detection) {
             let id = match assigned.and_then(|t| self.tracks.get_mut(t)) {
                 Some(track) => {
+                    let elapsed = now.saturating_duration_since(track.last_seen);
+                    track.motion =
+                        track
+                            .motion
+                            .updated(&track.detection.bbox, &detection.bbox, elapsed);
                     track.detection = *detection;
                     track.frames_seen += 1;
                     track.last_seen = now;
@@ -202,6 +218,7 @@ impl Tracker {
                         samples: VecDeque::new(),
                         rejected_person: None,
                         announced: false,
+                        motion: Motion::default(),
                     });
                     id
                 }
@@ -250,6 +267,29 @@ mod tests {
         assert_ne!(second.seen[1], first.seen[0]);
         assert_eq!(tracker.tracks().len(), 2);
         assert!(tracker.get(first.seen[0]).unwrap().is_confirmed());
+    }
+
+    #[test]
+    fn a_visitor_crossing_the_frame_between_sparse_looks_keeps_one_track() {
+        // 560 px a second: looked at every frame while being decided, then every 150 ms, when
+        // each look finds the 50-px face 84 px on, clear of where it was last seen.
+        let mut tracker = Tracker::new(3);
+        let t0 = Instant::now();
+        let speed = 560.0;
+        let mut times: Vec<u64> = (0..4).map(|frame| frame * 33).collect();
+        times.extend((1..8).map(|look| 99 + look * 150));
+        let mut ids = Vec::new();
+        for ms in times {
+            let x = 10.0 + speed * ms as f32 / 1000.0;
+            let changes = tracker.update(&[at(x)], t0 + Duration::from_millis(ms));
+            assert!(changes.lost.is_empty(), "lost at {ms} ms");
+            ids.extend(changes.seen);
+        }
+        assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+        // Between two looks the box is drawn where the face has got to.
+        let track = &tracker.tracks()[0];
+        let halfway = track.detection_at(track.last_seen + Duration::from_millis(75));
+        assert!((halfway.bbox.x - (track.detection.bbox.x + 42.0)).abs() < 1.0);
     }
 
     #[test]

@@ -610,7 +610,8 @@ impl Worker {
                 let best = track.best_sample(now);
                 TrackView {
                     id: track.id,
-                    detection: track.detection,
+                    // On a frame the detector skipped, where the face has moved to since.
+                    detection: track.detection_at(now),
                     label: match track.verdict {
                         Verdict::Known { person_id, .. } => TrackLabel::Known {
                             person_id,
