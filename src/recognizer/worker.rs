@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, TryS
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::identity::{Verdict, Vote};
+use super::identity::{SURE_ABOVE_THRESHOLD, Verdict, Vote};
 use super::schedule::{Attention, DetectionSchedule};
 use super::tracker::{Sample, Track, Tracker};
 use super::{
@@ -494,7 +494,14 @@ impl Worker {
         });
         // A decided face keeps its verdict until its votes decide otherwise (after a gallery change
         // its votes start again, and the face must not be announced a second time meanwhile).
-        let verdict = match track.votes.verdict() {
+        // A clear look names a visitor at once only once they have arrived (seen in more than
+        // one frame), so that "recognized" never comes before "arrived".
+        let sure_similarity = if track.is_confirmed() {
+            policy.threshold + SURE_ABOVE_THRESHOLD
+        } else {
+            f32::INFINITY
+        };
+        let verdict = match track.votes.verdict(sure_similarity) {
             Verdict::Undecided => track.verdict,
             decided => decided,
         };
