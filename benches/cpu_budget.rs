@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{cpu_of_stat, process_cpu_seconds, repo};
+use common::{cpu_of_stat, median, process_cpu_seconds, repo};
 use frontdesk::camera::{CameraSettings, CaptureHandle, SourceSpec, open_source};
 use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
@@ -173,14 +173,6 @@ struct Run {
     wall: Duration,
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 /// Plays `folder` through the capture thread and the worker, counting CPU from the first frame the
 /// worker reports to the end of the clip.
 fn play(folder: &Path, config: &Config, db: &Path, mode: Loop) -> Run {
@@ -244,8 +236,8 @@ fn play(folder: &Path, config: &Config, db: &Path, mode: Loop) -> Run {
         detections: detect_ms.len() as u64,
         embeddings: embed_ms.len() as u64,
         greetings,
-        detect_ms: median(detect_ms),
-        embed_ms: median(embed_ms),
+        detect_ms: median(&detect_ms),
+        embed_ms: median(&embed_ms),
         wall,
     }
 }

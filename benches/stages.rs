@@ -14,7 +14,7 @@ mod common;
 use std::path::Path;
 use std::time::Instant;
 
-use common::{process_cpu_seconds, repo};
+use common::{median, process_cpu_seconds, repo};
 use frontdesk::camera::{CameraSettings, SourceSpec, open_source};
 use frontdesk::config::Config;
 use frontdesk::resources;
@@ -135,12 +135,6 @@ fn measure(
         }
     }
     times
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted[sorted.len() / 2]
 }
 
 fn mean(values: &[f64]) -> f64 {

@@ -69,3 +69,10 @@ pub fn cpu_of_stat(stat: &str) -> (String, f64) {
 pub fn process_cpu_seconds() -> f64 {
     cpu_of_stat(&std::fs::read_to_string("/proc/self/stat").unwrap()).1
 }
+
+/// The middle value (the upper one of an even count); 0 when there is none.
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
+}
