@@ -62,7 +62,8 @@ pub struct VoteBox {
 }
 
 impl VoteBox {
-    /// A verdict needs `needed` agreeing votes among the last `2 * needed - 1`.
+    /// A verdict needs `needed` agreeing votes among the last `2 * needed - 1` (or one sure
+    /// vote, see [`VoteBox::verdict`]).
     pub fn new(needed: usize) -> Self {
         let needed = needed.max(1);
         Self {
