@@ -166,8 +166,9 @@ impl Tracker {
     pub fn update(&mut self, detections: &[Detection], now: Instant) -> TrackChanges {
         let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
         for (t, track) in self.tracks.iter().enumerate() {
+            let predicted = track.detection_at(now).bbox;
             for (d, detection) in detections.iter().enumerate() {
-                let overlap = track.detection_at(now).bbox.iou(&detection.bbox);
+                let overlap = predicted.iou(&detection.bbox);
                 if overlap >= MATCH_IOU {
                     pairs.push((overlap, t, d));
                 }
