@@ -23,8 +23,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{cpu_of_stat, median, process_cpu_seconds, repo};
-use frontdesk::camera::{CameraSettings, CaptureHandle, SourceSpec, open_source};
+use common::{clip_frames, cpu_of_stat, median, process_cpu_seconds, repo};
+use frontdesk::camera::{CameraSettings, CaptureHandle, SourceSpec};
 use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
 use frontdesk::gallery::Gallery;
@@ -37,17 +37,6 @@ const SECONDS: usize = 20;
 const NOISE_SIGMA: f32 = 2.5;
 /// How often the threads' CPU figures are read while a clip plays.
 const THREAD_SAMPLING: Duration = Duration::from_millis(250);
-
-/// All frames of a fixture clip.
-fn clip_frames(relative: &str, config: &Config) -> Vec<RgbImage> {
-    let settings = CameraSettings::from_config(&config.kiosk);
-    let mut source = open_source(&SourceSpec::Video(repo(relative)), &settings).unwrap();
-    let mut frames = Vec::new();
-    while let Some(frame) = source.next_frame().unwrap() {
-        frames.push(frame.image);
-    }
-    frames
-}
 
 /// `image` scaled to cover 640x480 and cropped to it, centred.
 fn webcam_sized(image: &RgbImage) -> RgbImage {

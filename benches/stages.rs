@@ -14,8 +14,7 @@ mod common;
 use std::path::Path;
 use std::time::Instant;
 
-use common::{median, process_cpu_seconds, repo};
-use frontdesk::camera::{CameraSettings, SourceSpec, open_source};
+use common::{clip_frames, median, process_cpu_seconds};
 use frontdesk::config::Config;
 use frontdesk::resources;
 use frontdesk::runtime;
@@ -47,20 +46,14 @@ const STAGES: [&str; 7] = [
 
 /// JPEG files (in memory) of the first `FRAMES` 640x360 frames of the clips that show one face.
 fn webcam_frames(config: &Config, detector: &mut FaceDetector) -> Vec<Vec<u8>> {
-    let settings = CameraSettings::from_config(&config.kiosk);
     let mut jpegs = Vec::new();
     for clip in CLIPS {
-        let mut source = open_source(&SourceSpec::Video(repo(clip)), &settings).unwrap();
-        while jpegs.len() < FRAMES {
-            let Some(frame) = source.next_frame().unwrap() else {
+        for frame in clip_frames(clip, config) {
+            if jpegs.len() == FRAMES {
                 break;
-            };
-            let image: RgbImage = image::imageops::resize(
-                &frame.image,
-                640,
-                360,
-                image::imageops::FilterType::Triangle,
-            );
+            }
+            let image: RgbImage =
+                image::imageops::resize(&frame, 640, 360, image::imageops::FilterType::Triangle);
             if detector.detect(&image).unwrap().len() != 1 {
                 continue;
             }

@@ -76,3 +76,15 @@ pub fn median(values: &[f64]) -> f64 {
     sorted.sort_by(f64::total_cmp);
     sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
 }
+
+/// All frames of a clip in the repository, as the video source decodes them.
+pub fn clip_frames(relative: &str, config: &Config) -> Vec<RgbImage> {
+    let settings = frontdesk::camera::CameraSettings::from_config(&config.kiosk);
+    let spec = frontdesk::camera::SourceSpec::Video(repo(relative));
+    let mut source = frontdesk::camera::open_source(&spec, &settings).unwrap();
+    let mut frames = Vec::new();
+    while let Some(frame) = source.next_frame().unwrap() {
+        frames.push(frame.image);
+    }
+    frames
+}
