@@ -29,18 +29,10 @@ impl Class {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("config.toml");
         std::fs::write(&config, "").unwrap();
-        let utc_hour = i64::from(jiff::Timestamp::now().to_zoned(TimeZone::UTC).hour());
-        let offset = 12 - utc_hour;
-        // POSIX sign convention: Etc/GMT-2 is two hours ahead of UTC.
-        let zone = if offset >= 0 {
-            format!("Etc/GMT-{offset}")
-        } else {
-            format!("Etc/GMT+{}", -offset)
-        };
         Self {
             db: dir.path().join("gallery.db"),
             config,
-            zone,
+            zone: common::noon_zone(),
             dir,
         }
     }

@@ -82,6 +82,23 @@ pub fn still_frames_sized(
     folder
 }
 
+/// A fixed-offset time zone (for `TZ`) in which it is about noon now, so that no day boundary and
+/// no morning schedule falls inside a test that runs at any hour of the day.
+pub fn noon_zone() -> String {
+    let utc_hour = i64::from(
+        jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .hour(),
+    );
+    let offset = 12 - utc_hour;
+    // POSIX sign convention: Etc/GMT-2 is two hours ahead of UTC.
+    if offset >= 0 {
+        format!("Etc/GMT-{offset}")
+    } else {
+        format!("Etc/GMT+{}", -offset)
+    }
+}
+
 /// The `frontdesk` program on the gallery `db` with the settings in `config`.
 pub fn frontdesk_cli(db: &Path, config: &Path) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"));
