@@ -255,24 +255,8 @@ pub fn attendance(
             last: last_day,
         });
     }
-    let mut sessions = Vec::new();
-    let mut days_past_retention = 0;
-    let mut day = first_day;
-    loop {
-        let day_start = calendar.day_start(day)?;
-        if day_start > calendar.now {
-            break;
-        }
-        if calendar.past_retention(day_start) {
-            days_past_retention += 1;
-        } else {
-            sessions.extend(sessions_on(gallery, group, day, calendar)?);
-        }
-        if day == last_day {
-            break;
-        }
-        day = day.tomorrow()?;
-    }
+    let (sessions, days_past_retention) =
+        sessions_between(gallery, group, first_day, last_day, calendar)?;
     let roll_calls = match (sessions.first(), sessions.last()) {
         (Some(first), Some(last)) => {
             let arrivals = arrivals(gallery, first.window_start, last.window_end)?;
@@ -309,18 +293,17 @@ pub fn check_ins(
     person: PersonId,
     calendar: &Calendar,
 ) -> Result<Vec<CheckIn>, AttendanceError> {
-    let today = calendar.today()?;
     let mut check_ins = Vec::new();
     for (group_id, _) in gallery.groups_of(person)? {
         let Some(group) = gallery.group(group_id)? else {
             continue;
         };
-        let report = attendance(gallery, &group, today, today, calendar)?;
-        let member = report
-            .roll_calls
-            .iter()
-            .find(|r| (r.session.window_start..r.session.window_end).contains(&calendar.now))
-            .and_then(|r| r.members.iter().find(|m| m.person_id == person));
+        let Some(session) = session_taking_arrivals(gallery, &group, calendar)? else {
+            continue;
+        };
+        let arrivals = arrivals(gallery, session.window_start, session.window_end)?;
+        let roll_call = roll_call(&group, session, &arrivals, calendar.now);
+        let member = roll_call.members.iter().find(|m| m.person_id == person);
         let on_time = match member.map(|m| m.status) {
             Some(Status::Present) => true,
             Some(Status::Late) => false,
@@ -334,14 +317,49 @@ pub fn check_ins(
     Ok(check_ins)
 }
 
-/// The sessions of one local day: the scheduled one and those started by hand, each with the
-/// window of visits that count as arriving for it.
-fn sessions_on(
+/// The session of `group` whose arrivals are being taken now: one of today's, or tomorrow's first
+/// when it starts just after midnight.
+fn session_taking_arrivals(
+    gallery: &Gallery,
+    group: &Group,
+    calendar: &Calendar,
+) -> Result<Option<Session>, AttendanceError> {
+    let today = calendar.today()?;
+    let days = [
+        today.yesterday()?,
+        today,
+        today.tomorrow()?,
+        today.tomorrow()?.tomorrow()?,
+    ];
+    let starts = days
+        .iter()
+        .map(|day| starts_on(gallery, group, *day, calendar))
+        .collect::<Result<Vec<_>, _>>()?;
+    for index in 1..=2 {
+        let sessions = sessions_of_day(
+            days[index],
+            [&starts[index - 1], &starts[index], &starts[index + 1]],
+            group.grace,
+            calendar,
+        )?;
+        if let Some(session) = sessions
+            .into_iter()
+            .find(|s| (s.window_start..s.window_end).contains(&calendar.now))
+        {
+            return Ok(Some(session));
+        }
+    }
+    Ok(None)
+}
+
+/// The starts of a group's sessions on one local day, in order, each flagged when it is the
+/// scheduled one (else started by hand); starts closer than `SAME_SESSION_MS` are one session.
+fn starts_on(
     gallery: &Gallery,
     group: &Group,
     day: Date,
     calendar: &Calendar,
-) -> Result<Vec<Session>, AttendanceError> {
+) -> Result<Vec<(i64, bool)>, AttendanceError> {
     let day_start = calendar.day_start(day)?;
     let day_end = calendar.day_start(day.tomorrow()?)?;
     let mut starts: Vec<(i64, bool)> = gallery
@@ -362,30 +380,87 @@ fn sessions_on(
     }
     starts.sort_unstable();
     starts.dedup_by(|later, earlier| later.0 - earlier.0 < SAME_SESSION_MS);
-    let grace = i64::try_from(group.grace.as_millis()).unwrap_or(i64::MAX);
-    // Between two sessions, a visit belongs to the nearer start (at most an hour early).
-    let window_starts: Vec<i64> = starts
-        .iter()
-        .enumerate()
-        .map(|(index, (at, _))| {
-            let previous = index
-                .checked_sub(1)
-                .map_or(day_start, |i| starts[i].0 + (at - starts[i].0) / 2);
-            (at - EARLY_ARRIVAL_MS).max(previous)
-        })
-        .collect();
+    Ok(starts)
+}
+
+/// Where arrivals stop counting for the session starting at `earlier` and start counting for the
+/// one at `later`: halfway between them, and at most an hour before `later`.
+fn arrival_boundary(earlier: i64, later: i64) -> i64 {
+    (later - EARLY_ARRIVAL_MS).max(earlier + (later - earlier) / 2)
+}
+
+/// The sessions of `day` with the window of visits that count as arriving for each, from the
+/// session starts of the day before, the day itself and the day after (`starts_on`). A session just
+/// after midnight counts the arrivals of the evening before, a visit never counts for two sessions,
+/// and a window ends at midnight at the latest (nobody arrives for a session after its day).
+fn sessions_of_day(
+    day: Date,
+    [before, starts, after]: [&[(i64, bool)]; 3],
+    grace: jiff::SignedDuration,
+    calendar: &Calendar,
+) -> Result<Vec<Session>, AttendanceError> {
+    let day_end = calendar.day_start(day.tomorrow()?)?;
+    let grace = i64::try_from(grace.as_millis()).unwrap_or(i64::MAX);
     Ok(starts
         .iter()
         .enumerate()
-        .map(|(index, (at, scheduled))| Session {
-            day,
-            starts_at: *at,
-            on_time_until: at.saturating_add(grace),
-            window_start: window_starts[index],
-            window_end: window_starts.get(index + 1).copied().unwrap_or(day_end),
-            scheduled: *scheduled,
+        .map(|(index, &(at, scheduled))| {
+            let previous = index
+                .checked_sub(1)
+                .map_or(before.last(), |i| starts.get(i))
+                .map(|s| s.0);
+            let next = starts.get(index + 1).or(after.first()).map(|s| s.0);
+            Session {
+                day,
+                starts_at: at,
+                on_time_until: at.saturating_add(grace),
+                window_start: previous.map_or(at - EARLY_ARRIVAL_MS, |p| arrival_boundary(p, at)),
+                window_end: next
+                    .map_or(day_end, |n| arrival_boundary(at, n))
+                    .min(day_end),
+                scheduled,
+            }
         })
         .collect())
+}
+
+/// The sessions of the days from `first_day` to `last_day` (inclusive) that have started by now,
+/// and how many of those days are past retention (their visits may be gone: no roll call).
+fn sessions_between(
+    gallery: &Gallery,
+    group: &Group,
+    first_day: Date,
+    last_day: Date,
+    calendar: &Calendar,
+) -> Result<(Vec<Session>, u32), AttendanceError> {
+    let mut sessions = Vec::new();
+    let mut days_past_retention = 0;
+    let mut day = first_day;
+    let mut before = starts_on(gallery, group, day.yesterday()?, calendar)?;
+    let mut starts = starts_on(gallery, group, day, calendar)?;
+    loop {
+        let day_start = calendar.day_start(day)?;
+        if day_start > calendar.now {
+            break;
+        }
+        let after = starts_on(gallery, group, day.tomorrow()?, calendar)?;
+        if calendar.past_retention(day_start) {
+            days_past_retention += 1;
+        } else {
+            sessions.extend(sessions_of_day(
+                day,
+                [&before, &starts, &after],
+                group.grace,
+                calendar,
+            )?);
+        }
+        if day == last_day {
+            break;
+        }
+        day = day.tomorrow()?;
+        before = std::mem::replace(&mut starts, after);
+    }
+    Ok((sessions, days_past_retention))
 }
 
 /// Each person's visit times within [since, until), in order.
@@ -741,6 +816,95 @@ mod tests {
         assert!(
             check_in(ada, at(date(2026, 11, 28), 9, 5)).is_empty(),
             "no session on Saturday"
+        );
+    }
+
+    #[test]
+    fn a_night_shift_just_after_midnight_counts_the_arrivals_of_the_evening_before() {
+        let (mut gallery, _, [ada, bob, cy]) = class();
+        let schedule = Schedule {
+            weekdays: "daily".parse().unwrap(),
+            start: Time::constant(0, 10, 0, 0),
+        };
+        let night = gallery
+            .create_group("Night shift", Some(schedule), DEFAULT_GRACE)
+            .unwrap();
+        for id in [ada, bob, cy] {
+            gallery.add_member(night, id).unwrap();
+        }
+        let group = gallery.group(night).unwrap().unwrap();
+        let (sunday, monday) = (date(2026, 11, 22), date(2026, 11, 23));
+        // A briefing at 22:00 on Sunday, started by hand; Cy came for it.
+        gallery.start_session(night, at(sunday, 22, 0)).unwrap();
+        gallery
+            .record_visit(cy, at(sunday, 22, 5), 0.8, "t")
+            .unwrap();
+        // Ada came at 23:50 for Monday's 00:10 shift; Bob at 23:55 on Monday, for Tuesday's.
+        gallery
+            .record_visit(ada, at(sunday, 23, 50), 0.8, "t")
+            .unwrap();
+        gallery
+            .record_visit(bob, at(monday, 23, 55), 0.8, "t")
+            .unwrap();
+
+        let report = attendance(
+            &gallery,
+            &group,
+            sunday,
+            monday,
+            &calendar(at(monday, 23, 56)),
+        )
+        .unwrap();
+        let roll_calls: Vec<_> = report
+            .roll_calls
+            .iter()
+            .map(|r| (r.session.starts_at, r.session.scheduled, statuses(r)))
+            .collect();
+        assert_eq!(
+            roll_calls,
+            [
+                (
+                    at(sunday, 0, 10),
+                    true,
+                    vec![
+                        ("Ada", Status::Absent),
+                        ("Bob", Status::Absent),
+                        ("Cy", Status::Absent)
+                    ]
+                ),
+                (
+                    at(sunday, 22, 0),
+                    false,
+                    vec![
+                        ("Ada", Status::Absent),
+                        ("Bob", Status::Absent),
+                        ("Cy", Status::Present)
+                    ]
+                ),
+                (
+                    at(monday, 0, 10),
+                    true,
+                    vec![
+                        ("Ada", Status::Present),
+                        ("Bob", Status::Absent),
+                        ("Cy", Status::Absent)
+                    ]
+                ),
+            ],
+            "Ada's 23:50 visit is Monday's arrival, not a late one for Sunday's briefing"
+        );
+        let night_check_ins: Vec<CheckIn> = check_ins(&gallery, bob, &calendar(at(monday, 23, 56)))
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.group == "Night shift")
+            .collect();
+        assert_eq!(
+            night_check_ins,
+            [CheckIn {
+                group: "Night shift".to_owned(),
+                on_time: true
+            }],
+            "Bob is greeted as checked in for Tuesday's shift"
         );
     }
 
