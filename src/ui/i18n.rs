@@ -304,8 +304,14 @@ mod tests {
         );
         let english = Texts::new(Language::English);
         assert_eq!(english.get("no-such-message"), "no-such-message");
-        // 2026-11-24 12:00 UTC: whatever the machine's zone, the day stays the 24th.
-        let noon = 1_795_521_600_000;
+        // Noon on the 24th in the machine's zone (dates are shown in it), so the day is the 24th
+        // wherever the test runs.
+        let noon = jiff::civil::date(2026, 11, 24)
+            .at(12, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::system())
+            .unwrap()
+            .timestamp()
+            .as_millisecond();
         assert!(
             german.date_time(noon).starts_with("24.11.2026"),
             "{}",

@@ -13,8 +13,16 @@ use frontdesk::ui::{
 use frontdesk::vision::quality::{FaceQuality, Guidance};
 use frontdesk::vision::{BoundingBox, Detection, Embedding};
 
-/// 2026-11-24 12:00 UTC.
-pub const LAST_VISIT_MS: i64 = 1_795_521_600_000;
+/// 2026-11-24 12:00 on this machine's clock, so that the visit's day is the 24th in every zone
+/// (noon UTC is already the 25th in New Zealand).
+pub fn last_visit_ms() -> i64 {
+    jiff::civil::date(2026, 11, 24)
+        .at(12, 0, 0, 0)
+        .to_zoned(jiff::tz::TimeZone::system())
+        .unwrap()
+        .timestamp()
+        .as_millisecond()
+}
 
 /// Sam Carter, on his fourth visit, greeted on track 1.
 pub fn sam_greeting() -> Greeting {
@@ -31,7 +39,7 @@ pub fn sam_greeting() -> Greeting {
             updated_at: 0,
             face_count: 2,
             visit_count: 4,
-            last_visit_at: Some(LAST_VISIT_MS),
+            last_visit_at: Some(last_visit_ms()),
         },
         similarity: 0.71,
         check_ins: Vec::new(),
