@@ -256,7 +256,7 @@ pub fn attendance(
         });
     }
     let (sessions, days_past_retention) =
-        sessions_between(gallery, group, first_day, last_day, calendar)?;
+        sessions_between(gallery, group, first_day, last_day, calendar.now, calendar)?;
     let roll_calls = match (sessions.first(), sessions.last()) {
         (Some(first), Some(last)) => {
             let arrivals = arrivals(gallery, first.window_start, last.window_end)?;
@@ -318,38 +318,26 @@ pub fn check_ins(
 }
 
 /// The session of `group` whose arrivals are being taken now: one of today's, or tomorrow's first
-/// when it starts just after midnight.
+/// when it starts within an hour of midnight.
 fn session_taking_arrivals(
     gallery: &Gallery,
     group: &Group,
     calendar: &Calendar,
 ) -> Result<Option<Session>, AttendanceError> {
     let today = calendar.today()?;
-    let days = [
-        today.yesterday()?,
+    // A day beginning more than an hour from now has no session taking arrivals yet.
+    let starts_by = calendar.now.saturating_add(EARLY_ARRIVAL_MS);
+    let (sessions, _) = sessions_between(
+        gallery,
+        group,
         today,
         today.tomorrow()?,
-        today.tomorrow()?.tomorrow()?,
-    ];
-    let starts = days
-        .iter()
-        .map(|day| starts_on(gallery, group, *day, calendar))
-        .collect::<Result<Vec<_>, _>>()?;
-    for index in 1..=2 {
-        let sessions = sessions_of_day(
-            days[index],
-            [&starts[index - 1], &starts[index], &starts[index + 1]],
-            group.grace,
-            calendar,
-        )?;
-        if let Some(session) = sessions
-            .into_iter()
-            .find(|s| (s.window_start..s.window_end).contains(&calendar.now))
-        {
-            return Ok(Some(session));
-        }
-    }
-    Ok(None)
+        starts_by,
+        calendar,
+    )?;
+    Ok(sessions
+        .into_iter()
+        .find(|s| (s.window_start..s.window_end).contains(&calendar.now)))
 }
 
 /// The starts of a group's sessions on one local day, in order, each flagged when it is the
@@ -424,13 +412,14 @@ fn sessions_of_day(
         .collect())
 }
 
-/// The sessions of the days from `first_day` to `last_day` (inclusive) that have started by now,
+/// The sessions of the days from `first_day` to `last_day` (inclusive) that begin by `starts_by`,
 /// and how many of those days are past retention (their visits may be gone: no roll call).
 fn sessions_between(
     gallery: &Gallery,
     group: &Group,
     first_day: Date,
     last_day: Date,
+    starts_by: i64,
     calendar: &Calendar,
 ) -> Result<(Vec<Session>, u32), AttendanceError> {
     let mut sessions = Vec::new();
@@ -440,7 +429,7 @@ fn sessions_between(
     let mut starts = starts_on(gallery, group, day, calendar)?;
     loop {
         let day_start = calendar.day_start(day)?;
-        if day_start > calendar.now {
+        if day_start > starts_by {
             break;
         }
         let after = starts_on(gallery, group, day.tomorrow()?, calendar)?;
