@@ -15,7 +15,7 @@ use common::{load, raw_session, webcam_frame};
 use criterion::{Criterion, criterion_group, criterion_main};
 use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
-use frontdesk::gallery::{FaceCode, FaceIndex, Gallery, MatchPolicy};
+use frontdesk::gallery::{FaceCode, FaceIndex, Gallery};
 use frontdesk::resources;
 use frontdesk::vision::detector::network_input;
 use frontdesk::vision::{EMBEDDING_DIM, Embedding};
@@ -90,10 +90,7 @@ fn identify(c: &mut Criterion) {
             )],
         )
         .unwrap();
-    let policy = MatchPolicy {
-        threshold: config.recognition.threshold,
-        margin: config.recognition.margin,
-    };
+    let policy = config.recognition.match_policy();
     let mut group = c.benchmark_group("identify_image");
     group
         .sample_size(20)

@@ -129,6 +129,7 @@ fn main() {
     let policy = MatchPolicy {
         threshold: 0.363,
         margin: 0.05,
+        max_strangers_named: None,
     };
     let mut times = Vec::new();
     let mut differing = 0;

@@ -194,6 +194,7 @@ impl ApiConfig {
 pub struct RecognitionConfig {
     pub threshold: f32,
     pub margin: f32,
+    pub max_strangers_named: f64,
     pub detection_score: f32,
     pub min_face_px: u32,
     pub max_detect_side: u32,
@@ -264,6 +265,19 @@ pub const LANGUAGES: [&str; 3] = ["en", "de", "es"];
 
 /// The window's font scale range (`display.font_scale`).
 pub const FONT_SCALES: std::ops::RangeInclusive<f32> = 0.75..=2.0;
+
+impl RecognitionConfig {
+    /// How similarities become names, wherever a face is matched (window, `watch`, `serve`, the
+    /// API, enrolment and import).
+    pub fn match_policy(&self) -> crate::gallery::MatchPolicy {
+        crate::gallery::MatchPolicy {
+            threshold: self.threshold,
+            margin: self.margin,
+            max_strangers_named: (self.max_strangers_named > 0.0)
+                .then_some(self.max_strangers_named),
+        }
+    }
+}
 
 impl Config {
     /// The built-in defaults alone.
@@ -400,6 +414,12 @@ impl Config {
         }
         if !(0.0..=1.0).contains(&r.margin) {
             return Err(invalid("recognition.margin", "must be between 0.0 and 1.0"));
+        }
+        if !(0.0..0.5).contains(&r.max_strangers_named) {
+            return Err(invalid(
+                "recognition.max_strangers_named",
+                "must be at least 0 and under 0.5 (0.001 is one stranger in a thousand; 0 turns it off)",
+            ));
         }
         if !(0.05..=1.0).contains(&r.detection_score) {
             return Err(invalid(

@@ -144,6 +144,25 @@ pub fn check_not_someone_else(
     }
 }
 
+/// Those of `further` looks that may join `first` in one person's template: each passes the
+/// checks a photo given to `enroll` passes, and is the same face as `first`. A look that fails is
+/// left out, not reported: `first` is what the operator saw and chose.
+pub fn looks_like_first<'a>(
+    gallery: &Gallery,
+    policy: &MatchPolicy,
+    min_face_px: f32,
+    first: &AnalyzedFace,
+    further: impl IntoIterator<Item = &'a AnalyzedFace>,
+    enrolling: Option<PersonId>,
+) -> Vec<&'a AnalyzedFace> {
+    further
+        .into_iter()
+        .filter(|look| first.embedding.cosine(&look.embedding) >= policy.threshold)
+        .filter(|look| check_sample(look, min_face_px).is_ok())
+        .filter(|look| check_not_someone_else(gallery, look, policy, enrolling).is_ok())
+        .collect()
+}
+
 /// A photo given for enrolment that was refused, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefusedPhoto {

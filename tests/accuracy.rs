@@ -167,10 +167,7 @@ fn upper_tail(z: f32) -> f64 {
 /// The default policy, as the kiosk and the command line use it.
 fn default_policy() -> MatchPolicy {
     let config = Config::defaults().unwrap();
-    MatchPolicy {
-        threshold: config.recognition.threshold,
-        margin: config.recognition.margin,
-    }
+    config.recognition.match_policy()
 }
 
 fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
@@ -333,6 +330,7 @@ fn enhancement_steps() {
     let before = MatchPolicy {
         threshold: 0.45,
         margin: 0.05,
+        max_strangers_named: None,
     };
     let none = Enhancements {
         upright: false,

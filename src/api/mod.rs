@@ -53,10 +53,7 @@ impl ApiContext {
         Self {
             engine: Mutex::new(engine),
             gallery: Mutex::new(gallery),
-            policy: MatchPolicy {
-                threshold: config.recognition.threshold,
-                margin: config.recognition.margin,
-            },
+            policy: config.recognition.match_policy(),
             min_face_px: config.recognition.min_face_px as f32,
             require_consent: config.kiosk.require_consent,
             retention_days: config.kiosk.retention_days,

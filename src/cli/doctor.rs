@@ -60,6 +60,18 @@ fn checks(context: &Context) -> Vec<Check> {
             })
             .map_err(|e| format!("{e:#}")),
     });
+    checks.push(Check {
+        name: "recognition",
+        required: false,
+        outcome: super::open_gallery(&context.db_path)
+            .and_then(|mut gallery| {
+                gallery.set_consent_required(config.kiosk.require_consent)?;
+                Ok(gallery
+                    .stranger_outlook(&config.recognition.match_policy())
+                    .to_string())
+            })
+            .map_err(|e| format!("{e:#}")),
+    });
     checks.push(backups_check(config));
     checks.push(Check {
         name: "fleet",

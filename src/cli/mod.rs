@@ -255,10 +255,7 @@ impl Context {
     }
 
     pub fn policy(&self) -> MatchPolicy {
-        MatchPolicy {
-            threshold: self.config.recognition.threshold,
-            margin: self.config.recognition.margin,
-        }
+        self.config.recognition.match_policy()
     }
 
     pub fn engine(&self) -> anyhow::Result<FaceEngine> {

@@ -114,6 +114,7 @@ pub fn recognition_loop(
                 }
                 eprintln!("frontdesk: the source ended; the API keeps serving until stopped");
             }
+            RecognizerEvent::Outlook(outlook) => tracing::info!(%outlook, "recognition"),
             RecognizerEvent::Frame(_)
             | RecognizerEvent::Staff(_)
             | RecognizerEvent::GalleryChanged(_)

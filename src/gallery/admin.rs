@@ -404,6 +404,7 @@ mod tests {
         let policy = MatchPolicy {
             threshold: 0.5,
             margin: 0.05,
+            max_strangers_named: None,
         };
         assert!(
             matches!(gallery.identify(&face(1).embedding, &policy), MatchDecision::Known { person_id, .. } if person_id == keep)

@@ -112,6 +112,8 @@ impl Gallery {
         };
         tx.commit()?;
         self.index = index;
+        self.strangers = None;
+        self.follow_stranger_scores();
         self.feed.applied_seq = last_seq;
         self.feed.unreported.merge(GalleryChanges {
             reloaded: true,
@@ -171,6 +173,9 @@ impl Gallery {
             }
         }
         tx.commit()?;
+        if !changes.changed.is_empty() || !changes.removed.is_empty() {
+            self.follow_stranger_scores();
+        }
         self.feed.applied_seq = newest;
         self.feed.unreported.merge(changes);
         Ok(())
@@ -307,6 +312,7 @@ mod tests {
     const POLICY: MatchPolicy = MatchPolicy {
         threshold: 0.5,
         margin: 0.05,
+        max_strangers_named: None,
     };
 
     fn two_processes() -> (tempfile::TempDir, Gallery, Gallery) {

@@ -7,13 +7,19 @@ use crate::vision::{EMBEDDING_DIM, Embedding};
 
 use super::PersonId;
 use super::face_code::FaceCode;
+use super::open_set::StrangerScores;
 use super::scan;
 
 /// Threshold and margin that turn similarities into "this is X" or "unknown".
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MatchPolicy {
+    /// The lowest similarity that names anyone, however small the gallery.
     pub threshold: f32,
     pub margin: f32,
+    /// The share of strangers the gallery may name as somebody (`recognition.max_strangers_named`):
+    /// a gallery the size of which would name more at `threshold` raises its bar
+    /// ([`MatchPolicy::for_gallery`]). None: `threshold` alone decides.
+    pub max_strangers_named: Option<f64>,
 }
 
 /// The best person for a face, with how close the runner-up came.
@@ -35,6 +41,31 @@ pub enum MatchDecision {
 }
 
 impl MatchPolicy {
+    /// This policy for a gallery whose strangers score as `strangers` says: the bar rises above
+    /// `threshold` to where at most `max_strangers_named` of them would be named.
+    pub fn for_gallery(&self, strangers: Option<&StrangerScores>) -> MatchPolicy {
+        let bar = match (self.max_strangers_named, strangers) {
+            (Some(rate), Some(strangers)) => strangers.bar(rate),
+            _ => self.threshold,
+        };
+        MatchPolicy {
+            threshold: self.threshold.max(bar),
+            ..*self
+        }
+    }
+
+    /// The similarity from which a match is sure enough to show the person's details: where ten
+    /// times fewer strangers would reach than the bar lets through, and at least
+    /// [`CONFIDENT_ABOVE_THRESHOLD`] above the threshold. Between the bar and this, a visitor is
+    /// greeted by first name only.
+    pub fn confident_bar(&self, strangers: Option<&StrangerScores>) -> f32 {
+        let floor = self.for_gallery(strangers).threshold + CONFIDENT_ABOVE_THRESHOLD;
+        match (self.max_strangers_named, strangers) {
+            (Some(rate), Some(strangers)) => strangers.bar(rate / 10.0).max(floor),
+            _ => floor,
+        }
+    }
+
     /// Decides from the best two persons (best first).
     pub fn decide(&self, top: &[Candidate]) -> MatchDecision {
         let Some(best) = top.first().copied() else {
@@ -67,6 +98,10 @@ pub struct FaceIndex {
     errors: Vec<f32>,
     names: HashMap<PersonId, String>,
 }
+
+/// A match at least this far above the bar is confident even where the gallery is too small to
+/// estimate how strangers score.
+pub const CONFIDENT_ABOVE_THRESHOLD: f32 = 0.05;
 
 /// Galleries this large are scanned on two threads.
 const PARALLEL_SCAN_FACES: usize = 50_000;
@@ -153,6 +188,22 @@ impl FaceIndex {
         self.codes.shrink_to_fit();
         self.scales.shrink_to_fit();
         self.errors.shrink_to_fit();
+    }
+
+    /// The person each row belongs to, in row order.
+    pub(super) fn row_owners(&self) -> &[PersonId] {
+        &self.person_ids
+    }
+
+    /// The 8-bit code of one row.
+    pub(super) fn code_row(&self, row: usize) -> Option<&[i8]> {
+        self.codes
+            .get(row * EMBEDDING_DIM..(row + 1) * EMBEDDING_DIM)
+    }
+
+    /// The scale of one row's code.
+    pub(super) fn code_scale(&self, row: usize) -> Option<f32> {
+        self.scales.get(row).copied()
     }
 
     pub fn insert(&mut self, face_id: i64, person_id: PersonId, code: &FaceCode) {
@@ -354,7 +405,7 @@ impl TopPersons {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// An index with the float embeddings a gallery would keep beside it.
@@ -381,7 +432,7 @@ mod tests {
     }
 
     /// A seeded stream of values in [-0.5, 0.5) and of random unit embeddings made from them.
-    struct Random(u64);
+    pub(in crate::gallery) struct Random(pub(in crate::gallery) u64);
 
     impl Random {
         fn value(&mut self) -> f32 {
@@ -392,7 +443,7 @@ mod tests {
             ((self.0 >> 33) as f32 / (1u64 << 31) as f32) - 0.5
         }
 
-        fn embedding(&mut self) -> Embedding {
+        pub(in crate::gallery) fn embedding(&mut self) -> Embedding {
             let raw: Vec<f32> = (0..EMBEDDING_DIM).map(|_| self.value()).collect();
             Embedding::from_raw(&raw).unwrap()
         }
@@ -544,6 +595,7 @@ mod tests {
         let policy = MatchPolicy {
             threshold: 0.45,
             margin: 0.05,
+            max_strangers_named: None,
         };
         let c = |person_id, similarity| Candidate {
             person_id,

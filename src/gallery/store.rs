@@ -10,12 +10,17 @@ use super::feed::FeedPosition;
 use super::index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 use super::ledger;
 use super::migrations::MIGRATIONS;
+use super::open_set::{StrangerOutlook, StrangerScores};
 use super::{FaceRecord, GalleryError, NewFace, NewPerson, Person, PersonId, Visit, now_ms};
 use crate::vision::Embedding;
 
 /// How often an erasure's checkpoint is tried while another process's reader holds it back.
 const SCRUB_ATTEMPTS: u32 = 4;
 const SCRUB_RETRY: std::time::Duration = std::time::Duration::from_millis(250);
+/// The share by which the number of people may change before strangers' scores are estimated
+/// again (the bar moves with the logarithm of the gallery's size: 2 % more people move it by
+/// well under 0.001).
+const REESTIMATE_CHANGE: f64 = 0.02;
 
 pub struct Gallery {
     pub(super) conn: Connection,
@@ -28,6 +33,8 @@ pub struct Gallery {
     pub(super) feed: FeedPosition,
     /// Whether this connection keeps an index at all (the fleet's sync thread does not need one).
     pub(super) indexed: bool,
+    /// How strangers score against the index, re-estimated as it grows or shrinks.
+    pub(super) strangers: Option<StrangerScores>,
 }
 
 impl Gallery {
@@ -109,6 +116,7 @@ impl Gallery {
             require_consent: true,
             feed: FeedPosition::default(),
             indexed,
+            strangers: None,
         };
         gallery.rebuild_index()?;
         Ok(gallery)
@@ -146,9 +154,52 @@ impl Gallery {
         self.require_consent
     }
 
-    /// Who `embedding` belongs to, under `policy`.
+    /// Who `embedding` belongs to, under `policy` with its bar raised as this gallery's size asks
+    /// ([`MatchPolicy::for_gallery`]).
     pub fn identify(&self, embedding: &Embedding, policy: &MatchPolicy) -> MatchDecision {
-        policy.decide(&self.search(embedding, 2))
+        self.policy_here(policy).decide(&self.search(embedding, 2))
+    }
+
+    /// `policy` as it applies to this gallery now.
+    pub fn policy_here(&self, policy: &MatchPolicy) -> MatchPolicy {
+        policy.for_gallery(self.strangers.as_ref())
+    }
+
+    /// Whether a match at `similarity` is sure enough to show the person's details
+    /// ([`MatchPolicy::confident_bar`]).
+    pub fn is_confident(&self, policy: &MatchPolicy, similarity: f32) -> bool {
+        similarity >= policy.confident_bar(self.strangers.as_ref())
+    }
+
+    /// The bar `policy` sets here and how often a stranger is expected to reach it.
+    pub fn stranger_outlook(&self, policy: &MatchPolicy) -> StrangerOutlook {
+        let bar = self.policy_here(policy).threshold;
+        StrangerOutlook {
+            people: self.index.person_count(),
+            bar,
+            raised_to: self
+                .strangers
+                .zip(policy.max_strangers_named)
+                .map(|(strangers, rate)| strangers.bar(rate)),
+            strangers_named: self.strangers.map(|s| s.strangers_named_at(bar)),
+        }
+    }
+
+    /// How strangers score against this gallery (None below [`super::open_set::MIN_PEOPLE`]).
+    pub fn stranger_scores(&self) -> Option<&StrangerScores> {
+        self.strangers.as_ref()
+    }
+
+    /// Estimates again how strangers score once the people in the index are no longer those it
+    /// was estimated for: a change of people by more than [`REESTIMATE_CHANGE`] (or any change of a
+    /// small gallery) moves the bar.
+    pub(super) fn follow_stranger_scores(&mut self) {
+        let people = self.index.person_count();
+        let estimated = self.strangers.map_or(0, |s| s.people);
+        let changed = people.abs_diff(estimated) as f64;
+        if estimated == 0 || changed > REESTIMATE_CHANGE * estimated as f64 || people < 200 {
+            self.strangers = StrangerScores::estimate(&self.index);
+        }
     }
 
     pub fn search(&self, embedding: &Embedding, k: usize) -> Vec<Candidate> {
@@ -688,6 +739,7 @@ mod tests {
         let policy = MatchPolicy {
             threshold: 0.5,
             margin: 0.05,
+            max_strangers_named: None,
         };
         assert_eq!(
             gallery.identify(&face(1).embedding, &policy),
@@ -752,6 +804,7 @@ mod tests {
             let policy = MatchPolicy {
                 threshold: 0.5,
                 margin: 0.05,
+                max_strangers_named: None,
             };
             match gallery.identify(&face(direction).embedding, &policy) {
                 MatchDecision::Known { person_id, .. } => Some(person_id),

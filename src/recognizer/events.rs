@@ -228,6 +228,7 @@ mod tests {
             label: crate::recognizer::TrackLabel::Pending,
             similarity: None,
             best_sample: None,
+            further_looks: Vec::new(),
             sample_match: None,
             guidance: None,
         });

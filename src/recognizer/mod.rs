@@ -46,10 +46,7 @@ pub struct WorkerSettings {
 impl WorkerSettings {
     pub fn from_config(config: &crate::config::Config, source_label: String) -> Self {
         Self {
-            policy: MatchPolicy {
-                threshold: config.recognition.threshold,
-                margin: config.recognition.margin,
-            },
+            policy: config.recognition.match_policy(),
             votes_needed: config.kiosk.votes_needed as usize,
             visit_cooldown_minutes: config.kiosk.visit_cooldown_minutes,
             retention_days: config.kiosk.retention_days,
@@ -64,13 +61,16 @@ impl WorkerSettings {
 
 /// What the UI asks of the worker.
 pub enum WorkerCommand {
+    /// Enrols a new person from `sample` and those of `further_looks` that are the same face.
     Enroll {
         person: NewPerson,
         sample: Arc<AnalyzedFace>,
+        further_looks: Vec<Arc<AnalyzedFace>>,
     },
     AddSample {
         person_id: PersonId,
         sample: Arc<AnalyzedFace>,
+        further_looks: Vec<Arc<AnalyzedFace>>,
     },
     /// Staff said the current name of this track is wrong.
     RejectMatch {
@@ -103,6 +103,8 @@ pub struct TrackView {
     pub similarity: Option<f32>,
     /// The best recent enrolment sample of this face.
     pub best_sample: Option<Arc<AnalyzedFace>>,
+    /// More recent looks Capture enrols with it: good enough on their own and varied.
+    pub further_looks: Vec<Arc<AnalyzedFace>>,
     /// Whom that sample already matches, if anyone.
     pub sample_match: Option<(PersonId, String, f32)>,
     /// What would make that sample better.
@@ -175,10 +177,15 @@ pub enum RecognizerEvent {
         track: u64,
         person: Box<Person>,
         similarity: f32,
+        /// Sure enough to show their details; otherwise they are greeted by first name only.
+        confident: bool,
         visit_logged: bool,
         /// Their groups' sessions happening now, and whether they are on time for each.
         check_ins: Vec<crate::attendance::CheckIn>,
     },
+    /// The similarity bar the gallery sets and how often a stranger reaches it: at start, and
+    /// whenever the people or the settings change.
+    Outlook(crate::gallery::StrangerOutlook),
     Enrolled {
         person_id: PersonId,
         name: String,

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use super::identity::{Verdict, VoteBox};
 use super::motion::Motion;
 use crate::engine::AnalyzedFace;
+use crate::enrollment;
 use crate::gallery::{GalleryChanges, MatchDecision, PersonId};
 use crate::vision::Detection;
 
@@ -18,6 +19,11 @@ const LOST_AFTER: Duration = Duration::from_millis(1000);
 /// Enrolment samples older than this are forgotten: Capture takes a *recent* good sample.
 const SAMPLE_MAX_AGE: Duration = Duration::from_secs(3);
 const SAMPLES_KEPT: usize = 12;
+/// Looks Capture enrols besides the best one.
+const FURTHER_LOOKS: usize = 4;
+/// Two looks this similar are the same picture twice (a visitor standing still): the second adds
+/// nothing to a template.
+const NEAR_COPY: f32 = 0.97;
 /// Frames a track must be seen in before it counts as someone having arrived.
 const CONFIRM_FRAMES: u64 = 2;
 
@@ -77,10 +83,37 @@ impl Track {
 
     /// The best recent sample by quality (size, sharpness, pose, light).
     pub fn best_sample(&self, now: Instant) -> Option<&Sample> {
+        self.recent_samples(now)
+            .max_by(|a, b| a.face.quality.score().total_cmp(&b.face.quality.score()))
+    }
+
+    /// Up to [`FURTHER_LOOKS`] more recent samples to enrol beside `best`: each good enough to
+    /// enrol on its own, best quality first, none a near copy of a look already taken. A template
+    /// of several looks names its person more surely than one look, and strangers no more often
+    /// (README "Recognition at scale").
+    pub fn further_looks(&self, best: &Sample, now: Instant, min_face_px: f32) -> Vec<&Sample> {
+        let mut candidates: Vec<&Sample> = self
+            .recent_samples(now)
+            .filter(|s| !Arc::ptr_eq(&s.face, &best.face))
+            .filter(|s| enrollment::check_sample(&s.face, min_face_px).is_ok())
+            .collect();
+        candidates.sort_by(|a, b| b.face.quality.score().total_cmp(&a.face.quality.score()));
+        let mut taken: Vec<&Sample> = Vec::new();
+        for candidate in candidates {
+            let varied = std::iter::once(best)
+                .chain(taken.iter().copied())
+                .all(|look| look.face.embedding.cosine(&candidate.face.embedding) < NEAR_COPY);
+            if varied && taken.len() < FURTHER_LOOKS {
+                taken.push(candidate);
+            }
+        }
+        taken
+    }
+
+    fn recent_samples(&self, now: Instant) -> impl Iterator<Item = &Sample> {
         self.samples
             .iter()
-            .filter(|s| now.saturating_duration_since(s.at) <= SAMPLE_MAX_AGE)
-            .max_by(|a, b| a.face.quality.score().total_cmp(&b.face.quality.score()))
+            .filter(move |s| now.saturating_duration_since(s.at) <= SAMPLE_MAX_AGE)
     }
 }
 
@@ -256,6 +289,67 @@ mod tests {
             score: 0.9,
             landmarks: [[0.0; 2]; 5],
         }
+    }
+
+    /// A look at a face: `direction` picks its embedding, `sharpness` and `size_px` its quality.
+    fn look(direction: &[(usize, f32)], sharpness: f32, size_px: f32, seen: Instant) -> Sample {
+        let mut embedding = [0f32; crate::vision::EMBEDDING_DIM];
+        for (axis, value) in direction {
+            embedding[*axis] = *value;
+        }
+        let norm = embedding.iter().map(|x| x * x).sum::<f32>().sqrt();
+        embedding.iter_mut().for_each(|x| *x /= norm);
+        Sample {
+            face: Arc::new(AnalyzedFace {
+                detection: at(100.0),
+                aligned: image::RgbImage::new(112, 112),
+                embedding: crate::vision::Embedding(embedding),
+                quality: crate::vision::quality::FaceQuality {
+                    size_px,
+                    sharpness,
+                    brightness: 128.0,
+                    yaw: 0.0,
+                    roll_degrees: 0.0,
+                },
+            }),
+            decision: MatchDecision::Unknown { best: None },
+            at: seen,
+        }
+    }
+
+    #[test]
+    fn capture_takes_further_looks_that_are_good_varied_and_recent() {
+        let mut tracker = Tracker::new(3);
+        let t0 = Instant::now();
+        let id = tracker.update(&[at(100.0)], t0).seen[0];
+        let track = tracker.get_mut(id).unwrap();
+        let now = t0 + Duration::from_secs(10);
+        let recent = now - Duration::from_millis(500);
+        // The best look; the same picture again; two varied looks; a blurry one, a tiny one, and
+        // a varied one from before the capture's window.
+        track.add_sample(look(&[(0, 1.0)], 300.0, 150.0, recent));
+        track.add_sample(look(&[(0, 1.0), (1, 0.05)], 250.0, 150.0, recent));
+        track.add_sample(look(&[(0, 1.0), (2, 0.4)], 200.0, 140.0, recent));
+        track.add_sample(look(&[(0, 1.0), (3, 0.5)], 150.0, 130.0, recent));
+        track.add_sample(look(&[(0, 1.0), (4, 0.5)], 5.0, 150.0, recent));
+        track.add_sample(look(&[(0, 1.0), (5, 0.5)], 300.0, 20.0, recent));
+        track.add_sample(look(&[(0, 1.0), (6, 0.5)], 300.0, 150.0, t0));
+        let best = track.best_sample(now).unwrap().clone();
+        assert_eq!(best.face.quality.sharpness, 300.0);
+        let further = track.further_looks(&best, now, 36.0);
+        let axes: Vec<usize> = further
+            .iter()
+            .map(|s| {
+                (1..8)
+                    .find(|axis| s.face.embedding.0[*axis] != 0.0)
+                    .unwrap_or(0)
+            })
+            .collect();
+        assert_eq!(
+            axes,
+            vec![2, 3],
+            "best quality first; no copy, blur, tiny or old look"
+        );
     }
 
     #[test]

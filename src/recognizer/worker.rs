@@ -182,6 +182,7 @@ impl Worker {
             wake(news);
             sent
         };
+        emit(self.outlook());
         loop {
             if let Some(message) = self.apply_retention() {
                 emit(RecognizerEvent::Error(message));
@@ -314,13 +315,20 @@ impl Worker {
                     check_ins: self.check_ins(person_id),
                     person: Box::new(person),
                     similarity,
+                    confident: self.gallery.is_confident(&policy, similarity),
                     visit_logged: false,
                 }),
                 Err(e) => tracing::warn!(error = %e, person_id, "cannot reload a greeted person"),
             }
         }
         events.push(RecognizerEvent::GalleryChanged(changes));
+        events.push(self.outlook());
         events
+    }
+
+    /// The similarity bar this gallery sets now, and how often a stranger reaches it.
+    fn outlook(&self) -> RecognizerEvent {
+        RecognizerEvent::Outlook(self.gallery.stranger_outlook(&self.settings.policy))
     }
 
     fn time_ms(&self, frame: Option<&Frame>) -> u64 {
@@ -481,6 +489,8 @@ impl Worker {
     ) -> Vec<RecognizerEvent> {
         let mut events = Vec::new();
         let policy = self.settings.policy;
+        // The bar as this gallery's size raises it: "sure" is measured from there.
+        let bar = self.gallery.policy_here(&policy).threshold;
         let Some(track) = self.tracker.get_mut(id) else {
             return events;
         };
@@ -497,7 +507,7 @@ impl Worker {
         // A clear look names a visitor at once only once they have arrived (seen in more than
         // one frame), so that "recognized" never comes before "arrived".
         let sure_similarity = if track.is_confirmed() {
-            policy.threshold + SURE_ABOVE_THRESHOLD
+            bar + SURE_ABOVE_THRESHOLD
         } else {
             f32::INFINITY
         };
@@ -540,6 +550,7 @@ impl Worker {
                             track: track.id,
                             person: Box::new(person),
                             similarity,
+                            confident: self.gallery.is_confident(&policy, similarity),
                             visit_logged,
                         });
                     }
@@ -634,6 +645,13 @@ impl Worker {
                     },
                     similarity: track.votes.latest_similarity(),
                     best_sample: best.map(|s| Arc::clone(&s.face)),
+                    further_looks: best.map_or_else(Vec::new, |best| {
+                        track
+                            .further_looks(best, now, self.engine.min_face_px())
+                            .into_iter()
+                            .map(|s| Arc::clone(&s.face))
+                            .collect()
+                    }),
                     sample_match: best.and_then(|s| match s.decision {
                         MatchDecision::Known {
                             person_id,
@@ -714,6 +732,28 @@ impl Worker {
         }
     }
 
+    /// The faces to store for a capture: the sample the operator saw, then those further looks
+    /// that are the same face and pass the same checks.
+    fn template_faces(
+        &self,
+        sample: &AnalyzedFace,
+        further_looks: &[Arc<AnalyzedFace>],
+        enrolling: Option<PersonId>,
+    ) -> Vec<crate::gallery::NewFace> {
+        let further = enrollment::looks_like_first(
+            &self.gallery,
+            &self.settings.policy,
+            self.engine.min_face_px(),
+            sample,
+            further_looks.iter().map(|look| &**look),
+            enrolling,
+        );
+        std::iter::once(sample)
+            .chain(further)
+            .map(|face| enrollment::new_face(face, self.engine.model_id()))
+            .collect()
+    }
+
     /// A live-view sample passes the same size, sharpness and "not someone else" checks as a
     /// photo given to `frontdesk enroll`.
     fn check_sample(
@@ -730,7 +770,11 @@ impl Worker {
             WorkerCommand::Staff(request) => {
                 vec![RecognizerEvent::Staff(self.handle_staff(request))]
             }
-            WorkerCommand::Enroll { person, sample } => {
+            WorkerCommand::Enroll {
+                person,
+                sample,
+                further_looks,
+            } => {
                 // The checks `frontdesk enroll` makes: a face that already matches X saved as a
                 // new person would make X unrecognisable, and a poor sample greets nobody.
                 if let Err(rejection) = self.check_sample(&sample, None) {
@@ -739,8 +783,8 @@ impl Worker {
                         rejection,
                     })];
                 }
-                let face = enrollment::new_face(&sample, self.engine.model_id());
-                match self.gallery.enroll(&person, &[face]) {
+                let faces = self.template_faces(&sample, &further_looks, None);
+                match self.gallery.enroll(&person, &faces) {
                     Ok(person_id) => {
                         vec![RecognizerEvent::Enrolled {
                             person_id,
@@ -753,15 +797,19 @@ impl Worker {
                     })],
                 }
             }
-            WorkerCommand::AddSample { person_id, sample } => {
+            WorkerCommand::AddSample {
+                person_id,
+                sample,
+                further_looks,
+            } => {
                 if let Err(rejection) = self.check_sample(&sample, Some(person_id)) {
                     return vec![RecognizerEvent::Error(Problem::SampleRejected {
                         name: None,
                         rejection,
                     })];
                 }
-                let face = enrollment::new_face(&sample, self.engine.model_id());
-                match self.gallery.add_faces(person_id, &[face]) {
+                let faces = self.template_faces(&sample, &further_looks, Some(person_id));
+                match self.gallery.add_faces(person_id, &faces) {
                     Ok(_) => {
                         let name = self
                             .gallery
@@ -788,7 +836,9 @@ impl Worker {
             WorkerCommand::UpdateSettings(settings) => {
                 self.settings = settings;
                 self.tracker.reset_votes();
-                self.apply_consent_setting()
+                let mut events = self.apply_consent_setting();
+                events.push(self.outlook());
+                events
             }
         }
     }

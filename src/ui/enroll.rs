@@ -12,6 +12,8 @@ use crate::vision::quality::Guidance;
 /// State of the open form.
 pub struct EnrollForm {
     pub sample: Arc<AnalyzedFace>,
+    /// More looks of the same visitor, enrolled with `sample` where they are the same face.
+    pub further_looks: Vec<Arc<AnalyzedFace>>,
     pub guidance: Option<Guidance>,
     /// Someone the sample already matches: offer to add the photo to them instead.
     pub existing: Option<(PersonId, String, f32)>,
@@ -44,6 +46,7 @@ impl EnrollForm {
     ) -> Self {
         Self {
             sample,
+            further_looks: Vec::new(),
             guidance,
             existing,
             name: String::new(),

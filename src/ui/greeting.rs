@@ -22,6 +22,8 @@ pub struct Greeting {
     /// With this visit counted; `last_visit_at` is the visit before it.
     pub person: Person,
     pub similarity: f32,
+    /// A match sure enough to show more than the first name (`MatchPolicy::confident_bar`).
+    pub confident: bool,
     /// Sessions of the person's groups happening now.
     pub check_ins: Vec<CheckIn>,
 }
@@ -215,6 +217,7 @@ mod tests {
             track: 1,
             person: person(7, "Sam Carter"),
             similarity: 0.7,
+            confident: true,
             check_ins: Vec::new(),
         });
         tracker
@@ -268,6 +271,7 @@ mod tests {
             track: 2,
             person: person(8, "Ann Lee"),
             similarity: 0.6,
+            confident: true,
             check_ins: Vec::new(),
         });
         let now = Instant::now();

@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError};
 use super::i18n::Texts;
 use crate::config::Config;
 use crate::engine::FaceEngine;
-use crate::gallery::{Gallery, MatchPolicy};
+use crate::gallery::Gallery;
 use crate::import::{self, Outcome, PersonReport};
 
 /// Messages the import thread may queue before the window takes them; the thread waits beyond
@@ -285,10 +285,7 @@ fn run_import(
     gallery
         .set_consent_required(config.kiosk.require_consent)
         .map_err(|e| error(&e))?;
-    let policy = MatchPolicy {
-        threshold: config.recognition.threshold,
-        margin: config.recognition.margin,
-    };
+    let policy = config.recognition.match_policy();
     let mut existing = import::names_in(&gallery).map_err(|e| error(&e))?;
     for person in &plan.people {
         let report = import::import_person(

@@ -187,6 +187,7 @@ mod tests {
             label: TrackLabel::Unknown,
             similarity: Some(-0.05),
             best_sample: None,
+            further_looks: Vec::new(),
             sample_match: None,
             guidance: None,
         }

@@ -342,6 +342,7 @@ impl KioskApp {
                     track,
                     person,
                     similarity,
+                    confident,
                     visit_logged,
                     check_ins,
                 } => {
@@ -349,6 +350,7 @@ impl KioskApp {
                         track,
                         person: *person,
                         similarity,
+                        confident,
                         check_ins,
                     });
                     if visit_logged {
@@ -379,6 +381,7 @@ impl KioskApp {
                 RecognizerEvent::Track(event) => self.integrations.publish(event),
                 RecognizerEvent::Staff(reply) => self.staff.receive(reply, &self.texts),
                 RecognizerEvent::GalleryChanged(changes) => self.gallery_changed(&changes),
+                RecognizerEvent::Outlook(outlook) => self.staff.settings.outlook = Some(outlook),
             }
         }
     }
@@ -540,11 +543,13 @@ impl KioskApp {
         };
         match &track.best_sample {
             Some(sample) => {
-                self.enroll = Some(EnrollForm::new(
+                let mut form = EnrollForm::new(
                     std::sync::Arc::clone(sample),
                     track.guidance,
                     track.sample_match.clone(),
-                ));
+                );
+                form.further_looks.clone_from(&track.further_looks);
+                self.enroll = Some(form);
             }
             None => {
                 let advice = track.guidance.map_or_else(
@@ -791,12 +796,22 @@ impl eframe::App for KioskApp {
                 enroll::FormAction::Save(person) => {
                     form.saving = true;
                     let sample = std::sync::Arc::clone(&form.sample);
-                    self.send(WorkerCommand::Enroll { person, sample });
+                    let further_looks = form.further_looks.clone();
+                    self.send(WorkerCommand::Enroll {
+                        person,
+                        sample,
+                        further_looks,
+                    });
                 }
                 enroll::FormAction::AddTo(person_id) => {
                     form.saving = true;
                     let sample = std::sync::Arc::clone(&form.sample);
-                    self.send(WorkerCommand::AddSample { person_id, sample });
+                    let further_looks = form.further_looks.clone();
+                    self.send(WorkerCommand::AddSample {
+                        person_id,
+                        sample,
+                        further_looks,
+                    });
                 }
             }
         }

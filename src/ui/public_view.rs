@@ -137,25 +137,9 @@ impl PublicView<'_> {
                 .color(palette.known)
                 .strong(),
         );
-        self.line_ui(ui, person.name.clone(), size::GREETING_FULL_NAME);
-        ui.add_space(spacing::MEDIUM);
-        let visits = texts.with(
-            "greeting-visit-number",
-            &[("count", person.visit_count.into())],
-        );
-        self.line_ui(ui, visits, size::GREETING_LINE);
-        let last = match person.last_visit_at {
-            Some(last) => texts.with(
-                "greeting-last-visit",
-                &[("when", texts.date_time(last).into())],
-            ),
-            None => texts.get("greeting-first-visit"),
-        };
-        self.line_ui(ui, last, size::GREETING_LINE);
-        // Group membership is a personal detail: shown only where details are.
-        if self.show_details {
-            self.check_ins_ui(ui, greeting);
-            self.details_ui(ui, greeting);
+        // A borderline match could be a stranger who looks alike: their first name, nothing else.
+        if greeting.confident {
+            self.person_lines_ui(ui, greeting);
         }
         if self.diagnostic {
             ui.add_space(spacing::SMALL);
@@ -177,6 +161,31 @@ impl PublicView<'_> {
             .then_some(PublicCommand::NotThem {
                 track: greeting.track,
             })
+    }
+
+    /// The full name, the visit history and (where the kiosk shows them) the details.
+    fn person_lines_ui(&self, ui: &mut egui::Ui, greeting: &Greeting) {
+        let texts = self.texts;
+        self.line_ui(ui, greeting.person.name.clone(), size::GREETING_FULL_NAME);
+        ui.add_space(spacing::MEDIUM);
+        let visits = texts.with(
+            "greeting-visit-number",
+            &[("count", greeting.person.visit_count.into())],
+        );
+        self.line_ui(ui, visits, size::GREETING_LINE);
+        let last = match greeting.person.last_visit_at {
+            Some(last) => texts.with(
+                "greeting-last-visit",
+                &[("when", texts.date_time(last).into())],
+            ),
+            None => texts.get("greeting-first-visit"),
+        };
+        self.line_ui(ui, last, size::GREETING_LINE);
+        // Group membership is a personal detail: shown only where details are.
+        if self.show_details {
+            self.check_ins_ui(ui, greeting);
+            self.details_ui(ui, greeting);
+        }
     }
 
     fn line_ui(&self, ui: &mut egui::Ui, text: String, points: f32) {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::i18n::{Language, Texts};
 use super::theme;
 use crate::config::{Config, DisplayConfig, KioskConfig, RecognitionConfig};
+use crate::gallery::StrangerOutlook;
 use crate::recognizer::StaffRequest;
 
 pub struct SettingsScreen {
@@ -15,6 +16,8 @@ pub struct SettingsScreen {
     /// Where Save writes (the user's config file).
     path: PathBuf,
     problem: Option<String>,
+    /// The bar the gallery sets now, from the recognition thread.
+    pub outlook: Option<StrangerOutlook>,
 }
 
 impl SettingsScreen {
@@ -24,6 +27,7 @@ impl SettingsScreen {
             saved: config,
             path,
             problem: None,
+            outlook: None,
         }
     }
 
@@ -68,7 +72,13 @@ impl SettingsScreen {
                 "settings-section-recognition",
                 "settings_recognition",
                 |ui| {
-                    recognition_rows_ui(ui, &mut self.draft.recognition, live_similarity, texts);
+                    recognition_rows_ui(
+                        ui,
+                        &mut self.draft.recognition,
+                        live_similarity,
+                        self.outlook,
+                        texts,
+                    );
                 },
             );
             section_ui(
@@ -198,14 +208,21 @@ fn recognition_rows_ui(
     ui: &mut egui::Ui,
     recognition: &mut RecognitionConfig,
     live_similarity: Option<(String, f32)>,
+    outlook: Option<StrangerOutlook>,
     texts: &Texts,
 ) {
     ui.label(texts.get("settings-threshold"));
+    // The gallery's size may raise the bar above the threshold being set.
+    let bar = outlook
+        .and_then(|o| o.raised_to)
+        .map_or(recognition.threshold, |raised| {
+            raised.max(recognition.threshold)
+        });
     ui.vertical(|ui| {
         ui.add(egui::Slider::new(&mut recognition.threshold, 0.25..=0.85).step_by(0.01));
         match &live_similarity {
             Some((who, similarity)) => {
-                let verdict = texts.get(if *similarity >= recognition.threshold {
+                let verdict = texts.get(if *similarity >= bar {
                     "settings-would-recognise"
                 } else {
                     "settings-would-stay-unknown"
@@ -232,6 +249,58 @@ fn recognition_rows_ui(
     ui.end_row();
     ui.label(texts.get("settings-margin"));
     ui.add(egui::Slider::new(&mut recognition.margin, 0.0..=0.3).step_by(0.01));
+    ui.end_row();
+    strangers_rows_ui(ui, recognition, outlook, texts);
+}
+
+/// Choices for `recognition.max_strangers_named` (0: the threshold alone).
+const STRANGER_SHARES: [f64; 4] = [0.01, 0.001, 0.0001, 0.0];
+
+fn share_text(share: f64, texts: &Texts) -> String {
+    if share > 0.0 {
+        let count = (1.0 / share).round() as u64;
+        texts.with("settings-one-in", &[("count", count.into())])
+    } else {
+        texts.get("settings-max-strangers-off")
+    }
+}
+
+/// The share of strangers the kiosk may name, and what the gallery's size makes of it now.
+fn strangers_rows_ui(
+    ui: &mut egui::Ui,
+    recognition: &mut RecognitionConfig,
+    outlook: Option<StrangerOutlook>,
+    texts: &Texts,
+) {
+    ui.label(texts.get("settings-max-strangers"));
+    ui.vertical(|ui| {
+        egui::ComboBox::from_id_salt("max_strangers_named")
+            .selected_text(share_text(recognition.max_strangers_named, texts))
+            .show_ui(ui, |ui| {
+                for share in STRANGER_SHARES {
+                    let text = share_text(share, texts);
+                    ui.selectable_value(&mut recognition.max_strangers_named, share, text);
+                }
+            });
+        if let Some(outlook) = outlook {
+            let bar = format!("{:.2}", outlook.bar);
+            let line = match outlook.strangers_named {
+                Some(rate) => texts.with(
+                    "settings-outlook",
+                    &[
+                        ("people", outlook.people.into()),
+                        ("bar", bar.into()),
+                        ("count", (1.0 / rate.max(1e-9)).round().into()),
+                    ],
+                ),
+                None => texts.with(
+                    "settings-outlook-too-few",
+                    &[("people", outlook.people.into()), ("bar", bar.into())],
+                ),
+            };
+            ui.weak(line);
+        }
+    });
     ui.end_row();
 }
 

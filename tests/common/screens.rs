@@ -42,6 +42,7 @@ pub fn sam_greeting() -> Greeting {
             last_visit_at: Some(last_visit_ms()),
         },
         similarity: 0.71,
+        confident: true,
         check_ins: Vec::new(),
     }
 }
