@@ -3,18 +3,12 @@
 //! blurred, dark or backlit, and strangers degraded the same way. `tests/degraded/mod.rs` builds
 //! the set. Print the table with
 //! `cargo test --test accuracy -- --nocapture`.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
-#[path = "degraded/mod.rs"]
-mod degraded;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::fixture;
-use degraded::{KINDS, Kind, Probe};
+use crate::common::fixture;
+use crate::degraded::{KINDS, Kind, Probe};
 use frontdesk::config::Config;
 use frontdesk::engine::{Enhancements, FaceEngine};
 use frontdesk::enrollment::new_face;
@@ -174,7 +168,7 @@ fn default_policy() -> MatchPolicy {
 }
 
 fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
-    let (enrolments, sources) = degraded::sources();
+    let (enrolments, sources) = crate::degraded::sources();
     let mut gallery = Gallery::open_in_memory(engine.model_id()).unwrap();
     gallery.set_consent_required(true).unwrap();
     let mut ids: BTreeMap<String, PersonId> = BTreeMap::new();
@@ -207,7 +201,7 @@ fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
         analyze_time: Duration::ZERO,
         faces_analyzed: 0,
     };
-    for probe in degraded::probes(&sources) {
+    for probe in crate::degraded::probes(&sources) {
         let Probe {
             kind,
             source,
@@ -310,7 +304,7 @@ const NAMED_AT_LEAST: [(Kind, usize); 7] = [
 /// named at least as often as measured when this test was written.
 #[test]
 fn degraded_faces_are_named_and_strangers_stay_unknown() {
-    let mut engine = common::engine();
+    let mut engine = crate::common::engine();
     let report = evaluate(&mut engine, &default_policy());
     report.print("Default pipeline and settings");
     report.print_distributions();
@@ -355,7 +349,7 @@ fn enhancement_steps() {
             },
         ),
     ];
-    let mut engine = common::engine();
+    let mut engine = crate::common::engine();
     for (title, enhancements) in steps {
         engine.set_enhancements(enhancements);
         let report = evaluate(&mut engine, &before);
@@ -377,9 +371,9 @@ fn enhancement_steps() {
 #[test]
 #[ignore]
 fn cost_of_enhancements() {
-    let (_, sources) = degraded::sources();
-    let probes = degraded::probes(&sources);
-    let mut engine = common::engine();
+    let (_, sources) = crate::degraded::sources();
+    let probes = crate::degraded::probes(&sources);
+    let mut engine = crate::common::engine();
     let off = Enhancements {
         upright: false,
         relight: false,
@@ -424,8 +418,8 @@ fn cost_of_enhancements() {
 fn write_degraded_set() {
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/degraded-set");
     std::fs::create_dir_all(&out).unwrap();
-    let (_, sources) = degraded::sources();
-    for probe in degraded::probes(&sources) {
+    let (_, sources) = crate::degraded::sources();
+    for probe in crate::degraded::probes(&sources) {
         let name = format!("{:03}_{:?}.png", probe.source, probe.kind);
         probe.image.save(out.join(name)).unwrap();
     }
