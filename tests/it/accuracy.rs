@@ -1,8 +1,8 @@
 //! Accuracy on degraded faces through the real enrol-then-identify path, with the default settings:
 //! people enrolled from one clean photo, probed with other photos of them tilted, compressed, small,
-//! blurred, dark or backlit, and strangers degraded the same way. `tests/degraded/mod.rs` builds
+//! blurred, dark or backlit, and strangers degraded the same way. `tests/it/degraded/mod.rs` builds
 //! the set. Print the table with
-//! `cargo test --test accuracy -- --nocapture`.
+//! `cargo test --test it accuracy:: -- --nocapture`.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -320,7 +320,7 @@ fn degraded_faces_are_named_and_strangers_stay_unknown() {
 
 /// Before and after, one step at a time: OpenCV's reference pipeline with the settings Frontdesk
 /// had before this set existed (threshold 0.45, margin 0.05), then each enhancement added in turn.
-/// `cargo test --test accuracy -- --ignored --nocapture enhancement_steps`
+/// `cargo test --test it accuracy::enhancement_steps -- --ignored --nocapture`
 #[test]
 #[ignore]
 fn enhancement_steps() {
@@ -367,7 +367,7 @@ fn enhancement_steps() {
 
 /// What the enhancements cost per face: `analyze` on every probe with them on and off, and the
 /// detector pass an upright view adds (YuNet on 256x256). Timings mean something in a release build:
-/// `cargo test --release --test accuracy -- --ignored --nocapture cost_of_enhancements`
+/// `cargo test --release --test it accuracy::cost_of_enhancements -- --ignored --nocapture`
 #[test]
 #[ignore]
 fn cost_of_enhancements() {

@@ -1,7 +1,8 @@
 //! Frontdesk's integration tests, in one test binary: one module per area (`api`, `cli`, `fleet`,
 //! ...), the helpers in `common` and the degraded evaluation set in `degraded` compiled once for
 //! all of them. Run one area with `cargo test --test it api::`, one test by its path
-//! (`cargo test --test it api::some_test`).
+//! (`cargo test --test it api::some_test`). The filter matches any part of a test's path, so
+//! `ui::` also picks the `*_ui` areas: `cargo test --test it ui:: -- --skip _ui::` runs `ui` alone.
 //!
 //! The areas share one process: nothing here may set environment variables, change the current
 //! directory or install global state that another area would see. A child process gets its

@@ -1,6 +1,6 @@
 //! Snapshot images of the main screens (tests/snapshots/*.png), rendered by wgpu on this
 //! machine's CPU rasteriser: a layout change shows up in review as a changed image and fails here.
-//! After an intended change: `UPDATE_SNAPSHOTS=1 cargo test --test screen_snapshots`.
+//! After an intended change: `UPDATE_SNAPSHOTS=1 cargo test --test it screen_snapshots::`.
 
 use std::time::Instant;
 
