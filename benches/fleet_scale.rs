@@ -12,7 +12,7 @@
 
 // The tests' throwaway server; the benchmark uses only part of it.
 #[allow(dead_code)]
-#[path = "../tests/common/postgres.rs"]
+#[path = "../tests/it/common/postgres.rs"]
 mod postgres;
 
 use std::collections::HashMap;

@@ -1,8 +1,4 @@
 //! The HTTP API of a running `frontdesk serve`, from outside, as an integration would use it.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -10,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::fixture;
+use crate::common::fixture;
 use serde_json::Value;
 
 /// A `frontdesk serve` on a free port of 127.0.0.1 with its own gallery; stopped when dropped.
@@ -51,10 +47,11 @@ impl Server {
             format!("[kiosk]\nimages_fps = 10.0\n{extra_config}"),
         )
         .unwrap();
-        let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
-        let zone = common::noon_zone();
+        let frames =
+            crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
+        let zone = crate::common::noon_zone();
         let cli = |args: &[&str]| -> Value {
-            let output = common::frontdesk_cli(&db, &config)
+            let output = crate::common::frontdesk_cli(&db, &config)
                 .env("TZ", &zone)
                 .args(args)
                 .output()
@@ -79,7 +76,7 @@ impl Server {
             .unwrap()
             .to_owned();
         let port = free_port();
-        let child = common::frontdesk_cli(&db, &config)
+        let child = crate::common::frontdesk_cli(&db, &config)
             .env("TZ", &zone)
             .args([
                 "serve",
@@ -164,7 +161,7 @@ impl Server {
     }
 
     fn audit(&self) -> Vec<Value> {
-        let output = common::frontdesk_cli(&self.db, &self.config)
+        let output = crate::common::frontdesk_cli(&self.db, &self.config)
             .env("TZ", &self.zone)
             .arg("audit")
             .output()

@@ -1,10 +1,6 @@
 //! Scheduled backups as staff see them on the kiosk's screens.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
-mod common;
-
-use common::kiosk::{kiosk_with, shows, type_into, wait_for};
+use crate::common::kiosk::{kiosk_with, shows, type_into, wait_for};
 use egui_kittest::kittest::Queryable;
 use frontdesk::backup::schedule::{STATUS_FILE, backups_in};
 use frontdesk::camera::SourceSpec;
@@ -21,7 +17,7 @@ fn the_kiosk_backs_up_by_itself_and_staff_see_when_it_last_did() {
         details: Default::default(),
         consent: true,
     };
-    common::enroll_fixture(&db, &person, "faces/single/mpl_grace_hopper.jpg");
+    crate::common::enroll_fixture(&db, &person, "faces/single/mpl_grace_hopper.jpg");
     Gallery::open(&db, frontdesk::models::EMBEDDER.id)
         .unwrap()
         .set_pin("2468")

@@ -1,14 +1,10 @@
 //! Groups and attendance end to end: a class enrolled from the fixtures, a real frame source in which
 //! some members appear (one after the grace period), and the roll calls, rates and CSV that the
 //! command line derives from the visits it logged.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::path::PathBuf;
 
-use common::fixture;
+use crate::common::fixture;
 use jiff::tz::TimeZone;
 use serde_json::Value;
 
@@ -32,13 +28,13 @@ impl Class {
         Self {
             db: dir.path().join("gallery.db"),
             config,
-            zone: common::noon_zone(),
+            zone: crate::common::noon_zone(),
             dir,
         }
     }
 
     fn run(&self, args: &[&str]) -> std::process::Output {
-        common::frontdesk_cli(&self.db, &self.config)
+        crate::common::frontdesk_cli(&self.db, &self.config)
             .env("TZ", &self.zone)
             .args(args)
             .output()
@@ -78,7 +74,7 @@ impl Class {
     /// The visitor in `photo` stands in front of the kiosk for two seconds.
     fn appears(&self, photo: &str) {
         let folder = self.dir.path().join(photo.replace('/', "_"));
-        let frames = common::still_frames(&folder, photo, 20);
+        let frames = crate::common::still_frames(&folder, photo, 20);
         let source = format!("images:{}", frames.display());
         self.ok(&["watch", "--source", &source]);
     }

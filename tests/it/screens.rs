@@ -1,13 +1,9 @@
 //! The public view, the enrolment form and the keyboard shortcuts drawn on their own with
 //! egui_kittest: plain data in, commands out, no models and no threads.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::screens::{PublicState, enroll_form, public_harness, sam_greeting};
+use crate::common::screens::{PublicState, enroll_form, public_harness, sam_greeting};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use frontdesk::config::Config;

@@ -1,14 +1,10 @@
 //! Staff mode through the real widgets: the PIN gate and its lock-out, editing and deleting people,
 //! settings saved to the config file, the visits and audit screens.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::path::Path;
 
-use common::enroll_fixture;
-use common::kiosk::{shows, type_into, wait_for};
+use crate::common::enroll_fixture;
+use crate::common::kiosk::{shows, type_into, wait_for};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
@@ -38,7 +34,7 @@ fn prepared_gallery(db: &Path, pin: Option<&str>) -> i64 {
 
 /// The kiosk without a camera: staff screens work without one.
 fn kiosk(db: &Path) -> Harness<'static, KioskApp> {
-    common::kiosk::kiosk(SourceSpec::Webcam(9), db.to_path_buf())
+    crate::common::kiosk::kiosk(SourceSpec::Webcam(9), db.to_path_buf())
 }
 
 fn unlock(harness: &mut Harness<'_, KioskApp>, pin: &str) {
@@ -280,7 +276,7 @@ fn the_people_screen_follows_enrolment_and_erasure_made_by_another_program() {
             String::from_utf8_lossy(&output.stderr)
         );
     };
-    let photo = common::fixture("faces/barack_obama/fr_obama.jpg");
+    let photo = crate::common::fixture("faces/barack_obama/fr_obama.jpg");
     cli(&[
         "enroll",
         "--consent",

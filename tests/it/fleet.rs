@@ -1,16 +1,12 @@
 //! Several kiosks, one gallery: two kiosks (two local galleries) and a real PostgreSQL server of
 //! the test's own. Enrolments, visits and erasures travel both ways; a kiosk keeps working while
 //! the server is down and loses nothing; a sync killed half-way loses and duplicates nothing.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::fixture;
-use common::postgres::PostgresServer;
+use crate::common::fixture;
+use crate::common::postgres::PostgresServer;
 use frontdesk::fleet::{FleetFollower, FleetSettings};
 use frontdesk::gallery::Gallery;
 use serde_json::Value;
@@ -41,7 +37,7 @@ impl Kiosk {
     }
 
     fn command(&self) -> std::process::Command {
-        common::frontdesk_cli(&self.db, &self.config)
+        crate::common::frontdesk_cli(&self.db, &self.config)
     }
 
     /// Runs a command that must succeed; returns its JSON lines.
@@ -93,7 +89,8 @@ impl Kiosk {
 
     /// The recognition loop over a few frames of one visitor; returns its events.
     fn watch(&self, dir: &Path, photo: &str) -> Vec<Value> {
-        let frames = common::still_frames(&dir.join(format!("frames-{}", self.name())), photo, 12);
+        let frames =
+            crate::common::still_frames(&dir.join(format!("frames-{}", self.name())), photo, 12);
         let source = format!("images:{}", frames.display());
         self.run(&["watch", "--json", "--source", &source])
     }

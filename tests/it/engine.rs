@@ -1,10 +1,6 @@
 //! The engine against OpenCV's own YuNet + SFace pipeline on real photos.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
-mod common;
-
-use common::{engine, fixture, iou, reference};
+use crate::common::{engine, fixture, iou, reference};
 use frontdesk::vision::image_io::load_rgb;
 
 /// Every face OpenCV finds is found, at the same place, with nearly the same embedding.

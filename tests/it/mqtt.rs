@@ -1,9 +1,5 @@
 //! MQTT from a running `frontdesk serve` to a real mosquitto broker started on a free port:
 //! events, Home Assistant discovery, the sensors' states and the last will.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -124,11 +120,11 @@ fn events_discovery_sensors_and_the_last_will_reach_a_real_broker() {
         ),
     )
     .unwrap();
-    common::enroll_obama_cli(&db, &config);
-    let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
+    crate::common::enroll_obama_cli(&db, &config);
+    let frames = crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
     let mut subscriber = Subscriber::start(broker.port);
 
-    let mut kiosk = common::frontdesk_cli(&db, &config)
+    let mut kiosk = crate::common::frontdesk_cli(&db, &config)
         .args(["serve", "--listen", "127.0.0.1:0", "--source"])
         .arg(format!("images:{}", frames.display()))
         .stdout(Stdio::null())

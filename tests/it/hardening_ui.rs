@@ -1,14 +1,10 @@
 //! The kiosk window under hostile conditions, through its real widgets (egui_kittest): frames too
 //! big for the GPU, attempts to leave kiosk mode, visitors enrolling themselves.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::path::Path;
 
-use common::enroll_fixture;
-use common::kiosk::{kiosk_with, shows, type_into, wait_for};
+use crate::common::enroll_fixture;
+use crate::common::kiosk::{kiosk_with, shows, type_into, wait_for};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
@@ -29,7 +25,7 @@ fn root_commands(harness: &Harness<'_, KioskApp>) -> Vec<egui::ViewportCommand> 
 fn a_frame_wider_than_the_gpu_allows_is_shown_scaled_down() {
     let dir = tempfile::tempdir().unwrap();
     // 10 000 px wide: beyond wgpu's 8192 px texture limit.
-    let frames = common::still_frames_sized(
+    let frames = crate::common::still_frames_sized(
         dir.path(),
         "faces/single/mpl_grace_hopper.jpg",
         10_000,
@@ -133,7 +129,7 @@ fn locking_staff_mode_puts_the_kiosk_back_in_full_screen() {
 #[test]
 fn capture_can_be_made_to_need_the_staff_pin() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = common::still_frames_sized(
+    let frames = crate::common::still_frames_sized(
         dir.path(),
         "faces/single/mpl_grace_hopper.jpg",
         640,
@@ -164,7 +160,7 @@ fn capture_can_be_made_to_need_the_staff_pin() {
 #[test]
 fn the_live_view_refuses_to_enrol_a_face_that_is_already_someone_else() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = common::still_frames_sized(
+    let frames = crate::common::still_frames_sized(
         dir.path(),
         "faces/barack_obama/fr_obama2.jpg",
         640,

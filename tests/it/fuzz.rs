@@ -1,8 +1,6 @@
 //! Property tests: hostile or random input to the image loader, the frame-source parser and the
 //! config loader gives an error, never a panic. (The command line's parser is checked the same
 //! way in the binary's own tests, `src/cli/mod.rs`.)
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 use std::io::Write as _;
 

@@ -1,14 +1,10 @@
 //! Backups and restores through the command line: taken while the recognition loop logs visits,
 //! encrypted, refused when damaged or too new, and never bringing back an erased person.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use common::{fixture, frontdesk_cli};
+use crate::common::{fixture, frontdesk_cli};
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
@@ -144,7 +140,7 @@ fn comings_and_goings(dir: &Path, visits: usize) -> PathBuf {
 fn a_backup_taken_while_visits_are_logged_restores_to_an_identical_gallery() {
     // Every arrival is a new visit, so the loop writes to the gallery throughout.
     let kiosk = Kiosk::new("[kiosk]\nvisit_cooldown_minutes = 0\n");
-    common::enroll_obama_cli(&kiosk.db(), &kiosk.path("config.toml"));
+    crate::common::enroll_obama_cli(&kiosk.db(), &kiosk.path("config.toml"));
     let frames = comings_and_goings(kiosk.dir.path(), 5);
     let mut watch = frontdesk_cli(&kiosk.db(), &kiosk.path("config.toml"))
         .args(["watch", "--json", "--source"])

@@ -1,14 +1,10 @@
 //! Snapshot images of the main screens (tests/snapshots/*.png), rendered by wgpu on this
 //! machine's CPU rasteriser: a layout change shows up in review as a changed image and fails here.
-//! After an intended change: `UPDATE_SNAPSHOTS=1 cargo test --test screen_snapshots`.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
+//! After an intended change: `UPDATE_SNAPSHOTS=1 cargo test --test it screen_snapshots::`.
 
 use std::time::Instant;
 
-use common::screens::{PublicState, enroll_form, public_harness, sam_greeting};
+use crate::common::screens::{PublicState, enroll_form, public_harness, sam_greeting};
 use egui_kittest::{Harness, SnapshotOptions};
 use frontdesk::config::Config;
 use frontdesk::gallery::Person;

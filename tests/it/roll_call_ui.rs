@@ -1,8 +1,6 @@
 //! The staff roll call screen through its real widgets, fed the roll calls the library derives from
 //! a real gallery: who is present, late or absent, the live update as someone arrives, "start roll
 //! call now", a new group and the CSV export.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

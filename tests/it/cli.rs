@@ -1,13 +1,9 @@
 //! The `frontdesk` command line as a script would use it, on real photos.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::fixture;
+use crate::common::fixture;
 use serde_json::Value;
 
 /// A scratch home: its own gallery file and an empty config folder.

@@ -1,10 +1,6 @@
 //! Crash tests: the command line is killed (SIGKILL) at many moments during enrolment, merge,
 //! erasure and export; the gallery must always open, pass SQLite's integrity check, hold no
 //! half-made person, and keep every visit the recognition loop reported.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::io::BufRead;
 use std::path::Path;
@@ -50,7 +46,7 @@ fn seed(db: &Path, people: usize) {
 
 /// Starts the command line on `db`; an export goes to `export`.
 fn run(db: &Path, config: &Path, args: &[String], export: &Path) -> std::process::Child {
-    let mut command = common::frontdesk_cli(db, config);
+    let mut command = crate::common::frontdesk_cli(db, config);
     command.args(args);
     if args.get(1).map(String::as_str) == Some("export") {
         command.arg("--out").arg(export);
@@ -95,7 +91,7 @@ fn sigkill_at_any_moment_of_enrol_merge_erase_or_export_leaves_a_sound_gallery()
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "").unwrap();
     seed(&db, 12);
-    let photo = common::fixture("faces/single/mpl_grace_hopper.jpg");
+    let photo = crate::common::fixture("faces/single/mpl_grace_hopper.jpg");
     let mut people = check(&db, 0);
     for round in 0..24 {
         let ids: Vec<i64> = Gallery::open(&db, MODEL)
@@ -162,9 +158,9 @@ fn a_visit_the_loop_reported_survives_a_sigkill_right_after() {
     let db = dir.path().join("gallery.db");
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "[kiosk]\nimages_fps = 10.0\n").unwrap();
-    common::enroll_obama_cli(&db, &config);
-    let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
-    let mut watch = common::frontdesk_cli(&db, &config)
+    crate::common::enroll_obama_cli(&db, &config);
+    let frames = crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
+    let mut watch = crate::common::frontdesk_cli(&db, &config)
         .args(["watch", "--json", "--source"])
         .arg(format!("images:{}", frames.display()))
         .stdout(Stdio::piped())

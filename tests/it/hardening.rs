@@ -1,14 +1,10 @@
 //! Hostile conditions for the command line: outputs that cannot be written, files that are not
 //! what they seem, inputs a mischievous visitor would try.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::fixture;
+use crate::common::fixture;
 
 /// `frontdesk` with its own gallery, config folder and the given stdout.
 fn frontdesk(home: &Path, args: &[&str], stdout: Stdio) -> Output {
@@ -79,7 +75,8 @@ fn a_crowd_is_processed_but_only_the_largest_faces_are_embedded() {
         config.recognition.max_faces_per_frame, 8,
         "the documented default"
     );
-    let mut worker = common::worker(home.path(), |settings| settings.max_faces_per_frame = 3);
+    let mut worker =
+        crate::common::worker(home.path(), |settings| settings.max_faces_per_frame = 3);
     let image = frontdesk::vision::image_io::load_rgb(&fixture("group/insf_t1.jpg")).unwrap();
     let frame = Frame {
         image: std::sync::Arc::new(image),

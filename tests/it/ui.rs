@@ -1,21 +1,17 @@
 //! The kiosk window driven through its real widgets with egui_kittest, on real frames and the real
 //! recognition engine.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::enroll_fixture;
-use common::kiosk::{kiosk, kiosk_with, shows, type_into, wait_for};
+use crate::common::enroll_fixture;
+use crate::common::kiosk::{kiosk, kiosk_with, shows, type_into, wait_for};
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
 use frontdesk::gallery::{Gallery, NewPerson};
 
 /// Barack Obama enrolled from one photo, and frames of him standing at the desk in another.
 fn enrolled_obama_at_the_desk(dir: &Path) -> (PathBuf, PathBuf) {
-    let frames = common::still_frames(dir, "faces/barack_obama/fr_obama2.jpg", 400);
+    let frames = crate::common::still_frames(dir, "faces/barack_obama/fr_obama2.jpg", 400);
     let db = dir.join("gallery.db");
     let person = NewPerson {
         name: "Barack Obama".into(),
@@ -29,7 +25,7 @@ fn enrolled_obama_at_the_desk(dir: &Path) -> (PathBuf, PathBuf) {
 #[test]
 fn capture_form_and_save_enrols_the_visitor_who_is_then_greeted() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = common::still_frames(dir.path(), "faces/single/mpl_grace_hopper.jpg", 400);
+    let frames = crate::common::still_frames(dir.path(), "faces/single/mpl_grace_hopper.jpg", 400);
     let db = dir.path().join("gallery.db");
     let mut harness = kiosk(SourceSpec::Images(frames), db.clone());
 
@@ -93,7 +89,7 @@ fn capture_form_and_save_enrols_the_visitor_who_is_then_greeted() {
 #[test]
 fn escape_cancels_enrolment_without_saving() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = common::still_frames(dir.path(), "faces/single/ski_astronaut.png", 400);
+    let frames = crate::common::still_frames(dir.path(), "faces/single/ski_astronaut.png", 400);
     let db = dir.path().join("gallery.db");
     let mut harness = kiosk(SourceSpec::Images(frames), db.clone());
 
@@ -200,7 +196,7 @@ fn the_greeting_of_someone_erased_from_another_program_disappears() {
 #[test]
 fn greeting_hides_details_when_the_screen_faces_the_public() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
+    let frames = crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
     let db = dir.path().join("gallery.db");
     let person = NewPerson {
         name: "Barack Obama".into(),

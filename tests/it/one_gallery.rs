@@ -1,9 +1,5 @@
 //! One gallery for every process: a running `frontdesk watch` follows what the command line
 //! changes in the same gallery file (enrolment, consent withdrawn, erasure) within a second.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -11,7 +7,7 @@ use std::process::{Child, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use common::fixture;
+use crate::common::fixture;
 use serde_json::Value;
 
 /// How soon a change made by one process must be honoured by another.
@@ -19,7 +15,7 @@ const PROPAGATION: Duration = Duration::from_secs(1);
 
 /// Runs the command line on `db` with the settings in `config`; returns its JSON lines.
 fn frontdesk(db: &Path, config: &Path, args: &[&str]) -> Vec<Value> {
-    let output = common::frontdesk_cli(db, config)
+    let output = crate::common::frontdesk_cli(db, config)
         .args(args)
         .output()
         .unwrap();
@@ -78,7 +74,7 @@ struct Watch {
 
 impl Watch {
     fn start(db: &Path, config: &Path, frames: &Path) -> Self {
-        let mut child = common::frontdesk_cli(db, config)
+        let mut child = crate::common::frontdesk_cli(db, config)
             .args(["watch", "--json", "--source"])
             .arg(format!("images:{}", frames.display()))
             .stdout(Stdio::piped())
@@ -255,7 +251,7 @@ fn enrolment_without_consent_is_refused_when_consent_is_required() {
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "").unwrap();
     let photo = fixture("faces/barack_obama/fr_obama.jpg");
-    let output = common::frontdesk_cli(&db, &config)
+    let output = crate::common::frontdesk_cli(&db, &config)
         .args(["enroll", "--name", "Barack Obama", photo.to_str().unwrap()])
         .output()
         .unwrap();

@@ -1,13 +1,9 @@
 //! The staff screen's import through the real widgets, while the kiosk runs.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::path::Path;
 
-use common::fixture;
-use common::kiosk::{kiosk, shows, type_into, wait_for};
+use crate::common::fixture;
+use crate::common::kiosk::{kiosk, shows, type_into, wait_for};
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
 use frontdesk::gallery::Gallery;

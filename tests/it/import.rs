@@ -1,14 +1,10 @@
 //! `frontdesk import` on a folder of real photos with a people.csv, as a shop moving its regulars
 //! to Frontdesk would run it.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{fixture, frontdesk_cli};
+use crate::common::{fixture, frontdesk_cli};
 use serde_json::Value;
 
 /// Copies the first `count` photos of a fixture John into `<import>/<name>/`.

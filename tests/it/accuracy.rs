@@ -1,20 +1,14 @@
 //! Accuracy on degraded faces through the real enrol-then-identify path, with the default settings:
 //! people enrolled from one clean photo, probed with other photos of them tilted, compressed, small,
-//! blurred, dark or backlit, and strangers degraded the same way. `tests/degraded/mod.rs` builds
+//! blurred, dark or backlit, and strangers degraded the same way. `tests/it/degraded/mod.rs` builds
 //! the set. Print the table with
-//! `cargo test --test accuracy -- --nocapture`.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
-#[path = "degraded/mod.rs"]
-mod degraded;
+//! `cargo test --test it accuracy:: -- --nocapture`.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::fixture;
-use degraded::{KINDS, Kind, Probe};
+use crate::common::fixture;
+use crate::degraded::{KINDS, Kind, Probe};
 use frontdesk::config::Config;
 use frontdesk::engine::{Enhancements, FaceEngine};
 use frontdesk::enrollment::new_face;
@@ -171,7 +165,7 @@ fn default_policy() -> MatchPolicy {
 }
 
 fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
-    let (enrolments, sources) = degraded::sources();
+    let (enrolments, sources) = crate::degraded::sources();
     let mut gallery = Gallery::open_in_memory(engine.model_id()).unwrap();
     gallery.set_consent_required(true).unwrap();
     let mut ids: BTreeMap<String, PersonId> = BTreeMap::new();
@@ -204,7 +198,7 @@ fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
         analyze_time: Duration::ZERO,
         faces_analyzed: 0,
     };
-    for probe in degraded::probes(&sources) {
+    for probe in crate::degraded::probes(&sources) {
         let Probe {
             kind,
             source,
@@ -307,7 +301,7 @@ const NAMED_AT_LEAST: [(Kind, usize); 7] = [
 /// named at least as often as measured when this test was written.
 #[test]
 fn degraded_faces_are_named_and_strangers_stay_unknown() {
-    let mut engine = common::engine();
+    let mut engine = crate::common::engine();
     let report = evaluate(&mut engine, &default_policy());
     report.print("Default pipeline and settings");
     report.print_distributions();
@@ -323,7 +317,7 @@ fn degraded_faces_are_named_and_strangers_stay_unknown() {
 
 /// Before and after, one step at a time: OpenCV's reference pipeline with the settings Frontdesk
 /// had before this set existed (threshold 0.45, margin 0.05), then each enhancement added in turn.
-/// `cargo test --test accuracy -- --ignored --nocapture enhancement_steps`
+/// `cargo test --test it accuracy::enhancement_steps -- --ignored --nocapture`
 #[test]
 #[ignore]
 fn enhancement_steps() {
@@ -353,7 +347,7 @@ fn enhancement_steps() {
             },
         ),
     ];
-    let mut engine = common::engine();
+    let mut engine = crate::common::engine();
     for (title, enhancements) in steps {
         engine.set_enhancements(enhancements);
         let report = evaluate(&mut engine, &before);
@@ -371,13 +365,13 @@ fn enhancement_steps() {
 
 /// What the enhancements cost per face: `analyze` on every probe with them on and off, and the
 /// detector pass an upright view adds (YuNet on 256x256). Timings mean something in a release build:
-/// `cargo test --release --test accuracy -- --ignored --nocapture cost_of_enhancements`
+/// `cargo test --release --test it accuracy::cost_of_enhancements -- --ignored --nocapture`
 #[test]
 #[ignore]
 fn cost_of_enhancements() {
-    let (_, sources) = degraded::sources();
-    let probes = degraded::probes(&sources);
-    let mut engine = common::engine();
+    let (_, sources) = crate::degraded::sources();
+    let probes = crate::degraded::probes(&sources);
+    let mut engine = crate::common::engine();
     let off = Enhancements {
         upright: false,
         relight: false,
@@ -422,8 +416,8 @@ fn cost_of_enhancements() {
 fn write_degraded_set() {
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/degraded-set");
     std::fs::create_dir_all(&out).unwrap();
-    let (_, sources) = degraded::sources();
-    for probe in degraded::probes(&sources) {
+    let (_, sources) = crate::degraded::sources();
+    for probe in crate::degraded::probes(&sources) {
         let name = format!("{:03}_{:?}.png", probe.source, probe.kind);
         probe.image.save(out.join(name)).unwrap();
     }

@@ -1,13 +1,9 @@
 //! The recognition loop end to end through `frontdesk watch`, on real clips and frame folders.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::fixture;
+use crate::common::fixture;
 use frontdesk::camera::{CameraSettings, SourceSpec, open_source};
 use serde_json::Value;
 
@@ -222,7 +218,7 @@ fn frames_the_detector_skips_still_show_the_faces_in_view() {
     use std::time::{Duration, Instant};
 
     let home = tempfile::tempdir().unwrap();
-    let mut worker = common::worker(home.path(), |_| {});
+    let mut worker = crate::common::worker(home.path(), |_| {});
     let image = std::sync::Arc::new(
         frontdesk::vision::image_io::load_rgb(&fixture("faces/single/mpl_grace_hopper.jpg"))
             .unwrap(),

@@ -1,13 +1,9 @@
 //! Erasure, access, retention and staff tooling as staff and scripts meet them.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::fixture;
+use crate::common::fixture;
 use serde_json::Value;
 
 fn frontdesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {

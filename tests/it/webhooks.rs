@@ -1,9 +1,5 @@
 //! Webhooks from a running `frontdesk serve` to a receiver that is down, then up: every event
 //! arrives once (by idempotency key), signed, even across a SIGKILL of the kiosk.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-mod common;
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -101,7 +97,7 @@ impl Drop for Receiver {
 }
 
 fn serve(db: &Path, config: &Path, source: &str) -> Child {
-    common::frontdesk_cli(db, config)
+    crate::common::frontdesk_cli(db, config)
         .args(["serve", "--listen", "127.0.0.1:0", "--source", source])
         .stdout(Stdio::null())
         .spawn()
@@ -145,8 +141,8 @@ fn a_receiver_down_then_up_gets_every_event_once_signed_across_a_kill() {
         ),
     )
     .unwrap();
-    common::enroll_obama_cli(&db, &config);
-    let frames = common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
+    crate::common::enroll_obama_cli(&db, &config);
+    let frames = crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
 
     // The receiver is down: the greeting waits in the outbox and is retried.
     let mut kiosk = serve(&db, &config, &format!("images:{}", frames.display()));
@@ -163,7 +159,7 @@ fn a_receiver_down_then_up_gets_every_event_once_signed_across_a_kill() {
 
     // The receiver comes up, the kiosk restarts (nobody in view now): the queued event arrives.
     let receiver = Receiver::start(port);
-    let no_face = common::fixture("video/feat_no_face.mp4");
+    let no_face = crate::common::fixture("video/feat_no_face.mp4");
     let mut kiosk = serve(&db, &config, &format!("video:{}", no_face.display()));
     wait_until("the delivery", Duration::from_secs(90), || {
         !receiver.inbox.lock().unwrap().is_empty()

@@ -1,6 +1,6 @@
 //! The degraded evaluation set: real faces from the fixtures, cut out around the face and degraded
 //! the way a front-desk camera degrades them. Deterministic (fixed seed), generated in memory so that
-//! only the source photos are committed; `cargo test --test accuracy -- --ignored write_degraded_set`
+//! only the source photos are committed; `cargo test --test it accuracy::write_degraded_set -- --ignored`
 //! writes every probe to `target/degraded-set/` to look at.
 
 use std::fmt;
