@@ -20,6 +20,7 @@ mod backup;
 mod backup_ui;
 mod cli;
 mod crash;
+mod docs;
 mod engine;
 mod fleet;
 mod fuzz;
