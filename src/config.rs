@@ -200,6 +200,7 @@ pub struct RecognitionConfig {
     pub max_detect_side: u32,
     pub max_faces_per_frame: u32,
     pub detect_every_frame: bool,
+    pub learn_looks: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

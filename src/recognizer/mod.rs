@@ -2,6 +2,7 @@
 
 mod events;
 pub mod identity;
+mod learning;
 mod motion;
 mod problem;
 mod schedule;
@@ -38,6 +39,8 @@ pub struct WorkerSettings {
     pub max_faces_per_frame: usize,
     /// Detect faces in every frame instead of following `DetectionSchedule`.
     pub detect_every_frame: bool,
+    /// Confident greetings add a look to the person's template (`learning`).
+    pub learn_looks: bool,
     /// A window draws the camera picture, so every frame with someone in view is wanted. A loop
     /// without one (`watch`, `serve`) asks only for the frames the detector looks at.
     pub frames_drawn: bool,
@@ -54,6 +57,7 @@ impl WorkerSettings {
             require_consent: config.kiosk.require_consent,
             max_faces_per_frame: config.recognition.max_faces_per_frame as usize,
             detect_every_frame: config.recognition.detect_every_frame,
+            learn_looks: config.recognition.learn_looks,
             frames_drawn: true,
         }
     }

@@ -130,22 +130,48 @@ pub enum StaffReply {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StaffDone {
     PinSet,
-    PersonSaved { name: String },
-    PersonDeleted,
-    PeopleMerged,
-    PersonExported { files: usize, folder: PathBuf },
-    VisitsWritten { visits: usize, path: PathBuf },
-    AuditLogWritten { path: PathBuf },
-    GroupCreated { name: String },
-    GroupRenamed { name: String },
+    PersonSaved {
+        name: String,
+    },
+    /// `person_id` is gone: a screen still showing them lets go of them.
+    PersonDeleted {
+        person_id: PersonId,
+    },
+    /// `from` was merged into another person and is gone.
+    PeopleMerged {
+        from: PersonId,
+    },
+    PersonExported {
+        files: usize,
+        folder: PathBuf,
+    },
+    VisitsWritten {
+        visits: usize,
+        path: PathBuf,
+    },
+    AuditLogWritten {
+        path: PathBuf,
+    },
+    GroupCreated {
+        name: String,
+    },
+    GroupRenamed {
+        name: String,
+    },
     ScheduleSaved,
     GroupDeleted,
     MemberAdded,
     MemberRemoved,
     RollCallStarted,
-    RollCallsWritten { path: PathBuf },
-    SettingsSaved { path: PathBuf },
-    PhotoAdded { path: PathBuf },
+    RollCallsWritten {
+        path: PathBuf,
+    },
+    SettingsSaved {
+        path: PathBuf,
+    },
+    PhotoAdded {
+        path: PathBuf,
+    },
 }
 
 fn failed(e: impl std::fmt::Display) -> StaffReply {
@@ -174,7 +200,7 @@ impl Worker {
             }
             StaffRequest::DeletePerson(id) => self.gallery().delete_person(id).map(|deleted| {
                 if deleted {
-                    StaffReply::Done(StaffDone::PersonDeleted)
+                    StaffReply::Done(StaffDone::PersonDeleted { person_id: id })
                 } else {
                     StaffReply::Failed("That person was already deleted.".into())
                 }
@@ -182,7 +208,7 @@ impl Worker {
             StaffRequest::MergePeople { from, into } => self
                 .gallery()
                 .merge_people(from, into)
-                .map(|()| StaffReply::Done(StaffDone::PeopleMerged)),
+                .map(|()| StaffReply::Done(StaffDone::PeopleMerged { from })),
             StaffRequest::AddPhotoFile { person_id, path } => {
                 Ok(self.add_photo_file(person_id, &path))
             }

@@ -327,7 +327,7 @@ mod tests {
         let recent = now - Duration::from_millis(500);
         // The best look; the same picture again; two varied looks; a blurry one, a tiny one, and
         // a varied one from before the capture's window.
-        track.add_sample(look(&[(0, 1.0)], 300.0, 150.0, recent));
+        track.add_sample(look(&[(0, 1.0)], 300.0, 160.0, recent));
         track.add_sample(look(&[(0, 1.0), (1, 0.05)], 250.0, 150.0, recent));
         track.add_sample(look(&[(0, 1.0), (2, 0.4)], 200.0, 140.0, recent));
         track.add_sample(look(&[(0, 1.0), (3, 0.5)], 150.0, 130.0, recent));

@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::identity::{SURE_ABOVE_THRESHOLD, Verdict, Vote};
+use super::learning;
 use super::schedule::{Attention, DetectionSchedule};
 use super::tracker::{Sample, Track, Tracker};
 use super::{
@@ -539,6 +540,9 @@ impl Worker {
                         }
                     }
                     Ok((person, visit_logged)) => {
+                        if visit_logged && self.settings.learn_looks {
+                            self.learn_look(&track, person_id);
+                        }
                         events.push(track_event(
                             TrackEventKind::Recognized,
                             &track,
@@ -592,6 +596,31 @@ impl Worker {
             return Err(GalleryError::NotMatchable(person_id));
         }
         Ok((self.greeting_person(person_id)?, new_visit))
+    }
+
+    /// Adds this visit's best sure look to the person's template, when `learning`'s rules allow.
+    /// A look not learned costs the greeting nothing, so failures are only logged.
+    fn learn_look(&mut self, track: &Track, person_id: PersonId) {
+        let learned = learning::look_to_learn(
+            &self.gallery,
+            &self.settings.policy,
+            person_id,
+            &track.samples,
+            self.engine.min_face_px(),
+            now_ms(),
+        );
+        let face = match learned {
+            Ok(Some(sample)) => enrollment::new_face(&sample.face, self.engine.model_id()),
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, person_id, "cannot read the greeted person's looks");
+                return;
+            }
+        };
+        match self.gallery.add_faces(person_id, &[face]) {
+            Ok(_) => tracing::info!(person_id, "learned a new look of a known visitor"),
+            Err(e) => tracing::warn!(error = %e, person_id, "cannot store a learned look"),
+        }
     }
 
     /// The greeted person's groups with a session now; nothing (logged) when they cannot be read,
@@ -768,7 +797,11 @@ impl Worker {
     fn handle_command(&mut self, command: WorkerCommand) -> Vec<RecognizerEvent> {
         match command {
             WorkerCommand::Staff(request) => {
-                vec![RecognizerEvent::Staff(self.handle_staff(request))]
+                // A saved setting may have moved the bar.
+                vec![
+                    RecognizerEvent::Staff(self.handle_staff(request)),
+                    self.outlook(),
+                ]
             }
             WorkerCommand::Enroll {
                 person,

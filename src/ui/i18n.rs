@@ -277,6 +277,8 @@ mod tests {
             ("age", FluentValue::from("3 h")),
             ("waiting", FluentValue::from(3)),
             ("behind", FluentValue::from(4)),
+            ("people", FluentValue::from(1000)),
+            ("bar", FluentValue::from("0.53")),
         ]);
         for language in Language::ALL {
             let texts = Texts::new(language);

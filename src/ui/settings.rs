@@ -56,6 +56,9 @@ impl SettingsScreen {
         live_similarity: Option<(String, f32)>,
         texts: &Texts,
     ) {
+        // Save and Undo stay in view above the settings, however far they scroll.
+        self.save_row_ui(ui, outbox, texts);
+        ui.separator();
         egui::ScrollArea::vertical().show(ui, |ui| {
             section_ui(
                 ui,
@@ -99,7 +102,6 @@ impl SettingsScreen {
                     display_rows_ui(ui, &mut self.draft.display, texts);
                 },
             );
-            self.save_row_ui(ui, outbox, texts);
         });
     }
 

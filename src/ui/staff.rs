@@ -12,6 +12,7 @@ use super::visits::VisitsScreen;
 use super::worker_text;
 use crate::gallery::GalleryChanges;
 use crate::gallery::PinCheck;
+use crate::recognizer::StaffDone;
 use crate::recognizer::{StaffReply, StaffRequest};
 
 /// Staff mode locks itself after this long without input.
@@ -229,6 +230,13 @@ impl StaffState {
                 }
                 if self.screen == Screen::Settings {
                     self.applied_settings = self.settings.take_saved();
+                }
+                // Asking again for someone just erased would answer "no such person" over the
+                // status saying they were erased.
+                if let StaffDone::PersonDeleted { person_id: gone }
+                | StaffDone::PeopleMerged { from: gone } = done
+                {
+                    self.people.forget(&[gone].into());
                 }
                 self.status = Some((worker_text::done_text(texts, &done), false));
                 self.refresh();

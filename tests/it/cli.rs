@@ -380,6 +380,7 @@ fn doctor_reports_each_part() {
             "model.detector",
             "model.embedder",
             "database",
+            "recognition",
             "backups",
             "fleet",
             "cameras",
@@ -388,6 +389,12 @@ fn doctor_reports_each_part() {
     );
     let fleet = checks.iter().find(|c| c["check"] == "fleet").unwrap();
     assert_eq!(fleet["detail"], "stand-alone kiosk (no fleet.url)");
+    let recognition = checks.iter().find(|c| c["check"] == "recognition").unwrap();
+    assert_eq!(
+        recognition["detail"],
+        "0 people, similarity bar 0.450; under 30 people, too few to estimate how often a \
+         stranger reaches it"
+    );
     assert!(
         checks
             .iter()

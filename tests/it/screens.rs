@@ -152,6 +152,24 @@ fn a_face_being_recognised_gets_a_calm_cue_and_nobody_gets_the_attract_screen() 
 }
 
 #[test]
+fn a_borderline_match_is_greeted_by_first_name_without_details_or_history() {
+    let mut tracker = GreetingTracker::default();
+    tracker.greet(frontdesk::ui::Greeting {
+        confident: false,
+        ..sam_greeting()
+    });
+    let mut harness = public_harness(PublicState::new(Config::defaults().unwrap(), tracker));
+    harness.state_mut().show(sam_in_view(), Instant::now());
+    harness.run_steps(2);
+    assert!(shows(&harness, "Welcome back, Sam!"));
+    assert!(!shows(&harness, "Sam Carter"), "no full name");
+    assert!(!shows(&harness, "Visit number"), "no visit history");
+    assert!(!shows(&harness, "Last visit"), "no last visit");
+    assert!(!shows(&harness, "Prefers oat milk"), "no details");
+    assert!(shows(&harness, "Not Sam"), "staff can still correct it");
+}
+
+#[test]
 fn scores_show_only_with_the_diagnostic_overlay() {
     let mut harness = public_following_sam();
     harness.state_mut().show(sam_in_view(), Instant::now());

@@ -87,6 +87,45 @@ fn capture_form_and_save_enrols_the_visitor_who_is_then_greeted() {
 }
 
 #[test]
+fn capture_enrols_several_varied_looks_of_a_visitor_who_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gallery.db");
+    let clip = crate::common::fixture("video/feat_single_face.mp4");
+    let mut harness = kiosk(SourceSpec::Video(clip), db.clone());
+    wait_for(&mut harness, "an unknown visitor", |h| {
+        shows(h, "New visitor")
+    });
+    // A second of the clip more: the tracker keeps the looks it embeds while the visitor talks.
+    let started = std::time::Instant::now();
+    wait_for(&mut harness, "a second more of the clip", |_| {
+        started.elapsed() > std::time::Duration::from_secs(1)
+    });
+    harness.key_press(egui::Key::Space);
+    wait_for(&mut harness, "the enrolment form", |h| {
+        shows(h, "Enrol a new visitor")
+    });
+    type_into(&mut harness, "Name", "Pat Feat");
+    harness
+        .get_by_label("The visitor agrees to be recognised by this kiosk")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("Save").click();
+    wait_for(&mut harness, "the confirmation", |h| {
+        shows(h, "Saved Pat Feat")
+    });
+
+    drop(harness);
+    let gallery = Gallery::open(&db, frontdesk::models::EMBEDDER.id).unwrap();
+    let people = gallery.people().unwrap();
+    assert_eq!(people.len(), 1);
+    assert!(
+        (2..=5).contains(&people[0].face_count),
+        "the best look and up to four more: {}",
+        people[0].face_count
+    );
+}
+
+#[test]
 fn escape_cancels_enrolment_without_saving() {
     let dir = tempfile::tempdir().unwrap();
     let frames = crate::common::still_frames(dir.path(), "faces/single/ski_astronaut.png", 400);
