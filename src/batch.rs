@@ -4,7 +4,7 @@
 //! Why not one engine with a session thread per core: the models' operators are small (SFace runs
 //! on 112x112), so threads that split every operator wait for each other at every step, and a
 //! photo's decoding, alignment and output run on one core while the other waits. Whole photos per
-//! core keep both busy (README "Performance": `benches/opencv/compare.py`). A single photo still
+//! core keep both busy (docs/performance.md, "Against OpenCV's own pipeline": `benches/opencv/compare.py`). A single photo still
 //! gets every core for its sessions, so one `identify` answers as fast as before.
 
 use std::collections::BTreeMap;

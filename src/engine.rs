@@ -23,8 +23,8 @@ pub struct AnalyzedFace {
 }
 
 /// Steps beyond OpenCV's reference pipeline that rescue degraded faces. An upright, well-lit face
-/// comes out as the reference pipeline gives it (tests/engine.rs). All are on by default; turning
-/// them off measures what they bring (tests/accuracy.rs).
+/// comes out as the reference pipeline gives it (tests/it/engine.rs). All are on by default; turning
+/// them off measures what they bring (tests/it/accuracy.rs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Enhancements {
     /// Landmarks of a tilted head re-detected on an upright copy of it, for the faces embedded.

@@ -84,5 +84,7 @@ impl IntoResponse for ApiError {
 }
 
 pub async fn not_found() -> ApiError {
-    ApiError::NotFound("no such endpoint; the API lives under /api/v1 (see the README)".into())
+    ApiError::NotFound(
+        "no such endpoint; the API lives under /api/v1 (see docs/integrations.md)".into(),
+    )
 }

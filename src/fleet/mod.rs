@@ -7,7 +7,7 @@
 //! "everything after N" can never skip a change that commits later with a smaller number.
 //! NOTIFY only wakes kiosks up early; the periodic round would find the same changes.
 //!
-//! Conflict rules (README, "Several kiosks"): a person's record is last-writer-wins by its
+//! Conflict rules (docs/fleet.md, "Conflict rules"): a person's record is last-writer-wins by its
 //! `updated_at` (then kiosk name); an erasure wins over any edit, for ever (tombstones); faces and
 //! visits are never edited, only added, moved by a merge or deleted; two kiosks that enrol the same
 //! visitor at once create two people, which staff merge like any duplicate.

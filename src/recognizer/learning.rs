@@ -1,6 +1,6 @@
 //! Looks a known visitor adds to their own template on later visits, under rules strict enough that
 //! the template cannot drift towards somebody else: a template of several looks names its person
-//! more surely than the one look Capture took (README "Recognition at scale"), and people change
+//! more surely than the one look Capture took (docs/recognition.md), and people change
 //! (glasses, a beard, the seasons' light).
 
 use super::tracker::Sample;

@@ -3,7 +3,7 @@
 //! (or once a second whatever happens, so that someone who walked in during a glitch of the change
 //! test, or who stands perfectly still, is still found).
 //!
-//! Detection is most of what the loop costs (README "What the kiosk costs"), and most of a kiosk's
+//! Detection is most of what the loop costs (docs/performance.md, "What the kiosk costs"), and most of a kiosk's
 //! day is an empty, unchanging scene.
 
 use std::time::{Duration, Instant};

@@ -90,7 +90,7 @@ impl Track {
     /// Up to [`FURTHER_LOOKS`] more recent samples to enrol beside `best`: each good enough to
     /// enrol on its own, best quality first, none a near copy of a look already taken. A template
     /// of several looks names its person more surely than one look, and strangers no more often
-    /// (README "Recognition at scale").
+    /// (docs/recognition.md).
     pub fn further_looks(&self, best: &Sample, now: Instant, min_face_px: f32) -> Vec<&Sample> {
         let mut candidates: Vec<&Sample> = self
             .recent_samples(now)

@@ -36,7 +36,7 @@ const CONFIDENT_SCORE: f32 = 0.85;
 const MAX_WEAK_YAW: f32 = 0.5;
 /// Eye-line tilt (as YuNet reads it) from which a face's landmarks are taken from a copy turned
 /// upright whatever it scores. YuNet's landmarks drift on heads tilted 20-45 degrees, and the
-/// alignment built on them spoils the embedding (tests/accuracy.rs: a fifth of such faces went
+/// alignment built on them spoils the embedding (tests/it/accuracy.rs: a fifth of such faces went
 /// unnamed). Below this, a face keeps the reference pipeline's landmarks (a head in a group photo
 /// read at 19 degrees would change its embedding to cosine 0.88 of OpenCV's).
 const UPRIGHT_ROLL_DEGREES: f32 = 22.0;

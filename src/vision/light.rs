@@ -1,5 +1,5 @@
 //! Brightening of dark frames and faces. YuNet misses faces in frames lit at a tenth of normal, and
-//! SFace's embedding of a dark face drifts from the same face well lit (tests/accuracy.rs); a
+//! SFace's embedding of a dark face drifts from the same face well lit (tests/it/accuracy.rs); a
 //! gain up to a normal exposure, and smoothing of the sensor noise a large gain amplifies, bring
 //! both back.
 
