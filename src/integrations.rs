@@ -1,13 +1,14 @@
 //! Everything that tells other systems what the camera sees: the HTTP API with its event stream,
 //! and the webhooks. One bundle, started the same way by `frontdesk serve` and by the kiosk window.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::api::{ApiContext, ApiError, ApiServer, EventHub};
 use crate::config::Config;
 use crate::engine::FaceEngine;
-use crate::gallery::{Gallery, GalleryError};
+use crate::gallery::{Gallery, GalleryError, PersonId};
 use crate::mqtt::{MqttError, MqttPublisher};
 use crate::recognizer::TrackEvent;
 use crate::webhooks::{WebhookError, WebhookQueue, WebhookSender};
@@ -82,6 +83,25 @@ impl Integrations {
 
     pub fn api_address(&self) -> std::net::SocketAddr {
         self.api.address()
+    }
+
+    /// Takes back every copy this process holds or serves that names one of `people` (erased, or
+    /// no longer to be recognised): the event stream's backlog and MQTT's retained last visitor.
+    /// Their undelivered webhook deliveries go with the erasure itself (the outbox is in the
+    /// gallery).
+    pub fn forget_people(&mut self, people: &BTreeSet<PersonId>) {
+        if people.is_empty() {
+            return;
+        }
+        let dropped = self.events.forget_people(people);
+        if let Some(mqtt) = &mut self.mqtt {
+            mqtt.forget_people(people);
+        }
+        tracing::info!(
+            people = people.len(),
+            events = dropped,
+            "erased people's events taken back"
+        );
     }
 
     /// Sends an event of the recognition loop to the event stream and MQTT, and queues it for the

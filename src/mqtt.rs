@@ -4,6 +4,7 @@
 //! rumqttc's client queues what is published and reconnects by itself; a named thread drives its
 //! connection and (re)announces availability and discovery on every connection.
 
+use std::collections::BTreeSet;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use rumqttc::{Client, Connection, Event, LastWill, MqttOptions, Packet, QoS};
 use serde_json::json;
 
 use crate::config::MqttConfig;
+use crate::gallery::PersonId;
 use crate::recognizer::{TrackEvent, TrackEventKind};
 
 /// Messages queued for the broker before new ones are dropped (the broker is away).
@@ -97,6 +99,8 @@ pub struct MqttPublisher {
     topics: Topics,
     /// Arrivals today (local time) and which day that is.
     visitors_today: (jiff::civil::Date, u64),
+    /// Who the retained "last visitor" message names, so that their erasure can clear it.
+    last_visitor: Option<PersonId>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -151,6 +155,7 @@ impl MqttPublisher {
             client,
             topics,
             visitors_today: (today(), 0),
+            last_visitor: None,
             thread: Some(thread),
         })
     }
@@ -160,8 +165,9 @@ impl MqttPublisher {
         self.send(&self.topics.events(), false, event.to_json().to_string());
         match event.kind {
             TrackEventKind::Recognized => {
-                if let Some((_, name)) = &event.person {
+                if let Some((person_id, name)) = &event.person {
                     self.send(&self.topics.last_visitor(), true, name.clone());
+                    self.last_visitor = Some(*person_id);
                 }
             }
             TrackEventKind::Arrived => {
@@ -177,6 +183,17 @@ impl MqttPublisher {
                 );
             }
             TrackEventKind::Unknown | TrackEventKind::Left => {}
+        }
+    }
+
+    /// Clears the retained "last visitor" message (and so Home Assistant's sensor) when it names
+    /// one of `people`, who were erased or withdrew their consent, or may (a message kept by the
+    /// broker from before this process started): an empty retained message is how MQTT deletes
+    /// one.
+    pub fn forget_people(&mut self, people: &BTreeSet<PersonId>) {
+        if self.last_visitor.is_none_or(|p| people.contains(&p)) {
+            self.send(&self.topics.last_visitor(), true, String::new());
+            self.last_visitor = None;
         }
     }
 

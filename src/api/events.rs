@@ -2,7 +2,7 @@
 //! backlog so that a client that reconnects with `Last-Event-ID` misses nothing recent, and sent
 //! as Server-Sent Events.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
@@ -13,6 +13,7 @@ use futures_util::Stream;
 use tokio::sync::broadcast;
 
 use super::ApiContext;
+use crate::gallery::PersonId;
 
 /// Events kept for clients that reconnect.
 const BACKLOG: usize = 1000;
@@ -26,7 +27,8 @@ pub struct NumberedEvent {
 
 struct Backlog {
     next_id: u64,
-    recent: VecDeque<NumberedEvent>,
+    /// Each kept event with the person it names, so that an erasure can take it back.
+    recent: VecDeque<(Option<PersonId>, NumberedEvent)>,
 }
 
 /// Where the recognition loop publishes and each stream subscribes.
@@ -72,10 +74,25 @@ impl EventHub {
         if backlog.recent.len() == BACKLOG {
             backlog.recent.pop_front();
         }
-        backlog.recent.push_back(numbered.clone());
+        let person = event["person"]["id"].as_i64();
+        backlog.recent.push_back((person, numbered.clone()));
         // Nobody listening is fine: the backlog keeps it.
         let _ = self.live.send(numbered.clone());
         numbered.id
+    }
+
+    /// Takes every kept event that names one of `people` out of the backlog (they were erased or
+    /// withdrew their consent): a client reconnecting later is never sent their name. Returns how
+    /// many went.
+    pub fn forget_people(&self, people: &BTreeSet<PersonId>) -> usize {
+        let Ok(mut backlog) = self.backlog.lock() else {
+            return 0;
+        };
+        let before = backlog.recent.len();
+        backlog
+            .recent
+            .retain(|(person, _)| person.is_none_or(|p| !people.contains(&p)));
+        before - backlog.recent.len()
     }
 
     /// The kept events after `last_seen` (none without one) and a subscription to what follows,
@@ -90,8 +107,8 @@ impl EventHub {
                     backlog
                         .recent
                         .iter()
-                        .filter(|e| e.id > last)
-                        .cloned()
+                        .filter(|(_, e)| e.id > last)
+                        .map(|(_, e)| e.clone())
                         .collect()
                 });
                 (missed, self.live.subscribe())
@@ -162,5 +179,24 @@ mod tests {
         let third = hub.publish(&serde_json::json!({"event": "left"}));
         assert_eq!(live.try_recv().unwrap().id, third);
         assert!(EventHub::new().publish(&serde_json::json!({})) > third - 1000);
+    }
+
+    #[test]
+    fn an_erased_person_leaves_the_backlog_and_everyone_else_stays() {
+        let hub = EventHub::new();
+        let start = hub.publish(&serde_json::json!({"event": "arrived", "person": null}));
+        hub.publish(
+            &serde_json::json!({"event": "recognized", "person": {"id": 7, "name": "Sam"}}),
+        );
+        hub.publish(
+            &serde_json::json!({"event": "recognized", "person": {"id": 8, "name": "Ann"}}),
+        );
+        hub.publish(&serde_json::json!({"event": "left", "person": {"id": 7, "name": "Sam"}}));
+        assert_eq!(hub.forget_people(&[7].into()), 2);
+        let (kept, _) = hub.subscribe(Some(start - 1));
+        let texts: Vec<&str> = kept.iter().map(|e| e.json.as_str()).collect();
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(texts.iter().all(|t| !t.contains("Sam")), "{texts:?}");
+        assert!(texts[1].contains("Ann"));
     }
 }

@@ -7,7 +7,6 @@ use clap::Subcommand;
 use frontdesk::camera::SourceSpec;
 use frontdesk::gallery::format_timestamp;
 use frontdesk::integrations::Integrations;
-use frontdesk::recognizer::TrackEvent;
 use serde_json::json;
 
 use super::watch::{SourceEnd, recognition_loop};
@@ -44,12 +43,11 @@ pub fn serve(
         )
         .context("cannot start the backup scheduler")?;
     }
-    let mut publish = |track_event: &TrackEvent| integrations.publish(track_event);
     let outcome = recognition_loop(
         context,
         spec.clone(),
         format!("serve:{spec}"),
-        &mut publish,
+        &mut integrations,
         SourceEnd::KeepServing,
     );
     drop(integrations);

@@ -1,5 +1,6 @@
 //! `watch` (the recognition loop without a window) and `visits`.
 
+use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -17,8 +18,26 @@ pub fn watch(
 ) -> anyhow::Result<ExitCode> {
     let spec: SourceSpec = source.unwrap_or(&context.config.kiosk.source).parse()?;
     let label = format!("watch:{spec}");
-    let mut print = |track_event: &TrackEvent| {
-        if json_output {
+    let mut printer = Printer { json_output };
+    recognition_loop(context, spec, label, &mut printer, SourceEnd::Stop)
+}
+
+/// Where the headless loop hands what it sees.
+pub trait LoopSink {
+    fn track(&mut self, event: &TrackEvent);
+    /// People erased or no longer to be recognised: copies of what named them are taken back.
+    fn people_removed(&mut self, _people: &BTreeSet<PersonId>) {}
+}
+
+/// `watch`: each event on stdout, for a person or (`--json`) for a program. What was printed
+/// cannot be taken back.
+struct Printer {
+    json_output: bool,
+}
+
+impl LoopSink for Printer {
+    fn track(&mut self, track_event: &TrackEvent) {
+        if self.json_output {
             emit(&track_event.to_json());
         } else {
             let who = track_event
@@ -32,8 +51,18 @@ pub fn watch(
                 track_event.kind.as_str()
             ));
         }
-    };
-    recognition_loop(context, spec, label, &mut print, SourceEnd::Stop)
+    }
+}
+
+/// `serve`: the event stream, MQTT and webhooks.
+impl LoopSink for frontdesk::integrations::Integrations {
+    fn track(&mut self, event: &TrackEvent) {
+        self.publish(event);
+    }
+
+    fn people_removed(&mut self, people: &BTreeSet<PersonId>) {
+        self.forget_people(people);
+    }
 }
 
 /// What the headless loop does when a recording or frame folder ends.
@@ -45,12 +74,12 @@ pub enum SourceEnd {
 }
 
 /// The recognition loop without a window: camera thread, worker, and each arrival, greeting and
-/// departure handed to `on_track`. Returns failure when recognition or the source failed.
+/// departure handed to `sink`. Returns failure when recognition or the source failed.
 pub fn recognition_loop(
     context: &Context,
     spec: SourceSpec,
     label: String,
-    on_track: &mut dyn FnMut(&TrackEvent),
+    sink: &mut dyn LoopSink,
     at_end: SourceEnd,
 ) -> anyhow::Result<ExitCode> {
     let engine = context.engine()?;
@@ -92,7 +121,7 @@ pub fn recognition_loop(
         };
         match event {
             RecognizerEvent::Track(track_event) => {
-                on_track(&track_event);
+                sink.track(&track_event);
                 if super::stdout_failed() {
                     // Nobody reads the events any more; `main` reports why.
                     break;
@@ -115,9 +144,9 @@ pub fn recognition_loop(
                 eprintln!("frontdesk: the source ended; the API keeps serving until stopped");
             }
             RecognizerEvent::Outlook(outlook) => tracing::info!(%outlook, "recognition"),
+            RecognizerEvent::GalleryChanged(changes) => sink.people_removed(&changes.removed),
             RecognizerEvent::Frame(_)
             | RecognizerEvent::Staff(_)
-            | RecognizerEvent::GalleryChanged(_)
             | RecognizerEvent::Greeting { .. }
             | RecognizerEvent::Enrolled { .. }
             | RecognizerEvent::SampleAdded { .. } => {}

@@ -148,6 +148,20 @@ impl Integrations {
         }
     }
 
+    /// Takes back what names people who were erased or may no longer be recognised.
+    fn forget_people(&mut self, people: &std::collections::BTreeSet<crate::gallery::PersonId>) {
+        match self {
+            Self::Off => {}
+            Self::Starting { waiting, .. } => waiting.retain(|event| {
+                event
+                    .person
+                    .as_ref()
+                    .is_none_or(|(id, _)| !people.contains(id))
+            }),
+            Self::Running(integrations) => integrations.forget_people(people),
+        }
+    }
+
     fn start(options: &KioskOptions) -> Self {
         if options.config.api.listen.trim().is_empty() {
             return Self::Off;
@@ -419,6 +433,7 @@ impl KioskApp {
     fn gallery_changed(&mut self, changes: &GalleryChanges) {
         self.greetings
             .forget_person(|id| changes.removed.contains(&id));
+        self.integrations.forget_people(&changes.removed);
         if let Some(form) = &mut self.enroll
             && form
                 .existing
