@@ -39,6 +39,12 @@ fn agent() -> ureq::Agent {
 impl Server {
     /// Obama enrolled (with consent) before the server starts, frames of him in view, a token.
     fn start(extra_config: &str) -> (Self, String) {
+        Self::start_showing(extra_config, 600)
+    }
+
+    /// [`Server::start`] with `frames` frames of Obama (10 a second), after which the folder ends
+    /// and he leaves the view.
+    fn start_showing(extra_config: &str, frames: usize) -> (Self, String) {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("gallery.db");
         let config = dir.path().join("config.toml");
@@ -48,7 +54,7 @@ impl Server {
         )
         .unwrap();
         let frames =
-            crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
+            crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", frames);
         let zone = crate::common::noon_zone();
         let cli = |args: &[&str]| -> Value {
             let output = crate::common::frontdesk_cli(&db, &config)
@@ -285,48 +291,139 @@ fn a_body_over_the_limit_gets_413() {
     assert!(body["error"].is_string());
 }
 
-#[test]
-fn the_event_stream_tells_who_is_in_view_and_resumes_after_a_reconnect() {
-    let (server, token) = Server::start("");
-    let response = agent()
-        .get(&server.url("/events"))
-        .header("Authorization", &format!("Bearer {token}"))
-        .header("Last-Event-ID", "0")
-        .call()
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
-    let mut lines = BufReader::new(response.into_body().into_reader()).lines();
-    let mut last_id = None;
-    let recognized = loop {
-        let line = lines.next().expect("the stream ended").unwrap();
-        if let Some(id) = line.strip_prefix("id: ") {
-            last_id = Some(id.to_owned());
+/// The events of a Server-Sent Events response, one `(id, data)` per event.
+struct EventStream {
+    lines: std::io::Lines<BufReader<ureq::BodyReader<'static>>>,
+}
+
+impl EventStream {
+    /// `GET /events` with `Last-Event-ID: last_id`; the whole stream times out after `timeout`.
+    fn open(server: &Server, token: &str, last_id: u64, timeout: Duration) -> Self {
+        let response = agent()
+            .get(&server.url("/events"))
+            .header("Authorization", &format!("Bearer {token}"))
+            .header("Last-Event-ID", &last_id.to_string())
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .call()
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        Self {
+            lines: BufReader::new(response.into_body().into_reader()).lines(),
         }
-        if let Some(data) = line.strip_prefix("data: ") {
-            let event: Value = serde_json::from_str(data).unwrap();
-            if event["event"] == "recognized" {
-                break event;
+    }
+
+    /// The next event; `None` when the stream ended, an error when reading failed (a timeout).
+    fn next_event(&mut self) -> std::io::Result<Option<(u64, Value)>> {
+        let (mut id, mut data) = (None, None);
+        loop {
+            let Some(line) = self.lines.next().transpose()? else {
+                return Ok(None);
+            };
+            if let Some(value) = line.strip_prefix("id: ") {
+                id = Some(value.parse::<u64>().unwrap());
+            } else if let Some(value) = line.strip_prefix("data: ") {
+                data = Some(serde_json::from_str::<Value>(value).unwrap());
+            } else if line.is_empty()
+                && let (Some(id), Some(data)) = (id.take(), data.take())
+            {
+                return Ok(Some((id, data)));
             }
+            // Anything else is a keep-alive comment (`:`) or an empty line between them.
+        }
+    }
+
+    /// The next event, which must come: a read error or the end of the stream fails the test.
+    fn expect_event(&mut self, what: &str) -> (u64, Value) {
+        match self.next_event() {
+            Ok(Some(event)) => event,
+            Ok(None) => panic!("the stream ended before {what}"),
+            Err(e) => panic!("reading the stream failed before {what}: {e}"),
+        }
+    }
+}
+
+fn kinds(events: &[(u64, Value)]) -> Vec<(u64, String)> {
+    events
+        .iter()
+        .map(|(id, event)| (*id, event["event"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[test]
+fn the_event_stream_tells_who_is_in_view_and_replays_what_was_missed_after_a_reconnect() {
+    // Obama is in view for 6 s of frames; when the folder ends he leaves (a `left` event).
+    let (server, token) = Server::start_showing("", 60);
+
+    // A witness that never disconnects: every event the server publishes, in order.
+    let (sender, witness) = std::sync::mpsc::sync_channel(1000);
+    let mut witness_stream = EventStream::open(&server, &token, 0, Duration::from_secs(120));
+    std::thread::Builder::new()
+        .name("event stream witness".into())
+        .spawn(move || {
+            while let Ok(Some(event)) = witness_stream.next_event() {
+                if sender.send(event).is_err() {
+                    break;
+                }
+            }
+        })
+        .unwrap();
+
+    // The client reads up to the recognition, then disconnects.
+    let mut client = EventStream::open(&server, &token, 0, Duration::from_secs(120));
+    let mut seen = Vec::new();
+    let recognized = loop {
+        let (id, event) = client.expect_event("the recognition");
+        seen.push((id, event.clone()));
+        if event["event"] == "recognized" {
+            break event;
         }
     };
+    drop(client);
     assert_eq!(recognized["person"]["name"], "Barack Obama");
+    let last_id = seen.last().unwrap().0;
 
-    // Resuming after the recognition sends nothing older than it.
-    let last_id = last_id.unwrap();
-    let resumed = agent()
-        .get(&server.url("/events"))
-        .header("Authorization", &format!("Bearer {token}"))
-        .header("Last-Event-ID", &last_id)
-        .config()
-        .timeout_global(Some(Duration::from_secs(3)))
-        .build()
-        .call()
-        .unwrap();
-    let mut text = String::new();
-    let _ = std::io::Read::read_to_string(&mut resumed.into_body().into_reader(), &mut text);
-    for id in text.lines().filter_map(|l| l.strip_prefix("id: ")) {
-        assert!(id.parse::<u64>().unwrap() > last_id.parse::<u64>().unwrap());
+    // While it is away the folder ends and Obama leaves: the witness sees it.
+    let mut published = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !published
+        .iter()
+        .any(|(id, event): &(u64, Value)| *id > last_id && event["event"] == "left")
+    {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        match witness.recv_timeout(wait) {
+            Ok(event) => published.push(event),
+            Err(e) => panic!("no `left` event after the recognition ({e}): {published:?}"),
+        }
     }
+    // Until the disconnection the client saw what the witness saw.
+    let before: Vec<_> = published
+        .iter()
+        .filter(|(id, _)| *id <= last_id)
+        .cloned()
+        .collect();
+    assert_eq!(
+        seen, before,
+        "the stream from the start differs from the witness's"
+    );
+    let missed: Vec<_> = published
+        .iter()
+        .filter(|(id, _)| *id > last_id)
+        .cloned()
+        .collect();
+    let left = missed.iter().find(|(_, e)| e["event"] == "left").unwrap();
+    assert_eq!(left.1["track"], recognized["track"], "{missed:?}");
+
+    // Reconnecting with the last id it saw, it gets exactly what it missed, in order, at once: all
+    // of it was published before this connection opened, so it can only come from the backlog.
+    let mut resumed = EventStream::open(&server, &token, last_id, Duration::from_secs(30));
+    let replayed: Vec<_> = missed
+        .iter()
+        .map(|_| resumed.expect_event("every missed event was replayed"))
+        .collect();
+    assert_eq!(kinds(&replayed), kinds(&missed));
+    assert_eq!(replayed, missed);
 }
 
 #[test]
