@@ -310,8 +310,24 @@ fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
     }
 }
 
+/// The server's visits, read over a connection of the test's own: `None` before a kiosk has
+/// created the fleet's tables.
+fn visits_on(server: &mut postgres::Client) -> Option<i64> {
+    server
+        .query_one("SELECT count(*) FROM visits", &[])
+        .ok()
+        .map(|row| row.get(0))
+}
+
+/// A sync of 6 000 visits (12 batches of 500, each its own transaction on the server) killed
+/// when the server holds a batch more than before (at once or up to 40 ms later), several times:
+/// at least one kill must have
+/// interrupted the push (the server holds part of the visits, not all, and the kiosk still counts
+/// the rest as waiting), the kiosk never counts as sent what the server lacks, and the next sync
+/// completes with nothing lost and nothing twice.
 #[test]
 fn a_sync_killed_half_way_loses_and_duplicates_nothing() {
+    const VISITS: i64 = 6_000;
     let server = PostgresServer::start();
     let dir = tempfile::tempdir().unwrap();
     let a = Kiosk::new(dir.path(), "a", &server);
@@ -319,25 +335,80 @@ fn a_sync_killed_half_way_loses_and_duplicates_nothing() {
     let person = a.enroll("Barack Obama", "faces/barack_obama/fr_obama.jpg", &[]);
     {
         let mut gallery = Gallery::open_unindexed(&a.db).unwrap();
-        for minute in 0..3_000 {
+        for minute in 0..VISITS {
             gallery
                 .record_visit(person, 1_700_000_000_000 + minute * 60_000, 0.8, "test")
                 .unwrap();
         }
     }
-    for delay_ms in [30, 120, 250, 400] {
-        let mut child = a.command().args(["fleet", "sync"]).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        // SIGKILL: no clean-up runs.
-        child.kill().unwrap();
-        child.wait().unwrap();
+    let mut watcher = postgres::Client::connect(&server.url(), postgres::NoTls).unwrap();
+    let mut interrupted = Vec::new();
+    let mut kills = Vec::new();
+    // Killed at once when the server has one more batch (before the kiosk records it as sent), or
+    // a little later: while the next batch is read, recorded or on its way.
+    let delays_ms = [0, 2, 5, 10, 20, 40];
+    for (attempt, delay_ms) in delays_ms.into_iter().enumerate() {
+        let before = visits_on(&mut watcher).unwrap_or(0);
+        if before == VISITS {
+            break;
+        }
+        let mut child = a
+            .command()
+            .args(["fleet", "sync"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if visits_on(&mut watcher).unwrap_or(0) > before {
+                std::thread::sleep(Duration::from_millis(delay_ms));
+                // SIGKILL: no clean-up runs.
+                child.kill().unwrap();
+                break child.wait().unwrap();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "attempt {attempt}: the sync hangs"
+            );
+        };
+        let on_server = visits_on(&mut watcher).unwrap_or(0);
+        let waiting = Gallery::open_unindexed(&a.db)
+            .unwrap()
+            .fleet_outbox_len()
+            .unwrap();
+        let killed = std::os::unix::process::ExitStatusExt::signal(&status) == Some(9);
+        assert!(killed || status.success(), "attempt {attempt}: {status}");
+        // What the server lacks is still waiting at the kiosk (a batch the server took just
+        // before the kill may be waiting too: it is sent again, and must not count twice).
+        assert!(
+            waiting >= VISITS - on_server,
+            "attempt {attempt}: {on_server} visits on the server, {waiting} changes waiting"
+        );
+        kills.push(format!(
+            "attempt {attempt} (+{delay_ms} ms): {status}, {before} -> {on_server} visits on the server, {waiting} waiting"
+        ));
+        if killed && before < on_server && on_server < VISITS && waiting > 0 {
+            interrupted.push(attempt);
+        }
     }
+    println!("{}", kills.join("\n"));
+    assert!(
+        !interrupted.is_empty(),
+        "no kill interrupted a push:\n{}",
+        kills.join("\n")
+    );
     let last = a.sync();
     assert_eq!(last["waiting"], 0, "{last}");
-    assert_eq!(server.query("SELECT count(*) FROM visits"), "3000");
+    assert_eq!(
+        server.query("SELECT count(*) FROM visits"),
+        VISITS.to_string()
+    );
     assert_eq!(server.query("SELECT count(*) FROM people"), "1");
     b.sync();
-    assert_eq!(b.run(&["visits", "--json"]).len(), 3000);
+    assert_eq!(b.run(&["visits", "--json"]).len(), VISITS as usize);
     assert_eq!(b.people().len(), 1);
 }
 
