@@ -79,7 +79,9 @@ fn enrol_then_identify_known_and_unknown_faces() {
         &path("faces/barack_obama/clm_obama4_crop.jpg"),
     ]);
     assert!(known.status.success());
-    for line in lines(&known) {
+    let known = lines(&known);
+    assert_eq!(known.len(), 2, "one line per photo: {known:?}");
+    for line in known {
         assert_eq!(line["faces"].as_array().unwrap().len(), 1);
         assert_eq!(
             person_of(&line["faces"][0]).as_deref(),
