@@ -57,6 +57,28 @@ impl Drop for Broker {
     }
 }
 
+/// A `frontdesk serve` that is killed when dropped, so that a failing test leaves none behind.
+struct Kiosk(Child);
+
+impl Kiosk {
+    fn serve(db: &Path, config: &Path, frames: &Path) -> Self {
+        let child = crate::common::frontdesk_cli(db, config)
+            .args(["serve", "--listen", "127.0.0.1:0", "--source"])
+            .arg(format!("images:{}", frames.display()))
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        Self(child)
+    }
+}
+
+impl Drop for Kiosk {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Everything published under frontdesk/# and homeassistant/#, newest payload per topic, plus
 /// every event message in order.
 struct Subscriber {
@@ -67,8 +89,14 @@ struct Subscriber {
 
 impl Subscriber {
     fn start(port: u16) -> Self {
-        let (client, connection) =
-            Client::new(MqttOptions::new("test-subscriber", "127.0.0.1", port), 64);
+        // Each subscriber its own client id: a second connection with the same id would take
+        // over the first's session.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let number = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (client, connection) = Client::new(
+            MqttOptions::new(format!("test-subscriber-{number}"), "127.0.0.1", port),
+            64,
+        );
         client.subscribe("frontdesk/#", QoS::AtLeastOnce).unwrap();
         client
             .subscribe("homeassistant/#", QoS::AtLeastOnce)
@@ -124,12 +152,7 @@ fn events_discovery_sensors_and_the_last_will_reach_a_real_broker() {
     let frames = crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
     let mut subscriber = Subscriber::start(broker.port);
 
-    let mut kiosk = crate::common::frontdesk_cli(&db, &config)
-        .args(["serve", "--listen", "127.0.0.1:0", "--source"])
-        .arg(format!("images:{}", frames.display()))
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut kiosk = Kiosk::serve(&db, &config, &frames);
 
     subscriber.wait_for("the greeting on the broker", |s| {
         s.topic("frontdesk/lobby/last_visitor") == Some("Barack Obama")
@@ -162,9 +185,61 @@ fn events_discovery_sensors_and_the_last_will_reach_a_real_broker() {
     }
 
     // A crash: the broker announces the last will.
-    kiosk.kill().unwrap();
-    kiosk.wait().unwrap();
+    kiosk.0.kill().unwrap();
+    kiosk.0.wait().unwrap();
     subscriber.wait_for("the last will", |s| {
         s.topic("frontdesk/lobby/availability") == Some("offline")
     });
+}
+
+#[test]
+fn erasing_the_last_visitor_clears_the_retained_message_that_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = Broker::start(dir.path());
+    let db = dir.path().join("gallery.db");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[kiosk]\nimages_fps = 10.0\n\n[mqtt]\nurl = \"mqtt://127.0.0.1:{}\"\nkiosk = \"lobby\"\n",
+            broker.port
+        ),
+    )
+    .unwrap();
+    crate::common::enroll_obama_cli(&db, &config);
+    let frames = crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
+    let mut subscriber = Subscriber::start(broker.port);
+    let _kiosk = Kiosk::serve(&db, &config, &frames);
+    subscriber.wait_for("the greeting on the broker", |s| {
+        s.topic("frontdesk/lobby/last_visitor") == Some("Barack Obama")
+    });
+
+    // Erased from another process, while `serve` runs.
+    let listed = crate::common::frontdesk_cli(&db, &config)
+        .args(["people", "list"])
+        .output()
+        .unwrap();
+    let person: serde_json::Value =
+        serde_json::from_slice(listed.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    let deleted = crate::common::frontdesk_cli(&db, &config)
+        .args(["people", "delete", &person["id"].to_string()])
+        .output()
+        .unwrap();
+    assert!(deleted.status.success(), "{deleted:?}");
+    subscriber.wait_for("the retained name cleared", |s| {
+        s.topic("frontdesk/lobby/last_visitor") == Some("")
+    });
+
+    // A client connecting now is told no name: the broker keeps nothing for the topic.
+    let mut late = Subscriber::start(broker.port);
+    let until = Instant::now() + Duration::from_secs(2);
+    late.wait_for("two seconds of retained messages", |_| {
+        Instant::now() > until
+    });
+    assert_eq!(late.topic("frontdesk/lobby/last_visitor"), None);
+    assert_eq!(
+        late.topic("frontdesk/lobby/availability"),
+        Some("online"),
+        "the late client did receive the retained messages that remain"
+    );
 }
