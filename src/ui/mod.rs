@@ -709,18 +709,22 @@ impl KioskApp {
                     )
                     .on_hover_text(self.texts.get("capture-button-hint"))
                     .clicked();
-                ui.separator();
-                let stats = self
-                    .pipeline
-                    .as_ref()
-                    .map(|p| p.capture.stats())
-                    .unwrap_or_default();
-                ui.label(live::status_text(
-                    self.last_detect_ms,
-                    self.last_embed_ms,
-                    &stats,
-                    &self.texts,
-                ));
+                // Frame rates and milliseconds are for staff, not for the visitors facing the
+                // screen.
+                if self.staff.unlocked || self.options.config.display.diagnostic_overlay {
+                    ui.separator();
+                    let stats = self
+                        .pipeline
+                        .as_ref()
+                        .map(|p| p.capture.stats())
+                        .unwrap_or_default();
+                    ui.label(live::status_text(
+                        self.last_detect_ms,
+                        self.last_embed_ms,
+                        &stats,
+                        &self.texts,
+                    ));
+                }
                 if let Some(status) = &self.fleet_status {
                     ui.separator();
                     let (text, attention) = fleet::status_text(status, &self.texts);

@@ -126,6 +126,28 @@ fn capture_enrols_several_varied_looks_of_a_visitor_who_moves() {
 }
 
 #[test]
+fn the_public_screen_shows_camera_statistics_only_with_diagnostics_on() {
+    for diagnostics in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let frames =
+            crate::common::still_frames(dir.path(), "faces/single/mpl_grace_hopper.jpg", 400);
+        let mut config = frontdesk::config::Config::defaults().unwrap();
+        config.display.diagnostic_overlay = diagnostics;
+        let db = dir.path().join("gallery.db");
+        let mut harness = kiosk_with(config, SourceSpec::Images(frames), db);
+        wait_for(&mut harness, "a visitor in view", |h| {
+            shows(h, "New visitor")
+        });
+        harness.run_steps(2);
+        assert_eq!(
+            shows(&harness, " fps"),
+            diagnostics,
+            "diagnostics {diagnostics}"
+        );
+    }
+}
+
+#[test]
 fn escape_cancels_enrolment_without_saving() {
     let dir = tempfile::tempdir().unwrap();
     let frames = crate::common::still_frames(dir.path(), "faces/single/ski_astronaut.png", 400);
