@@ -130,7 +130,9 @@ def main():
     if pin.returncode != 0:
         sys.exit("set-pin failed")
 
-    xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "1280x800x24"])
+    # -noreset: the server must outlive each kiosk run (a reset as the last client leaves refuses
+    # the next one for a moment).
+    xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "1280x800x24", "-noreset"])
     time.sleep(2)
     run = None
     try:
