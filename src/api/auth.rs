@@ -18,7 +18,7 @@ const WRONG_TOKEN_DELAY: Duration = Duration::from_millis(750);
 #[derive(Debug, Clone)]
 pub struct TokenName(pub String);
 
-fn presented_token(headers: &HeaderMap) -> Option<String> {
+pub(super) fn presented_token(headers: &HeaderMap) -> Option<String> {
     let bearer = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, VecDeque};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -17,6 +18,9 @@ use crate::gallery::PersonId;
 
 /// Events kept for clients that reconnect.
 const BACKLOG: usize = 1000;
+/// How often an open stream checks that its token is still valid: a revoked token's streams end
+/// within this long.
+const TOKEN_RECHECK: Duration = Duration::from_secs(1);
 
 /// One event as sent: its number and its JSON text.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,35 +133,82 @@ fn sse_event(event: &NumberedEvent) -> Event {
     Event::default().id(event.id.to_string()).data(&event.json)
 }
 
+/// One client's stream: what it still has to be sent, and the token it was opened with.
+struct Client {
+    missed: VecDeque<NumberedEvent>,
+    live: broadcast::Receiver<NumberedEvent>,
+    last_sent: Option<u64>,
+    context: Arc<ApiContext>,
+    token: Option<String>,
+}
+
+impl Client {
+    /// The next event to send, or None when the stream ends: the loop stopped, or the token was
+    /// revoked.
+    async fn next_event(&mut self) -> Option<NumberedEvent> {
+        if let Some(event) = self.missed.pop_front() {
+            return Some(event);
+        }
+        loop {
+            match tokio::time::timeout(TOKEN_RECHECK, self.live.recv()).await {
+                Err(_quiet) => {
+                    if !self.token_still_valid().await {
+                        tracing::info!("an event stream ends: its token was revoked");
+                        return None;
+                    }
+                }
+                // The backlog already sent this one.
+                Ok(Ok(event)) if self.last_sent.is_some_and(|last| event.id <= last) => {}
+                Ok(Ok(event)) => {
+                    self.last_sent = Some(event.id);
+                    return Some(event);
+                }
+                Ok(Err(broadcast::error::RecvError::Lagged(skipped))) => {
+                    tracing::warn!(skipped, "an event stream client fell behind");
+                }
+                Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+            }
+        }
+    }
+
+    /// Whether the stream's token is still in the gallery. A gallery that cannot be read keeps
+    /// the stream (and says so in the log): the next check decides.
+    async fn token_still_valid(&self) -> bool {
+        let Some(token) = self.token.clone() else {
+            return false;
+        };
+        let context = Arc::clone(&self.context);
+        match super::blocking(move || context.with_gallery(|g| Ok(g.check_api_token(&token)?)))
+            .await
+        {
+            Ok(name) => name.is_some(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot check an event stream's token");
+                true
+            }
+        }
+    }
+}
+
 /// `GET /events`: one `data:` line per event (the objects of `frontdesk watch --json`), each with an
-/// `id:`; a client that sends `Last-Event-ID` first gets what it missed.
+/// `id:`; a client that sends `Last-Event-ID` first gets what it missed. The stream ends within
+/// [`TOKEN_RECHECK`] of its token being revoked.
 pub async fn stream(
     State(context): State<Arc<ApiContext>>,
     headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let (missed, live) = context.events.subscribe(last_event_id(&headers));
-    let last_sent = missed.last().map(|e| e.id);
-    let state = (VecDeque::from(missed), live, last_sent);
-    let events =
-        futures_util::stream::unfold(state, |(mut missed, mut live, mut last_sent)| async move {
-            if let Some(event) = missed.pop_front() {
-                return Some((Ok(sse_event(&event)), (missed, live, last_sent)));
-            }
-            loop {
-                match live.recv().await {
-                    // The backlog already sent this one.
-                    Ok(event) if last_sent.is_some_and(|last| event.id <= last) => {}
-                    Ok(event) => {
-                        last_sent = Some(event.id);
-                        return Some((Ok(sse_event(&event)), (missed, live, last_sent)));
-                    }
-                    Err(broadcast::error::RecvError::Lagged(skipped)) => {
-                        tracing::warn!(skipped, "an event stream client fell behind");
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                }
-            }
-        });
+    let client = Client {
+        last_sent: missed.last().map(|e| e.id),
+        missed: VecDeque::from(missed),
+        live,
+        context,
+        token: super::auth::presented_token(&headers),
+    };
+    let events = futures_util::stream::unfold(client, |mut client| async move {
+        let event = client.next_event().await?;
+        Some((Ok(sse_event(&event)), client))
+    });
     Sse::new(events).keep_alive(KeepAlive::default())
 }
 

@@ -602,3 +602,28 @@ fn groups_and_their_roll_call_through_the_api() {
             .any(|e| e["detail"] == format!("token door: deleted group #{id}").as_str())
     );
 }
+
+#[test]
+fn revoking_a_token_ends_its_open_event_stream_within_seconds() {
+    let (server, token) = Server::start("");
+    // Read from the start: Obama's events come, and the stream stays open while he is in view. A
+    // stream still open when its 30 s are up fails to read.
+    let mut stream = EventStream::open(&server, &token, 0, Duration::from_secs(30));
+    stream.expect_event("the first event");
+
+    let revoked = crate::common::frontdesk_cli(&server.db, &server.config)
+        .env("TZ", &server.zone)
+        .args(["api-token", "revoke", "door"])
+        .output()
+        .unwrap();
+    assert!(revoked.status.success(), "{revoked:?}");
+    // Whatever was already on its way may still arrive; then the server closes the stream.
+    loop {
+        match stream.next_event() {
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => panic!("the stream stayed open after the token was revoked: {e}"),
+        }
+    }
+    assert_eq!(server.get("/people", Some(&token)).0, 401);
+}
