@@ -57,14 +57,12 @@ fn clear_lead(gallery: &Gallery, sample: &Sample, person_id: PersonId) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
     use std::time::Instant;
 
     use super::*;
-    use crate::engine::AnalyzedFace;
     use crate::gallery::{NewFace, NewPerson};
-    use crate::vision::quality::FaceQuality;
-    use crate::vision::{BoundingBox, Detection, EMBEDDING_DIM, Embedding};
+    use crate::recognizer::tracker;
+    use crate::vision::{EMBEDDING_DIM, Embedding};
 
     const MODEL: &str = "test-model";
 
@@ -78,31 +76,7 @@ mod tests {
     }
 
     fn sample(embedding: Embedding, decision: MatchDecision, sharpness: f32) -> Sample {
-        Sample {
-            face: Arc::new(AnalyzedFace {
-                detection: Detection {
-                    bbox: BoundingBox {
-                        x: 0.0,
-                        y: 0.0,
-                        width: 150.0,
-                        height: 150.0,
-                    },
-                    score: 0.9,
-                    landmarks: [[0.0; 2]; 5],
-                },
-                aligned: image::RgbImage::new(112, 112),
-                embedding,
-                quality: FaceQuality {
-                    size_px: 150.0,
-                    sharpness,
-                    brightness: 128.0,
-                    yaw: 0.0,
-                    roll_degrees: 0.0,
-                },
-            }),
-            decision,
-            at: Instant::now(),
-        }
+        tracker::tests::sample(embedding, decision, sharpness, 150.0, Instant::now())
     }
 
     fn enrol(gallery: &mut Gallery, name: &str, faces: &[Embedding]) -> PersonId {

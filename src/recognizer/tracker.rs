@@ -274,7 +274,7 @@ impl Tracker {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::vision::BoundingBox;
 
@@ -292,18 +292,19 @@ mod tests {
     }
 
     /// A look at a face: `direction` picks its embedding, `sharpness` and `size_px` its quality.
-    fn look(direction: &[(usize, f32)], sharpness: f32, size_px: f32, seen: Instant) -> Sample {
-        let mut embedding = [0f32; crate::vision::EMBEDDING_DIM];
-        for (axis, value) in direction {
-            embedding[*axis] = *value;
-        }
-        let norm = embedding.iter().map(|x| x * x).sum::<f32>().sqrt();
-        embedding.iter_mut().for_each(|x| *x /= norm);
+    /// An embedded look at a frontal, well-lit face `size_px` wide with `sharpness`, seen `seen`.
+    pub(in crate::recognizer) fn sample(
+        embedding: crate::vision::Embedding,
+        decision: MatchDecision,
+        sharpness: f32,
+        size_px: f32,
+        seen: Instant,
+    ) -> Sample {
         Sample {
             face: Arc::new(AnalyzedFace {
                 detection: at(100.0),
                 aligned: image::RgbImage::new(112, 112),
-                embedding: crate::vision::Embedding(embedding),
+                embedding,
                 quality: crate::vision::quality::FaceQuality {
                     size_px,
                     sharpness,
@@ -312,9 +313,20 @@ mod tests {
                     roll_degrees: 0.0,
                 },
             }),
-            decision: MatchDecision::Unknown { best: None },
+            decision,
             at: seen,
         }
+    }
+
+    /// A look whose embedding points along `direction` (axis, weight pairs).
+    fn look(direction: &[(usize, f32)], sharpness: f32, size_px: f32, seen: Instant) -> Sample {
+        let mut raw = [0f32; crate::vision::EMBEDDING_DIM];
+        for (axis, value) in direction {
+            raw[*axis] = *value;
+        }
+        let embedding = crate::vision::Embedding::from_raw(&raw).unwrap();
+        let unknown = MatchDecision::Unknown { best: None };
+        sample(embedding, unknown, sharpness, size_px, seen)
     }
 
     #[test]
