@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -134,29 +134,55 @@ impl Subscriber {
     }
 }
 
+/// Obama enrolled, `serve` showing him to a kiosk called "lobby" that publishes to a real broker,
+/// and a subscriber that has seen him greeted. Dropped in this order: the kiosk, the broker, the
+/// folder.
+struct Lobby {
+    kiosk: Kiosk,
+    subscriber: Subscriber,
+    broker: Broker,
+    db: PathBuf,
+    config: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Lobby {
+    fn obama_greeted() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let broker = Broker::start(dir.path());
+        let db = dir.path().join("gallery.db");
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[kiosk]\nimages_fps = 10.0\n\n[mqtt]\nurl = \"mqtt://127.0.0.1:{}\"\nkiosk = \"lobby\"\n",
+                broker.port
+            ),
+        )
+        .unwrap();
+        crate::common::enroll_obama_cli(&db, &config);
+        let frames =
+            crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
+        let mut subscriber = Subscriber::start(broker.port);
+        let kiosk = Kiosk::serve(&db, &config, &frames);
+        subscriber.wait_for("the greeting on the broker", |s| {
+            s.topic("frontdesk/lobby/last_visitor") == Some("Barack Obama")
+        });
+        Self {
+            kiosk,
+            subscriber,
+            broker,
+            db,
+            config,
+            _dir: dir,
+        }
+    }
+}
+
 #[test]
 fn events_discovery_sensors_and_the_last_will_reach_a_real_broker() {
-    let dir = tempfile::tempdir().unwrap();
-    let broker = Broker::start(dir.path());
-    let db = dir.path().join("gallery.db");
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[kiosk]\nimages_fps = 10.0\n\n[mqtt]\nurl = \"mqtt://127.0.0.1:{}\"\nkiosk = \"lobby\"\n",
-            broker.port
-        ),
-    )
-    .unwrap();
-    crate::common::enroll_obama_cli(&db, &config);
-    let frames = crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
-    let mut subscriber = Subscriber::start(broker.port);
-
-    let mut kiosk = Kiosk::serve(&db, &config, &frames);
-
-    subscriber.wait_for("the greeting on the broker", |s| {
-        s.topic("frontdesk/lobby/last_visitor") == Some("Barack Obama")
-    });
+    let mut lobby = Lobby::obama_greeted();
+    let subscriber = &mut lobby.subscriber;
     assert_eq!(
         subscriber.topic("frontdesk/lobby/availability"),
         Some("online")
@@ -185,8 +211,8 @@ fn events_discovery_sensors_and_the_last_will_reach_a_real_broker() {
     }
 
     // A crash: the broker announces the last will.
-    kiosk.0.kill().unwrap();
-    kiosk.0.wait().unwrap();
+    lobby.kiosk.0.kill().unwrap();
+    lobby.kiosk.0.wait().unwrap();
     subscriber.wait_for("the last will", |s| {
         s.topic("frontdesk/lobby/availability") == Some("offline")
     });
@@ -194,44 +220,26 @@ fn events_discovery_sensors_and_the_last_will_reach_a_real_broker() {
 
 #[test]
 fn erasing_the_last_visitor_clears_the_retained_message_that_names_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let broker = Broker::start(dir.path());
-    let db = dir.path().join("gallery.db");
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[kiosk]\nimages_fps = 10.0\n\n[mqtt]\nurl = \"mqtt://127.0.0.1:{}\"\nkiosk = \"lobby\"\n",
-            broker.port
-        ),
-    )
-    .unwrap();
-    crate::common::enroll_obama_cli(&db, &config);
-    let frames = crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 600);
-    let mut subscriber = Subscriber::start(broker.port);
-    let _kiosk = Kiosk::serve(&db, &config, &frames);
-    subscriber.wait_for("the greeting on the broker", |s| {
-        s.topic("frontdesk/lobby/last_visitor") == Some("Barack Obama")
-    });
+    let mut lobby = Lobby::obama_greeted();
 
     // Erased from another process, while `serve` runs.
-    let listed = crate::common::frontdesk_cli(&db, &config)
+    let listed = crate::common::frontdesk_cli(&lobby.db, &lobby.config)
         .args(["people", "list"])
         .output()
         .unwrap();
     let person: serde_json::Value =
         serde_json::from_slice(listed.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
-    let deleted = crate::common::frontdesk_cli(&db, &config)
+    let deleted = crate::common::frontdesk_cli(&lobby.db, &lobby.config)
         .args(["people", "delete", &person["id"].to_string()])
         .output()
         .unwrap();
     assert!(deleted.status.success(), "{deleted:?}");
-    subscriber.wait_for("the retained name cleared", |s| {
+    lobby.subscriber.wait_for("the retained name cleared", |s| {
         s.topic("frontdesk/lobby/last_visitor") == Some("")
     });
 
     // A client connecting now is told no name: the broker keeps nothing for the topic.
-    let mut late = Subscriber::start(broker.port);
+    let mut late = Subscriber::start(lobby.broker.port);
     let until = Instant::now() + Duration::from_secs(2);
     late.wait_for("two seconds of retained messages", |_| {
         Instant::now() > until
