@@ -11,6 +11,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::face_code::FaceCode;
 use super::index::FaceIndex;
+use super::open_set::StrangerScores;
 use super::store::Gallery;
 use super::{GalleryError, PersonId, now_ms};
 
@@ -112,8 +113,7 @@ impl Gallery {
         };
         tx.commit()?;
         self.index = index;
-        self.strangers = None;
-        self.follow_stranger_scores();
+        self.strangers = StrangerScores::estimate(&self.index);
         self.feed.applied_seq = last_seq;
         self.feed.unreported.merge(GalleryChanges {
             reloaded: true,

@@ -44,14 +44,18 @@ impl MatchPolicy {
     /// This policy for a gallery whose strangers score as `strangers` says: the bar rises above
     /// `threshold` to where at most `max_strangers_named` of them would be named.
     pub fn for_gallery(&self, strangers: Option<&StrangerScores>) -> MatchPolicy {
-        let bar = match (self.max_strangers_named, strangers) {
-            (Some(rate), Some(strangers)) => strangers.bar(rate),
-            _ => self.threshold,
-        };
         MatchPolicy {
-            threshold: self.threshold.max(bar),
+            threshold: self
+                .gallery_bar(strangers)
+                .map_or(self.threshold, |bar| self.threshold.max(bar)),
             ..*self
         }
+    }
+
+    /// The bar a gallery whose strangers score as `strangers` asks for at `max_strangers_named`,
+    /// whether above or below `threshold` (None: no share set, or too few people to estimate).
+    pub fn gallery_bar(&self, strangers: Option<&StrangerScores>) -> Option<f32> {
+        Some(strangers?.bar(self.max_strangers_named?))
     }
 
     /// The similarity from which a match is sure enough to show the person's details: where ten

@@ -177,10 +177,7 @@ impl Gallery {
         StrangerOutlook {
             people: self.index.person_count(),
             bar,
-            raised_to: self
-                .strangers
-                .zip(policy.max_strangers_named)
-                .map(|(strangers, rate)| strangers.bar(rate)),
+            raised_to: policy.gallery_bar(self.strangers.as_ref()),
             strangers_named: self.strangers.map(|s| s.strangers_named_at(bar)),
         }
     }
