@@ -4,23 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::common::{fixture, frontdesk_cli};
+use crate::common::{fixture, frontdesk_cli, person_folder};
 use serde_json::Value;
-
-/// Copies the first `count` photos of a fixture John into `<import>/<name>/`.
-fn person_folder(import: &Path, name: &str, john: &str, count: usize) -> PathBuf {
-    let folder = import.join(name);
-    std::fs::create_dir_all(&folder).unwrap();
-    let mut photos: Vec<PathBuf> = std::fs::read_dir(fixture(&format!("johns/{john}")))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    photos.sort();
-    for photo in photos.into_iter().take(count) {
-        std::fs::copy(&photo, folder.join(photo.file_name().unwrap())).unwrap();
-    }
-    folder
-}
 
 /// Six people as another system exported them: two good, one with some bad photos, one whose
 /// consent is not recorded, one who said no, one whose only photo shows no face, and a CSV row

@@ -1,26 +1,10 @@
 //! The staff screen's import through the real widgets, while the kiosk runs.
 
-use std::path::Path;
-
-use crate::common::fixture;
 use crate::common::kiosk::{kiosk, shows, type_into, wait_for};
+use crate::common::person_folder;
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
 use frontdesk::gallery::Gallery;
-
-/// `count` photos of a fixture John in `<import>/<name>/`.
-fn person_folder(import: &Path, name: &str, john: &str, count: usize) {
-    let folder = import.join(name);
-    std::fs::create_dir_all(&folder).unwrap();
-    let mut photos: Vec<_> = std::fs::read_dir(fixture(&format!("johns/{john}")))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    photos.sort();
-    for photo in photos.into_iter().take(count) {
-        std::fs::copy(&photo, folder.join(photo.file_name().unwrap())).unwrap();
-    }
-}
 
 #[test]
 fn staff_import_a_folder_of_people_from_the_staff_screen() {

@@ -156,3 +156,18 @@ pub fn iou(a: [f32; 4], b: [f32; 4]) -> f32 {
     let inter = (right - left).max(0.0) * (bottom - top).max(0.0);
     inter / (a[2] * a[3] + b[2] * b[3] - inter)
 }
+
+/// Copies the first `count` photos of a fixture John into `<import>/<name>/` (an import folder).
+pub fn person_folder(import: &Path, name: &str, john: &str, count: usize) -> PathBuf {
+    let folder = import.join(name);
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut photos: Vec<PathBuf> = std::fs::read_dir(fixture(&format!("johns/{john}")))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    photos.sort();
+    for photo in photos.into_iter().take(count) {
+        std::fs::copy(&photo, folder.join(photo.file_name().unwrap())).unwrap();
+    }
+    folder
+}
