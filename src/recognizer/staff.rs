@@ -108,6 +108,9 @@ pub enum StaffReply {
     Pin(PinCheck),
     People(Vec<Person>),
     Person(Box<PersonDetail>),
+    /// The person asked for no longer exists (erased here or by another program meanwhile): a
+    /// screen still showing them lets go, with no error to report.
+    PersonGone(PersonId),
     /// Visits in the filter, and each listed person's first visit ever (to tell first-time visitors).
     Visits {
         visits: Vec<Visit>,
@@ -130,48 +133,22 @@ pub enum StaffReply {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StaffDone {
     PinSet,
-    PersonSaved {
-        name: String,
-    },
-    /// `person_id` is gone: a screen still showing them lets go of them.
-    PersonDeleted {
-        person_id: PersonId,
-    },
-    /// `from` was merged into another person and is gone.
-    PeopleMerged {
-        from: PersonId,
-    },
-    PersonExported {
-        files: usize,
-        folder: PathBuf,
-    },
-    VisitsWritten {
-        visits: usize,
-        path: PathBuf,
-    },
-    AuditLogWritten {
-        path: PathBuf,
-    },
-    GroupCreated {
-        name: String,
-    },
-    GroupRenamed {
-        name: String,
-    },
+    PersonSaved { name: String },
+    PersonDeleted,
+    PeopleMerged,
+    PersonExported { files: usize, folder: PathBuf },
+    VisitsWritten { visits: usize, path: PathBuf },
+    AuditLogWritten { path: PathBuf },
+    GroupCreated { name: String },
+    GroupRenamed { name: String },
     ScheduleSaved,
     GroupDeleted,
     MemberAdded,
     MemberRemoved,
     RollCallStarted,
-    RollCallsWritten {
-        path: PathBuf,
-    },
-    SettingsSaved {
-        path: PathBuf,
-    },
-    PhotoAdded {
-        path: PathBuf,
-    },
+    RollCallsWritten { path: PathBuf },
+    SettingsSaved { path: PathBuf },
+    PhotoAdded { path: PathBuf },
 }
 
 fn failed(e: impl std::fmt::Display) -> StaffReply {
@@ -200,7 +177,7 @@ impl Worker {
             }
             StaffRequest::DeletePerson(id) => self.gallery().delete_person(id).map(|deleted| {
                 if deleted {
-                    StaffReply::Done(StaffDone::PersonDeleted { person_id: id })
+                    StaffReply::Done(StaffDone::PersonDeleted)
                 } else {
                     StaffReply::Failed("That person was already deleted.".into())
                 }
@@ -208,7 +185,7 @@ impl Worker {
             StaffRequest::MergePeople { from, into } => self
                 .gallery()
                 .merge_people(from, into)
-                .map(|()| StaffReply::Done(StaffDone::PeopleMerged { from })),
+                .map(|()| StaffReply::Done(StaffDone::PeopleMerged)),
             StaffRequest::AddPhotoFile { person_id, path } => {
                 Ok(self.add_photo_file(person_id, &path))
             }
@@ -361,7 +338,9 @@ impl Worker {
 
     fn person_detail(&mut self, id: PersonId) -> Result<StaffReply, GalleryError> {
         let gallery = self.gallery();
-        let person = gallery.person(id)?.ok_or(GalleryError::NoSuchPerson(id))?;
+        let Some(person) = gallery.person(id)? else {
+            return Ok(StaffReply::PersonGone(id));
+        };
         let faces = gallery.faces(id)?;
         let visits = gallery.visits(Some(id), None, None)?;
         let groups = gallery.groups_of(id)?;

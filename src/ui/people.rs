@@ -430,10 +430,10 @@ fn thumbnail_texture(ctx: &egui::Context, id: i64, jpeg: &[u8]) -> egui::Texture
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn detail(id: PersonId, name: &str) -> PersonDetail {
+    pub(in crate::ui) fn detail(id: PersonId, name: &str) -> PersonDetail {
         PersonDetail {
             person: Person {
                 id,

@@ -12,7 +12,6 @@ use super::visits::VisitsScreen;
 use super::worker_text;
 use crate::gallery::GalleryChanges;
 use crate::gallery::PinCheck;
-use crate::recognizer::StaffDone;
 use crate::recognizer::{StaffReply, StaffRequest};
 
 /// Staff mode locks itself after this long without input.
@@ -208,6 +207,7 @@ impl StaffState {
                 self.people.set_people(people);
             }
             StaffReply::Person(detail) => self.people.set_detail(*detail),
+            StaffReply::PersonGone(person_id) => self.people.forget(&[person_id].into()),
             StaffReply::Visits {
                 visits,
                 first_visit,
@@ -230,13 +230,6 @@ impl StaffState {
                 }
                 if self.screen == Screen::Settings {
                     self.applied_settings = self.settings.take_saved();
-                }
-                // Asking again for someone just erased would answer "no such person" over the
-                // status saying they were erased.
-                if let StaffDone::PersonDeleted { person_id: gone }
-                | StaffDone::PeopleMerged { from: gone } = done
-                {
-                    self.people.forget(&[gone].into());
                 }
                 self.status = Some((worker_text::done_text(texts, &done), false));
                 self.refresh();
@@ -456,5 +449,39 @@ impl StaffState {
             Screen::Audit => self.audit.audit_ui(ui, &mut self.outbox, texts),
             Screen::Import => self.import.import_ui(ui, texts),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::recognizer::StaffDone;
+    use crate::ui::Language;
+
+    #[test]
+    fn a_record_asked_for_again_after_its_erasure_goes_quietly() {
+        let config = Config::defaults().unwrap();
+        let settings = SettingsScreen::new(config.clone(), "config.toml".into());
+        let mut staff = StaffState::new(settings, ImportScreen::new(config, "gallery.db".into()));
+        let texts = Texts::new(Language::English);
+        staff
+            .people
+            .set_detail(super::super::people::tests::detail(7, "Sam Carter"));
+        staff.receive(StaffReply::Done(StaffDone::PersonDeleted), &texts);
+        let deleted = staff.status.clone();
+        assert!(
+            deleted
+                .as_ref()
+                .is_some_and(|(text, failed)| text.starts_with("Deleted") && !failed)
+        );
+        // A reload asked for before the erasure's answer came back finds nobody.
+        staff.receive(StaffReply::PersonGone(7), &texts);
+        assert_eq!(staff.status, deleted, "the erasure's status stays");
+        assert_eq!(
+            staff.people.selected_id(),
+            None,
+            "the erased record is no longer shown"
+        );
     }
 }

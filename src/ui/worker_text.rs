@@ -50,8 +50,8 @@ pub fn done_text(texts: &Texts, done: &StaffDone) -> String {
     match done {
         StaffDone::PinSet => texts.get("done-pin-set"),
         StaffDone::PersonSaved { name: who } => name("done-person-saved", who),
-        StaffDone::PersonDeleted { .. } => texts.get("done-person-deleted"),
-        StaffDone::PeopleMerged { .. } => texts.get("done-people-merged"),
+        StaffDone::PersonDeleted => texts.get("done-person-deleted"),
+        StaffDone::PeopleMerged => texts.get("done-people-merged"),
         StaffDone::PersonExported { files, folder } => texts.with(
             "done-person-exported",
             &[
