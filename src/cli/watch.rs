@@ -146,7 +146,6 @@ pub fn recognition_loop(
             RecognizerEvent::Outlook(outlook) => tracing::info!(%outlook, "recognition"),
             RecognizerEvent::GalleryChanged(changes) => sink.people_removed(&changes.removed),
             RecognizerEvent::Frame(_)
-            | RecognizerEvent::Staff(_)
             | RecognizerEvent::Greeting { .. }
             | RecognizerEvent::Enrolled { .. }
             | RecognizerEvent::SampleAdded { .. } => {}

@@ -6,7 +6,6 @@ mod learning;
 mod motion;
 mod problem;
 mod schedule;
-mod staff;
 pub mod tracker;
 mod worker;
 
@@ -14,7 +13,6 @@ use std::sync::Arc;
 
 pub use events::{Disconnected, EventReceiver, EventSender, News, Wake, event_channel};
 pub use problem::Problem;
-pub use staff::{AttendanceQuery, PersonDetail, StaffDone, StaffReply, StaffRequest, VisitFilter};
 pub use worker::{Worker, WorkerHandle};
 
 use crate::camera::Frame;
@@ -77,12 +75,9 @@ pub enum WorkerCommand {
         further_looks: Vec<Arc<AnalyzedFace>>,
     },
     /// Staff said the current name of this track is wrong.
-    RejectMatch {
-        track: u64,
-    },
-    UpdateSettings(WorkerSettings),
-    /// A staff screen's request to the gallery.
-    Staff(StaffRequest),
+    RejectMatch { track: u64 },
+    /// Saved settings: the recognition settings in them take effect at once.
+    ApplyConfig(Box<crate::config::Config>),
 }
 
 /// How a face on screen is labelled.
@@ -200,8 +195,6 @@ pub enum RecognizerEvent {
     },
     /// Something failed; recognition goes on.
     Error(Problem),
-    /// The answer to a [`WorkerCommand::Staff`] request.
-    Staff(StaffReply),
     /// The gallery changed (here or in another process) and the worker has applied it: people in
     /// `removed` must disappear from the screen (greeting, thumbnails, lists).
     GalleryChanged(GalleryChanges),

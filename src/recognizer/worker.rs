@@ -45,8 +45,6 @@ pub struct Worker {
     last_retention: Option<Instant>,
     /// The last failure to follow the gallery's change feed, so it is reported once, not per frame.
     follow_error: Option<Problem>,
-    /// The staff PIN's lock-out on the monotonic clock.
-    pin_gate: crate::gallery::PinGate,
     /// When this run logged each person's last visit, on the monotonic clock (see `is_new_visit`).
     visits_logged: std::collections::HashMap<PersonId, Instant>,
     /// Which frames the detector looks at.
@@ -112,7 +110,6 @@ impl Worker {
             last_time_ms: 0,
             last_retention: None,
             follow_error: None,
-            pin_gate: crate::gallery::PinGate::default(),
             visits_logged: std::collections::HashMap::new(),
             schedule: DetectionSchedule::default(),
         }
@@ -713,32 +710,8 @@ impl Worker {
             .collect()
     }
 
-    pub(super) fn gallery(&mut self) -> &mut Gallery {
-        &mut self.gallery
-    }
-
-    pub(super) fn pin_gate_and_gallery(&mut self) -> (&mut crate::gallery::PinGate, &mut Gallery) {
-        (&mut self.pin_gate, &mut self.gallery)
-    }
-
-    pub(super) fn gallery_ref(&self) -> &Gallery {
-        &self.gallery
-    }
-
-    pub(super) fn engine_mut(&mut self) -> &mut FaceEngine {
-        &mut self.engine
-    }
-
-    pub(super) fn retention_days(&self) -> u32 {
-        self.settings.retention_days
-    }
-
-    pub(super) fn policy(&self) -> crate::gallery::MatchPolicy {
-        self.settings.policy
-    }
-
     /// Takes the recognition settings of a saved config.
-    pub(super) fn apply_config(&mut self, config: &Config) -> Vec<RecognizerEvent> {
+    fn apply_config(&mut self, config: &Config) -> Vec<RecognizerEvent> {
         let label = self.settings.source_label.clone();
         let frames_drawn = self.settings.frames_drawn;
         self.settings = WorkerSettings {
@@ -796,13 +769,6 @@ impl Worker {
 
     fn handle_command(&mut self, command: WorkerCommand) -> Vec<RecognizerEvent> {
         match command {
-            WorkerCommand::Staff(request) => {
-                // A saved setting may have moved the bar.
-                vec![
-                    RecognizerEvent::Staff(self.handle_staff(request)),
-                    self.outlook(),
-                ]
-            }
             WorkerCommand::Enroll {
                 person,
                 sample,
@@ -866,10 +832,9 @@ impl Worker {
                 }
                 Vec::new()
             }
-            WorkerCommand::UpdateSettings(settings) => {
-                self.settings = settings;
-                self.tracker.reset_votes();
-                let mut events = self.apply_consent_setting();
+            WorkerCommand::ApplyConfig(config) => {
+                // A saved setting may have moved the bar.
+                let mut events = self.apply_config(&config);
                 events.push(self.outlook());
                 events
             }

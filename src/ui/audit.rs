@@ -2,7 +2,7 @@
 
 use super::i18n::Texts;
 use crate::gallery::AuditEntry;
-use crate::recognizer::StaffRequest;
+use crate::staff_service::StaffRequest;
 
 #[derive(Default)]
 pub struct AuditScreen {

@@ -3,7 +3,7 @@
 use super::i18n::Texts;
 use super::theme;
 use crate::gallery::{Group, GroupId, Schedule, Weekdays};
-use crate::recognizer::StaffRequest;
+use crate::staff_service::StaffRequest;
 
 /// The editable copy of the chosen group's settings.
 #[derive(Default)]

@@ -35,6 +35,7 @@ use crate::recognizer::{
     EventReceiver, FrameReport, News, RecognizerEvent, TrackLabel, Worker, WorkerCommand,
     WorkerHandle, WorkerSettings,
 };
+use crate::staff_service::StaffService;
 
 pub use enroll::{EnrollForm, FormAction, FormContext, enroll_form_ui};
 pub use greeting::{FADE, FaceInView, FaceKind, Greeting, GreetingTracker, Scene};
@@ -106,6 +107,9 @@ pub struct KioskApp {
     last_detect_ms: Option<f32>,
     last_embed_ms: Option<f32>,
     staff: staff::StaffState,
+    /// Answers the staff screens on a thread of its own (`None`: it could not start, said in the
+    /// banner).
+    staff_service: Option<StaffService>,
     /// Kiosk mode: a close request waits for the staff PIN, then closes.
     close_after_unlock: bool,
     /// Staff mode was unlocked on the previous pass (locking restores kiosk full screen).
@@ -224,16 +228,51 @@ impl KioskApp {
             close_after_unlock: false,
             was_unlocked: false,
             capture_after_unlock: false,
+            staff_service: None,
             integrations: Integrations::Off,
             fleet: None,
             fleet_status: None,
             options,
         };
         app.apply_display(ctx);
+        app.start_staff_service(ctx);
         app.integrations = Integrations::start(&app.options);
         app.fleet = start_fleet(&app.options);
         app.restart_pipeline(ctx);
         app
+    }
+
+    fn start_staff_service(&mut self, ctx: &egui::Context) {
+        let repaint = ctx.clone();
+        let started = StaffService::start(
+            self.options.config.clone(),
+            self.options.db_path.clone(),
+            Box::new(move || repaint.request_repaint()),
+        );
+        match started {
+            Ok(service) => self.staff_service = Some(service),
+            Err(e) => {
+                let message = e.to_string();
+                self.fatal = Some(
+                    self.texts
+                        .with("banner-threads-failed", &[("message", message.into())]),
+                );
+            }
+        }
+    }
+
+    /// Hands the staff screens' requests to their service, and its answers to the screens.
+    fn exchange_with_staff_service(&mut self) {
+        let Some(service) = &self.staff_service else {
+            self.staff.outbox.clear();
+            return;
+        };
+        for request in std::mem::take(&mut self.staff.outbox) {
+            service.send(request);
+        }
+        while let Ok(reply) = service.try_recv() {
+            self.staff.receive(reply, &self.texts);
+        }
     }
 
     /// (Re)starts the camera and worker with the current options.
@@ -260,6 +299,7 @@ impl KioskApp {
             settings::SettingsScreen::camera_changed(&self.options.config, &config);
         let display_changed = self.options.config.display != config.display;
         self.staff.import.set_config(config.clone());
+        self.send(WorkerCommand::ApplyConfig(Box::new(config.clone())));
         self.options.config = config;
         if display_changed {
             self.apply_display(ctx);
@@ -393,7 +433,6 @@ impl KioskApp {
                 RecognizerEvent::Fatal(message) => self.fatal = Some(message),
                 RecognizerEvent::SourceEnded => self.source_ended = true,
                 RecognizerEvent::Track(event) => self.integrations.publish(event),
-                RecognizerEvent::Staff(reply) => self.staff.receive(reply, &self.texts),
                 RecognizerEvent::GalleryChanged(changes) => self.gallery_changed(&changes),
                 RecognizerEvent::Outlook(outlook) => self.staff.settings.outlook = Some(outlook),
             }
@@ -752,6 +791,7 @@ impl eframe::App for KioskApp {
         self.fleet_status = self.fleet.as_ref().map(crate::fleet::FleetFollower::status);
         self.backups.poll();
         self.staff.import.poll();
+        self.exchange_with_staff_service();
         self.drain_events();
         self.logo.poll(ctx);
         if let Some(config) = self.staff.applied_settings.take() {
@@ -799,9 +839,7 @@ impl eframe::App for KioskApp {
             });
         }
         self.staff.pin_dialog_ui(ui.ctx(), &self.texts);
-        for request in std::mem::take(&mut self.staff.outbox) {
-            self.send(WorkerCommand::Staff(request));
-        }
+        self.exchange_with_staff_service();
 
         if let Some(form) = &mut self.enroll {
             let with = FormContext {

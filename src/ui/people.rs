@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::gallery::{Group, GroupId, NewPerson, Person, PersonId};
-use crate::recognizer::{PersonDetail, StaffRequest};
+use crate::staff_service::{PersonDetail, StaffRequest};
 use crate::ui::i18n::Texts;
 use crate::ui::theme;
 

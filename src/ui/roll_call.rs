@@ -8,7 +8,7 @@ use super::i18n::Texts;
 use super::theme;
 use crate::attendance::{Attendance, MemberStatus, RollCall, Status};
 use crate::gallery::{Group, GroupId};
-use crate::recognizer::{AttendanceQuery, StaffRequest};
+use crate::staff_service::{AttendanceQuery, StaffRequest};
 
 #[derive(Default)]
 pub struct RollCallScreen {

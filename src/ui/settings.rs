@@ -7,7 +7,7 @@ use super::i18n::{Language, Texts};
 use super::theme;
 use crate::config::{Config, DisplayConfig, KioskConfig, RecognitionConfig};
 use crate::gallery::StrangerOutlook;
-use crate::recognizer::StaffRequest;
+use crate::staff_service::StaffRequest;
 
 pub struct SettingsScreen {
     /// The settings in force.
@@ -142,12 +142,9 @@ impl SettingsScreen {
         ui.weak(texts.with("settings-saved-to", &[("path", path.into())]));
     }
 
-    /// The draft that was just saved becomes the settings in force.
-    pub fn take_saved(&mut self) -> Option<Config> {
-        (self.draft != self.saved).then(|| {
-            self.saved = self.draft.clone();
-            self.saved.clone()
-        })
+    /// `config` was just saved: it is the settings in force.
+    pub fn mark_saved(&mut self, config: &Config) {
+        self.saved = config.clone();
     }
 }
 

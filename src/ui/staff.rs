@@ -1,4 +1,5 @@
-//! Staff mode: the PIN gate, the screen tabs, and routing of the worker's answers to the screens.
+//! Staff mode: the PIN gate, the screen tabs, and routing of the staff service's answers to the
+//! screens.
 
 use std::time::{Duration, Instant};
 
@@ -12,7 +13,7 @@ use super::visits::VisitsScreen;
 use super::worker_text;
 use crate::gallery::GalleryChanges;
 use crate::gallery::PinCheck;
-use crate::recognizer::{StaffReply, StaffRequest};
+use crate::staff_service::{StaffDone, StaffReply, StaffRequest};
 
 /// Staff mode locks itself after this long without input.
 const IDLE_LOCK: Duration = Duration::from_secs(180);
@@ -71,7 +72,7 @@ enum PinMessage {
     },
     NotSet,
     Differ,
-    /// The worker's own words (a failed save of a new PIN).
+    /// Why saving a new PIN failed, already in the window's language.
     Failed(String),
 }
 
@@ -112,7 +113,7 @@ pub struct StaffState {
     pub audit: AuditScreen,
     /// Goes on while staff mode is locked: an import is not stopped halfway by the idle lock.
     pub import: ImportScreen,
-    /// Requests for the worker, sent by the app after drawing.
+    /// Requests for the staff service, sent by the app after drawing.
     pub outbox: Vec<StaffRequest>,
     /// The last change's outcome, shown on the staff screens.
     pub status: Option<(String, bool)>,
@@ -198,7 +199,7 @@ impl StaffState {
         }
     }
 
-    /// Routes a worker answer to whoever asked.
+    /// Routes the staff service's answer to whoever asked.
     pub fn receive(&mut self, reply: StaffReply, texts: &Texts) {
         match reply {
             StaffReply::Pin(check) => self.pin_checked(check),
@@ -228,13 +229,15 @@ impl StaffState {
                     drop(dialog);
                     self.unlock();
                 }
-                if self.screen == Screen::Settings {
-                    self.applied_settings = self.settings.take_saved();
+                if let StaffDone::SettingsSaved { config, .. } = &done {
+                    self.settings.mark_saved(config);
+                    self.applied_settings = Some(config.as_ref().clone());
                 }
                 self.status = Some((worker_text::done_text(texts, &done), false));
                 self.refresh();
             }
-            StaffReply::Failed(message) => {
+            StaffReply::Failed(error) => {
+                let message = worker_text::staff_error_text(texts, &error);
                 if let Some(dialog) = &mut self.pin {
                     dialog.waiting = false;
                     dialog.message = Some(PinMessage::Failed(message.clone()));
@@ -456,7 +459,6 @@ impl StaffState {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::recognizer::StaffDone;
     use crate::ui::Language;
 
     #[test]

@@ -7,7 +7,7 @@ use egui_plot::{Bar, BarChart, Legend, Plot};
 use super::i18n::Texts;
 use super::theme::{DATE_FIELD_WIDTH, FIRST_VISIT, PROBLEM, RETURNING_VISIT, VISITS_CHART_HEIGHT};
 use crate::gallery::{Person, PersonId, Visit};
-use crate::recognizer::{StaffRequest, VisitFilter};
+use crate::staff_service::{StaffRequest, VisitFilter};
 
 const DAY_MS: i64 = 86_400_000;
 

@@ -5,7 +5,8 @@ use fluent_bundle::FluentValue;
 
 use super::i18n::Texts;
 use crate::enrollment::Rejection;
-use crate::recognizer::{Problem, StaffDone};
+use crate::recognizer::Problem;
+use crate::staff_service::{StaffDone, StaffError};
 
 pub fn problem_text(texts: &Texts, problem: &Problem) -> String {
     let with_detail = |id: &str, detail: &str| texts.with(id, &[("detail", detail.into())]);
@@ -38,6 +39,39 @@ pub fn problem_text(texts: &Texts, problem: &Problem) -> String {
             ],
         ),
         Problem::PhotoNotAdded { detail } => with_detail("problem-photo-not-added", detail),
+    }
+}
+
+/// Why a staff request failed, in the window's language, with the underlying error's own words.
+pub fn staff_error_text(texts: &Texts, error: &StaffError) -> String {
+    let detail = error.detail();
+    let with_detail = |id: &str| texts.with(id, &[("detail", detail.as_str().into())]);
+    let shown = |path: &std::path::Path| FluentValue::from(path.display().to_string());
+    match error {
+        StaffError::AlreadyDeleted => texts.get("staff-error-already-deleted"),
+        StaffError::GroupGone => texts.get("staff-error-group-gone"),
+        StaffError::FolderExists(path) => {
+            texts.with("staff-error-folder-exists", &[("path", shown(path))])
+        }
+        StaffError::PhotoRejected { path, rejection } => texts.with(
+            "staff-error-photo-rejected",
+            &[
+                ("path", shown(path)),
+                ("reason", rejection_text(texts, rejection).into()),
+            ],
+        ),
+        StaffError::PhotoUnreadable { path, .. } | StaffError::PhotoNotAnalysed { path, .. } => {
+            texts.with(
+                "staff-error-photo-unreadable",
+                &[("path", shown(path)), ("detail", detail.as_str().into())],
+            )
+        }
+        StaffError::Engine(_) => with_detail("staff-error-engine"),
+        StaffError::GalleryUnavailable(_) => with_detail("staff-error-gallery-unavailable"),
+        StaffError::Gallery(_) => with_detail("staff-error-gallery"),
+        StaffError::Export(_) => with_detail("staff-error-export"),
+        StaffError::Attendance(_) => with_detail("staff-error-attendance"),
+        StaffError::Settings(_) => with_detail("staff-error-settings"),
     }
 }
 
@@ -75,7 +109,7 @@ pub fn done_text(texts: &Texts, done: &StaffDone) -> String {
         StaffDone::MemberRemoved => texts.get("done-member-removed"),
         StaffDone::RollCallStarted => texts.get("done-roll-call-started"),
         StaffDone::RollCallsWritten { path: file } => path("done-roll-calls-written", file),
-        StaffDone::SettingsSaved { path: file } => path("done-settings-saved", file),
+        StaffDone::SettingsSaved { path: file, .. } => path("done-settings-saved", file),
         StaffDone::PhotoAdded { path: file } => path("done-photo-added", file),
     }
 }

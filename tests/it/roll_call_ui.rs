@@ -6,7 +6,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use frontdesk::attendance::Calendar;
 use frontdesk::gallery::{DEFAULT_GRACE, Gallery, GroupId, NewPerson, PersonId, now_ms};
-use frontdesk::recognizer::{AttendanceQuery, StaffRequest};
+use frontdesk::staff_service::{AttendanceQuery, StaffRequest};
 use frontdesk::ui::{Language, RollCallScreen, Texts};
 
 const MINUTE: i64 = 60_000;

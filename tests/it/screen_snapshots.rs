@@ -119,20 +119,19 @@ fn staff_people_list() {
     ]);
     let theme = Theme::from_config(&Config::defaults().unwrap().display);
     let texts = Texts::new(Language::English);
-    let mut harness =
-        Harness::builder()
-            .with_size([1000.0, 600.0])
-            .build_ui_state(
-                move |ui,
-                      (screen, outbox): &mut (
-                    PeopleScreen,
-                    Vec<frontdesk::recognizer::StaffRequest>,
-                )| {
-                    theme.apply(ui.ctx());
-                    screen.people_ui(ui, outbox, &texts);
-                },
-                (screen, Vec::new()),
-            );
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 600.0])
+        .build_ui_state(
+            move |ui,
+                  (screen, outbox): &mut (
+                PeopleScreen,
+                Vec<frontdesk::staff_service::StaffRequest>,
+            )| {
+                theme.apply(ui.ctx());
+                screen.people_ui(ui, outbox, &texts);
+            },
+            (screen, Vec::new()),
+        );
     harness.run_steps(3);
     harness.snapshot_options("staff_people_list", &options());
 }

@@ -360,3 +360,23 @@ fn the_roll_call_tab_and_the_group_boxes_work_on_the_real_gallery() {
     let gallery = Gallery::open(&db, MODEL).unwrap();
     assert!(gallery.groups_of(grace).unwrap().is_empty());
 }
+
+/// The staff screens have their own service: with recognition down (the models are missing), staff
+/// can still unlock, see and erase people. Before, they queued behind the recognition worker and
+/// got no answer at all once it could not start.
+#[test]
+fn the_staff_screens_answer_when_recognition_cannot_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gallery.db");
+    prepared_gallery(&db, Some("2468"));
+    let mut config = Config::defaults().unwrap();
+    config.models.detector = dir.path().join("missing-detector.onnx");
+    let mut harness = crate::common::kiosk::kiosk_with(config, SourceSpec::Webcam(9), db.clone());
+    wait_for(&mut harness, "the recognition failure", |h| {
+        shows(h, "missing-detector.onnx")
+    });
+    unlock(&mut harness, "2468");
+    wait_for(&mut harness, "the people list", |h| {
+        shows(h, "Grace Hopper  (1 photos, 1 visits)")
+    });
+}
