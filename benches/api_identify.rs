@@ -44,8 +44,9 @@ fn main() {
         .unwrap()
         .create_api_token("bench")
         .unwrap();
-    let integrations = Integrations::start(&config, &db, "127.0.0.1:0").unwrap();
-    let url = format!("http://{}/api/v1/identify", integrations.api_address());
+    let integrations = Integrations::start(&config, &db, Some("127.0.0.1:0")).unwrap();
+    let address = integrations.api_address().unwrap();
+    let url = format!("http://{address}/api/v1/identify");
     let photo = std::fs::read(common::fixture("faces/barack_obama/fr_obama2.jpg")).unwrap();
     let auth = format!("Bearer {token}");
     let identify = || {

@@ -168,14 +168,10 @@ pub struct ApiConfig {
 }
 
 impl ApiConfig {
-    /// The address to listen on: `listen`, else `fallback`; refused when it is not this computer
-    /// and `allow_remote` is off.
-    pub fn listen_address(&self, fallback: &str) -> Result<std::net::SocketAddr, String> {
-        let text = if self.listen.trim().is_empty() {
-            fallback
-        } else {
-            self.listen.trim()
-        };
+    /// The address `text` names (`listen`, or `serve --listen`); refused when it is not this
+    /// computer and `allow_remote` is off.
+    pub fn listen_address(&self, text: &str) -> Result<std::net::SocketAddr, String> {
+        let text = text.trim();
         let address: std::net::SocketAddr = text
             .parse()
             .map_err(|_| format!("`{text}` is not an address such as 127.0.0.1:8765"))?;

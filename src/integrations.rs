@@ -1,5 +1,6 @@
 //! Everything that tells other systems what the camera sees: the HTTP API with its event stream,
-//! and the webhooks. One bundle, started the same way by `frontdesk serve` and by the kiosk window.
+//! the webhooks and MQTT. One bundle, run by the host's announcer for `frontdesk serve` and for
+//! the kiosk window.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -29,36 +30,29 @@ pub enum IntegrationError {
     Mqtt(#[from] MqttError),
 }
 
-/// The running API and webhook sender, and where events go.
+/// The running API, webhook sender and MQTT publisher, each only where the config asks for it.
 pub struct Integrations {
+    /// Numbers every event (the webhooks' idempotency keys) and keeps the API's backlog.
     events: Arc<EventHub>,
-    api: ApiServer,
+    api: Option<ApiServer>,
     queue: Option<WebhookQueue>,
     _sender: Option<WebhookSender>,
     mqtt: Option<MqttPublisher>,
 }
 
 impl Integrations {
-    /// Starts the API on `config.api.listen` (else `fallback_listen`) with an engine and gallery
-    /// connection of its own, and the webhook sender when webhooks are configured.
+    /// Starts the API on `api_listen` (when given) with an engine and gallery connection of its
+    /// own, the webhook sender when webhooks are configured, and MQTT when a broker is.
     pub fn start(
         config: &Config,
         db_path: &Path,
-        fallback_listen: &str,
+        api_listen: Option<&str>,
     ) -> Result<Self, IntegrationError> {
-        let address = config
-            .api
-            .listen_address(fallback_listen)
-            .map_err(IntegrationError::Address)?;
-        let engine = FaceEngine::load(config).map_err(IntegrationError::Engine)?;
-        let mut gallery = Gallery::open(db_path, engine.model_id())?;
-        gallery.set_consent_required(config.kiosk.require_consent)?;
         let events = Arc::new(EventHub::new());
-        let max_body = usize::try_from(config.api.max_body_mb)
-            .unwrap_or(16)
-            .saturating_mul(1024 * 1024);
-        let context = ApiContext::new(config, engine, gallery, Arc::clone(&events));
-        let api = ApiServer::start(address, context, max_body)?;
+        let api = match api_listen {
+            Some(listen) => Some(start_api(config, db_path, listen, Arc::clone(&events))?),
+            None => None,
+        };
         let (queue, sender) = if config.webhook.is_empty() {
             (None, None)
         } else {
@@ -81,8 +75,9 @@ impl Integrations {
         })
     }
 
-    pub fn api_address(&self) -> std::net::SocketAddr {
-        self.api.address()
+    /// Where the API listens, when it runs.
+    pub fn api_address(&self) -> Option<std::net::SocketAddr> {
+        self.api.as_ref().map(ApiServer::address)
     }
 
     /// Takes back every copy this process holds or serves that names one of `people` (erased, or
@@ -107,6 +102,7 @@ impl Integrations {
     /// Sends an event of the recognition loop to the event stream and MQTT, and queues it for the
     /// webhooks.
     pub fn publish(&mut self, track_event: &TrackEvent) {
+        tracing::debug!(event = track_event.kind.as_str(), "announcing");
         if let Some(mqtt) = &mut self.mqtt {
             mqtt.publish(track_event);
         }
@@ -118,4 +114,24 @@ impl Integrations {
             tracing::error!(error = %e, "cannot queue an event for the webhooks");
         }
     }
+}
+
+fn start_api(
+    config: &Config,
+    db_path: &Path,
+    listen: &str,
+    events: Arc<EventHub>,
+) -> Result<ApiServer, IntegrationError> {
+    let address = config
+        .api
+        .listen_address(listen)
+        .map_err(IntegrationError::Address)?;
+    let engine = FaceEngine::load(config).map_err(IntegrationError::Engine)?;
+    let mut gallery = Gallery::open(db_path, engine.model_id())?;
+    gallery.set_consent_required(config.kiosk.require_consent)?;
+    let max_body = usize::try_from(config.api.max_body_mb)
+        .unwrap_or(16)
+        .saturating_mul(1024 * 1024);
+    let context = ApiContext::new(config, engine, gallery, events);
+    Ok(ApiServer::start(address, context, max_body)?)
 }

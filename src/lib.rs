@@ -16,6 +16,7 @@ pub mod enrollment;
 pub mod export;
 pub mod fleet;
 pub mod gallery;
+pub mod host;
 pub mod import;
 pub mod integrations;
 pub mod models;

@@ -94,6 +94,7 @@ impl WebhookQueue {
             )?;
         }
         tx.commit()?;
+        tracing::debug!(event = kind, queued, "queued for the webhooks");
         Ok(queued)
     }
 }

@@ -243,9 +243,60 @@ fn create_private_dir(dir: &Path) -> Result<(), BackupError> {
         .map_err(BackupError::io(dir))
 }
 
+/// Status updates the scheduler may queue before its owner takes them.
+const STATUS_QUEUE: usize = 4;
+
+/// The backup scheduler's thread (when `[backup] dir` is set) and the last status it reported;
+/// dropping it stops the thread.
+pub struct BackupScheduler {
+    config: BackupConfig,
+    status: Option<BackupStatus>,
+    updates: Option<std::sync::mpsc::Receiver<BackupStatus>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl BackupScheduler {
+    pub fn start(config: BackupConfig, db_path: PathBuf) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut scheduler = Self {
+            status: config.enabled().then(|| read_status(&config.dir)).flatten(),
+            config: config.clone(),
+            updates: None,
+            stop: Arc::clone(&stop),
+        };
+        if config.enabled() {
+            let (sender, updates) = std::sync::mpsc::sync_channel(STATUS_QUEUE);
+            match spawn_scheduler(config, db_path, sender, stop) {
+                Ok(_) => scheduler.updates = Some(updates),
+                Err(e) => tracing::error!(error = %e, "cannot start the backup scheduler"),
+            }
+        }
+        scheduler
+    }
+
+    /// Takes the scheduler's news; never blocks.
+    pub fn poll(&mut self) {
+        if let Some(updates) = &self.updates
+            && let Some(status) = updates.try_iter().last()
+        {
+            self.status = Some(status);
+        }
+    }
+
+    pub fn health(&self) -> BackupHealth {
+        BackupHealth::of(&self.config, self.status.as_ref(), now_ms())
+    }
+}
+
+impl Drop for BackupScheduler {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Runs scheduled backups on a named thread until `stop` is set, sending each new status on
 /// `updates` (a full queue drops the update: the next one supersedes it).
-pub fn spawn_scheduler(
+fn spawn_scheduler(
     config: BackupConfig,
     gallery: PathBuf,
     updates: SyncSender<BackupStatus>,

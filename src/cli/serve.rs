@@ -2,14 +2,13 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::Subcommand;
 use frontdesk::camera::SourceSpec;
 use frontdesk::gallery::format_timestamp;
-use frontdesk::integrations::Integrations;
+use frontdesk::host::{Announce, AnnouncerStatus};
 use serde_json::json;
 
-use super::watch::{SourceEnd, recognition_loop};
+use super::watch::{SourceEnd, recognition_loop, start_host};
 use super::{Context, emit};
 
 /// Where `serve` listens when neither `--listen` nor `api.listen` says.
@@ -21,38 +20,21 @@ pub fn serve(
     listen: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let spec: SourceSpec = source.unwrap_or(&context.config.kiosk.source).parse()?;
-    let mut config = context.config.clone();
-    if let Some(listen) = listen {
-        config.api.listen = listen.to_owned();
+    let listen = listen
+        .or(Some(context.config.api.listen.trim()).filter(|l| !l.is_empty()))
+        .unwrap_or(DEFAULT_LISTEN)
+        .to_owned();
+    let mut host = start_host(context, spec, "serve", Announce::WithApi { listen });
+    match host.wait_announcer_started() {
+        Some(AnnouncerStatus::Running { api: Some(address) }) => {
+            eprintln!("frontdesk: API at http://{address}/api/v1");
+        }
+        Some(AnnouncerStatus::Failed(message)) => {
+            anyhow::bail!("cannot start the HTTP API: {message}")
+        }
+        status => anyhow::bail!("cannot start the HTTP API ({status:?})"),
     }
-    let mut integrations = Integrations::start(&config, &context.db_path, DEFAULT_LISTEN)
-        .context("cannot start the HTTP API")?;
-    eprintln!(
-        "frontdesk: API at http://{}/api/v1",
-        integrations.api_address()
-    );
-    let stop_backups = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    if config.backup.enabled() {
-        // Nobody here shows the status: the scheduler's status file is what `doctor` reads.
-        let (updates, _) = std::sync::mpsc::sync_channel(1);
-        frontdesk::backup::schedule::spawn_scheduler(
-            config.backup.clone(),
-            context.db_path.clone(),
-            updates,
-            std::sync::Arc::clone(&stop_backups),
-        )
-        .context("cannot start the backup scheduler")?;
-    }
-    let outcome = recognition_loop(
-        context,
-        spec.clone(),
-        format!("serve:{spec}"),
-        &mut integrations,
-        SourceEnd::KeepServing,
-    );
-    drop(integrations);
-    stop_backups.store(true, std::sync::atomic::Ordering::Relaxed);
-    outcome
+    recognition_loop(host, &mut |_| {}, SourceEnd::KeepServing)
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,13 +1,13 @@
 //! `watch` (the recognition loop without a window) and `visits`.
 
-use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use frontdesk::camera::{CameraSettings, CaptureHandle, CaptureStatus, SourceSpec};
-use frontdesk::fleet::{FleetFollower, FleetSettings};
+use frontdesk::camera::{CaptureStatus, SourceSpec};
+use frontdesk::fleet::FleetSettings;
 use frontdesk::gallery::{PersonId, format_timestamp};
-use frontdesk::recognizer::{RecognizerEvent, TrackEvent, Worker, WorkerSettings};
+use frontdesk::host::{Announce, Host, HostOptions};
+use frontdesk::recognizer::{RecognizerEvent, TrackEvent};
 
 use super::{Context, emit};
 
@@ -17,16 +17,9 @@ pub fn watch(
     json_output: bool,
 ) -> anyhow::Result<ExitCode> {
     let spec: SourceSpec = source.unwrap_or(&context.config.kiosk.source).parse()?;
-    let label = format!("watch:{spec}");
+    let host = start_host(context, spec, "watch", Announce::Nothing);
     let mut printer = Printer { json_output };
-    recognition_loop(context, spec, label, &mut printer, SourceEnd::Stop)
-}
-
-/// Where the headless loop hands what it sees.
-pub trait LoopSink {
-    fn track(&mut self, event: &TrackEvent);
-    /// People erased or no longer to be recognised: copies of what named them are taken back.
-    fn people_removed(&mut self, _people: &BTreeSet<PersonId>) {}
+    recognition_loop(host, &mut |event| printer.print(event), SourceEnd::Stop)
 }
 
 /// `watch`: each event on stdout, for a person or (`--json`) for a program. What was printed
@@ -35,8 +28,8 @@ struct Printer {
     json_output: bool,
 }
 
-impl LoopSink for Printer {
-    fn track(&mut self, track_event: &TrackEvent) {
+impl Printer {
+    fn print(&mut self, track_event: &TrackEvent) {
         if self.json_output {
             emit(&track_event.to_json());
         } else {
@@ -54,17 +47,6 @@ impl LoopSink for Printer {
     }
 }
 
-/// `serve`: the event stream, MQTT and webhooks.
-impl LoopSink for frontdesk::integrations::Integrations {
-    fn track(&mut self, event: &TrackEvent) {
-        self.publish(event);
-    }
-
-    fn people_removed(&mut self, people: &BTreeSet<PersonId>) {
-        self.forget_people(people);
-    }
-}
-
 /// What the headless loop does when a recording or frame folder ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceEnd {
@@ -73,38 +55,50 @@ pub enum SourceEnd {
     KeepServing,
 }
 
-/// The recognition loop without a window: camera thread, worker, and each arrival, greeting and
-/// departure handed to `sink`. Returns failure when recognition or the source failed.
-pub fn recognition_loop(
+/// The host of a loop without a window: only the frames the detector looks at are asked for.
+pub fn start_host(
     context: &Context,
-    spec: SourceSpec,
-    label: String,
-    sink: &mut dyn LoopSink,
+    source: SourceSpec,
+    role: &'static str,
+    announce: Announce,
+) -> Host {
+    if let Some(fleet) = FleetSettings::from_config(&context.config.fleet) {
+        eprintln!(
+            "frontdesk: fleet {} as kiosk {}",
+            fleet.display_url(),
+            fleet.kiosk
+        );
+    }
+    Host::new(
+        HostOptions {
+            config: context.config.clone(),
+            db_path: context.db_path.clone(),
+            source,
+            role,
+            frames_drawn: false,
+            announce,
+        },
+        std::sync::Arc::new(|_| {}),
+    )
+}
+
+/// The recognition loop without a window: the host's camera thread and worker, each arrival,
+/// greeting and departure handed to `on_track`. Returns failure when recognition or the source
+/// failed.
+pub fn recognition_loop(
+    mut host: Host,
+    on_track: &mut dyn FnMut(&TrackEvent),
     at_end: SourceEnd,
 ) -> anyhow::Result<ExitCode> {
-    let engine = context.engine()?;
-    let gallery = context.gallery()?;
-    let settings = WorkerSettings {
-        frames_drawn: false,
-        ..WorkerSettings::from_config(&context.config, label)
-    };
-    let capture = CaptureHandle::start(
-        spec.clone(),
-        CameraSettings::from_config(&context.config.kiosk),
-    )
-    .context("cannot start the camera thread")?;
-    let (events, event_rx) = frontdesk::recognizer::event_channel();
-    let worker = Worker::new(engine, gallery, settings)
-        .spawn(capture.slot(), events, Box::new(|_| {}))
-        .context("cannot start the recognition worker")?;
-    let _fleet = start_fleet(context);
+    host.start_recognition()
+        .context("cannot start the camera thread or the recognition worker")?;
     let mut last_status = CaptureStatus::Starting;
     let mut failed = false;
-    loop {
-        let event = match event_rx.recv_timeout(std::time::Duration::from_millis(200)) {
+    while let Some(events) = host.events() {
+        let event = match events.recv_timeout(std::time::Duration::from_millis(200)) {
             Ok(event) => event,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                let status = capture.status();
+                let status = host.capture_status();
                 if status != last_status {
                     report_status(&status);
                     last_status = status;
@@ -121,7 +115,7 @@ pub fn recognition_loop(
         };
         match event {
             RecognizerEvent::Track(track_event) => {
-                sink.track(&track_event);
+                on_track(&track_event);
                 if super::stdout_failed() {
                     // Nobody reads the events any more; `main` reports why.
                     break;
@@ -134,7 +128,7 @@ pub fn recognition_loop(
                 break;
             }
             RecognizerEvent::SourceEnded => {
-                if let CaptureStatus::Failed { message } = capture.status() {
+                if let CaptureStatus::Failed { message } = host.capture_status() {
                     eprintln!("frontdesk: {message}");
                     failed = true;
                 }
@@ -144,38 +138,19 @@ pub fn recognition_loop(
                 eprintln!("frontdesk: the source ended; the API keeps serving until stopped");
             }
             RecognizerEvent::Outlook(outlook) => tracing::info!(%outlook, "recognition"),
-            RecognizerEvent::GalleryChanged(changes) => sink.people_removed(&changes.removed),
             RecognizerEvent::Frame(_)
+            | RecognizerEvent::GalleryChanged(_)
             | RecognizerEvent::Greeting { .. }
             | RecognizerEvent::Enrolled { .. }
             | RecognizerEvent::SampleAdded { .. } => {}
         }
     }
-    drop(worker);
-    drop(capture);
+    host.stop_recognition();
     Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Follows the fleet in the background when the kiosk belongs to one; without it the loop still
-/// runs on the local gallery, so a failure here is reported and not fatal.
-fn start_fleet(context: &Context) -> Option<FleetFollower> {
-    let settings = FleetSettings::from_config(&context.config.fleet)?;
-    eprintln!(
-        "frontdesk: fleet {} as kiosk {}",
-        settings.display_url(),
-        settings.kiosk
-    );
-    match FleetFollower::start(settings, &context.db_path) {
-        Ok(follower) => Some(follower),
-        Err(error) => {
-            eprintln!("frontdesk: the fleet cannot be followed: {error}");
-            None
-        }
-    }
 }
 
 fn report_status(status: &CaptureStatus) {

@@ -166,6 +166,19 @@ impl TrackEvent {
     }
 }
 
+/// What the worker tells other systems (the API's event stream, webhooks, MQTT), handed to the
+/// host's announcer on a queue of its own so that nobody's drawing or reading delays them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Announcement {
+    Track(TrackEvent),
+    /// People erased or no longer to be recognised: copies that name them are taken back.
+    PeopleRemoved(std::collections::BTreeSet<PersonId>),
+}
+
+/// Announcements the announcer has not taken yet. It only sends them on; reaching this means it has
+/// stopped, and the worker drops rather than waits.
+pub const ANNOUNCEMENT_QUEUE: usize = 256;
+
 /// Everything the worker reports.
 pub enum RecognizerEvent {
     Frame(Box<FrameReport>),

@@ -12,8 +12,8 @@ use super::learning;
 use super::schedule::{Attention, DetectionSchedule};
 use super::tracker::{Sample, Track, Tracker};
 use super::{
-    EventSender, News, Problem, RecognizerEvent, TrackEvent, TrackEventKind, TrackLabel, TrackView,
-    Wake, WorkerCommand, WorkerSettings,
+    Announcement, EventSender, News, Problem, RecognizerEvent, TrackEvent, TrackEventKind,
+    TrackLabel, TrackView, Wake, WorkerCommand, WorkerSettings,
 };
 use crate::camera::{Frame, FrameSlot, SlotTake};
 use crate::config::Config;
@@ -49,6 +49,8 @@ pub struct Worker {
     visits_logged: std::collections::HashMap<PersonId, Instant>,
     /// Which frames the detector looks at.
     schedule: DetectionSchedule,
+    /// Where track events and erasures go besides the reader of `events` (the host's announcer).
+    announcements: Option<SyncSender<Announcement>>,
 }
 
 /// The running worker.
@@ -112,7 +114,15 @@ impl Worker {
             follow_error: None,
             visits_logged: std::collections::HashMap::new(),
             schedule: DetectionSchedule::default(),
+            announcements: None,
         }
+    }
+
+    /// Also hands every track event and erasure to `announcements`.
+    #[must_use]
+    pub fn announcing_to(mut self, announcements: Option<SyncSender<Announcement>>) -> Self {
+        self.announcements = announcements;
+        self
     }
 
     /// Starts the worker on its own thread. `events` receives everything it has to say; `wake` is
@@ -132,6 +142,7 @@ impl Worker {
         config: Config,
         db_path: PathBuf,
         settings: WorkerSettings,
+        announcements: Option<SyncSender<Announcement>>,
         slot: Arc<FrameSlot>,
         events: EventSender,
         wake: Wake,
@@ -150,12 +161,9 @@ impl Worker {
                 });
             match loaded {
                 Ok((engine, gallery)) => {
-                    Worker::new(engine, gallery, settings).run(
-                        &slot,
-                        commands,
-                        &events,
-                        wake.as_ref(),
-                    );
+                    Worker::new(engine, gallery, settings)
+                        .announcing_to(announcements)
+                        .run(&slot, commands, &events, wake.as_ref());
                 }
                 Err(message) => {
                     tracing::error!(%message, "recognition unavailable");
@@ -174,7 +182,9 @@ impl Worker {
         events: &EventSender,
         wake: &dyn Fn(News),
     ) {
+        let announcements = self.announcements.take();
         let emit = |event: RecognizerEvent| {
+            announce(announcements.as_ref(), &event);
             let news = News::of(&event);
             let sent = events.send(event).is_ok();
             wake(news);
@@ -839,6 +849,24 @@ impl Worker {
                 events
             }
         }
+    }
+}
+
+/// Hands a track event or an erasure to the announcer, never waiting: a full queue means it has
+/// stopped, and recognition goes on.
+fn announce(announcements: Option<&SyncSender<Announcement>>, event: &RecognizerEvent) {
+    let Some(announcements) = announcements else {
+        return;
+    };
+    let announcement = match event {
+        RecognizerEvent::Track(track_event) => Announcement::Track(track_event.clone()),
+        RecognizerEvent::GalleryChanged(changes) if !changes.removed.is_empty() => {
+            Announcement::PeopleRemoved(changes.removed.clone())
+        }
+        _ => return,
+    };
+    if let Err(TrySendError::Full(_)) = announcements.try_send(announcement) {
+        tracing::error!("the announcer is behind; an event was not announced");
     }
 }
 

@@ -28,13 +28,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::camera::{CameraSettings, CaptureHandle, CaptureStatus, SourceSpec};
+use crate::camera::{CaptureStatus, SourceSpec};
 use crate::config::Config;
 use crate::gallery::GalleryChanges;
-use crate::recognizer::{
-    EventReceiver, FrameReport, News, RecognizerEvent, TrackLabel, Worker, WorkerCommand,
-    WorkerHandle, WorkerSettings,
-};
+use crate::host::{Announce, AnnouncerStatus, Host, HostOptions, SharedWake};
+use crate::recognizer::{FrameReport, News, RecognizerEvent, TrackLabel, WorkerCommand};
 use crate::staff_service::StaffService;
 
 pub use enroll::{EnrollForm, FormAction, FormContext, enroll_form_ui};
@@ -72,16 +70,10 @@ pub struct Notice {
     pub shown_at: Instant,
 }
 
-/// The camera and recognition threads behind the window.
-struct Pipeline {
-    capture: CaptureHandle,
-    worker: WorkerHandle,
-    events: EventReceiver,
-}
-
 pub struct KioskApp {
     options: KioskOptions,
-    pipeline: Option<Pipeline>,
+    /// The camera, recognition worker, integrations, fleet and backups behind the window.
+    host: Host,
     /// Recognition cannot run; shown instead of the live view's guidance.
     fatal: Option<String>,
     latest: Option<Box<FrameReport>>,
@@ -116,105 +108,39 @@ pub struct KioskApp {
     was_unlocked: bool,
     /// `kiosk.capture_needs_pin`: Capture was pressed and waits for the staff PIN.
     capture_after_unlock: bool,
-    /// The HTTP API and webhooks (`api.listen` set), once started in the background.
-    integrations: Integrations,
-    /// The fleet's sync thread (`fleet.url` set) and its latest status.
-    fleet: Option<crate::fleet::FleetFollower>,
+    /// The fleet's latest status (`fleet.url` set).
     fleet_status: Option<crate::fleet::FleetStatus>,
-    /// Scheduled backups (`[backup] dir` set) and how they are doing.
-    backups: backups::BackupMonitor,
-}
-
-/// Events kept while the API starts, so that webhooks and the stream miss nothing from the start.
-const EVENTS_KEPT_WHILE_STARTING: usize = 256;
-
-/// The window's API and webhooks: off, starting on a thread of their own (loading an engine takes a
-/// moment the UI must not wait), or running.
-enum Integrations {
-    Off,
-    Starting {
-        started: std::sync::mpsc::Receiver<Result<crate::integrations::Integrations, String>>,
-        waiting: Vec<crate::recognizer::TrackEvent>,
-    },
-    Running(Box<crate::integrations::Integrations>),
-}
-
-impl Integrations {
-    fn publish(&mut self, event: crate::recognizer::TrackEvent) {
-        match self {
-            Self::Off => {}
-            Self::Starting { waiting, .. } => {
-                if waiting.len() < EVENTS_KEPT_WHILE_STARTING {
-                    waiting.push(event);
-                }
-            }
-            Self::Running(integrations) => integrations.publish(&event),
-        }
-    }
-
-    /// Takes back what names people who were erased or may no longer be recognised.
-    fn forget_people(&mut self, people: &std::collections::BTreeSet<crate::gallery::PersonId>) {
-        match self {
-            Self::Off => {}
-            Self::Starting { waiting, .. } => waiting.retain(|event| {
-                event
-                    .person
-                    .as_ref()
-                    .is_none_or(|(id, _)| !people.contains(id))
-            }),
-            Self::Running(integrations) => integrations.forget_people(people),
-        }
-    }
-
-    fn start(options: &KioskOptions) -> Self {
-        if options.config.api.listen.trim().is_empty() {
-            return Self::Off;
-        }
-        let (sender, started) = std::sync::mpsc::sync_channel(1);
-        let config = options.config.clone();
-        let db_path = options.db_path.clone();
-        let spawned = std::thread::Builder::new()
-            .name("integrations-start".into())
-            .spawn(move || {
-                let outcome =
-                    crate::integrations::Integrations::start(&config, &db_path, &config.api.listen)
-                        .map_err(|e| e.to_string());
-                let _ = sender.send(outcome);
-            });
-        match spawned {
-            Ok(_) => Self::Starting {
-                started,
-                waiting: Vec::new(),
-            },
-            Err(e) => {
-                tracing::error!(error = %e, "cannot start the HTTP API's thread");
-                Self::Off
-            }
-        }
-    }
+    /// How the scheduled backups are doing.
+    backup_health: crate::backup::schedule::BackupHealth,
+    /// The integrations' failure to start was shown.
+    announcer_failure_shown: bool,
 }
 
 impl KioskApp {
     /// Starts the camera and recognition threads; they wake `ctx` whenever they have news.
     pub fn new(ctx: &egui::Context, options: KioskOptions) -> Self {
+        let picture_on_screen = Arc::new(AtomicBool::new(true));
         let settings =
             settings::SettingsScreen::new(options.config.clone(), options.config_path.clone());
-        let backups =
-            backups::BackupMonitor::start(options.config.backup.clone(), options.db_path.clone());
+        let host = Host::new(
+            host_options(&options),
+            wake_on_news(ctx, &picture_on_screen),
+        );
         let mut app = Self {
-            backups,
+            host,
+            backup_health: crate::backup::schedule::BackupHealth::Off,
+            announcer_failure_shown: false,
             staff: staff::StaffState::new(
                 settings,
                 import::ImportScreen::new(options.config.clone(), options.db_path.clone()),
             ),
-            pipeline: None,
             fatal: None,
             latest: None,
             texture: None,
             shown_sequence: None,
             greetings: GreetingTracker::default(),
             scene: Scene::Attract,
-            picture_on_screen: Arc::new(AtomicBool::new(true)),
+            picture_on_screen,
             texts: Texts::new(Language::English),
             theme: Theme::from_config(&options.config.display),
             logo: logo::Logo::default(),
@@ -229,16 +155,12 @@ impl KioskApp {
             was_unlocked: false,
             capture_after_unlock: false,
             staff_service: None,
-            integrations: Integrations::Off,
-            fleet: None,
             fleet_status: None,
             options,
         };
         app.apply_display(ctx);
         app.start_staff_service(ctx);
-        app.integrations = Integrations::start(&app.options);
-        app.fleet = start_fleet(&app.options);
-        app.restart_pipeline(ctx);
+        app.restart_pipeline();
         app
     }
 
@@ -276,13 +198,12 @@ impl KioskApp {
     }
 
     /// (Re)starts the camera and worker with the current options.
-    fn restart_pipeline(&mut self, ctx: &egui::Context) {
-        self.pipeline = None;
+    fn restart_pipeline(&mut self) {
         self.latest = None;
         self.fatal = None;
         self.source_ended = false;
-        match self.start_pipeline(ctx) {
-            Ok(pipeline) => self.pipeline = Some(pipeline),
+        match self.host.start_recognition() {
+            Ok(()) => {}
             Err(e) => {
                 let message = e.to_string();
                 self.fatal = Some(
@@ -299,19 +220,29 @@ impl KioskApp {
             settings::SettingsScreen::camera_changed(&self.options.config, &config);
         let display_changed = self.options.config.display != config.display;
         self.staff.import.set_config(config.clone());
-        self.send(WorkerCommand::ApplyConfig(Box::new(config.clone())));
         self.options.config = config;
         if display_changed {
             self.apply_display(ctx);
         }
-        if camera_changed {
+        let source = if camera_changed {
             match self.options.config.kiosk.source.parse() {
-                Ok(source) => {
-                    self.options.source = source;
-                    self.restart_pipeline(ctx);
+                Ok(source) => Some(source),
+                Err(e) => {
+                    self.notify(format!("{e}"), true);
+                    None
                 }
-                Err(e) => self.notify(format!("{e}"), true),
             }
+        } else {
+            None
+        };
+        let restart = source.is_some();
+        if let Some(source) = source {
+            self.options.source = source;
+        }
+        self.host
+            .apply_config(self.options.config.clone(), self.options.source.clone());
+        if restart {
+            self.restart_pipeline();
         }
     }
 
@@ -324,41 +255,8 @@ impl KioskApp {
         self.logo.load(ctx, &display.logo);
     }
 
-    fn start_pipeline(&self, ctx: &egui::Context) -> std::io::Result<Pipeline> {
-        let config = &self.options.config;
-        let capture = CaptureHandle::start(
-            self.options.source.clone(),
-            CameraSettings::from_config(&config.kiosk),
-        )?;
-        let (sender, events) = crate::recognizer::event_channel();
-        let repaint = ctx.clone();
-        let picture_on_screen = Arc::clone(&self.picture_on_screen);
-        let wake = move |news| {
-            if news == News::Change || picture_on_screen.load(Ordering::Relaxed) {
-                repaint.request_repaint();
-            }
-        };
-        let settings =
-            WorkerSettings::from_config(config, format!("kiosk:{}", self.options.source));
-        let worker = Worker::spawn_loading(
-            config.clone(),
-            self.options.db_path.clone(),
-            settings,
-            capture.slot(),
-            sender,
-            Box::new(wake),
-        )?;
-        Ok(Pipeline {
-            capture,
-            worker,
-            events,
-        })
-    }
-
     fn send(&self, command: WorkerCommand) {
-        if let Some(pipeline) = &self.pipeline {
-            pipeline.worker.send(command);
-        }
+        self.host.send(command);
     }
 
     fn notify(&mut self, text: impl Into<String>, is_error: bool) {
@@ -371,12 +269,13 @@ impl KioskApp {
 
     /// Takes everything the worker said since the last frame.
     fn drain_events(&mut self) {
-        let Some(pipeline) = &self.pipeline else {
+        let Some(receiver) = self.host.events() else {
             return;
         };
-        let events: Vec<RecognizerEvent> = pipeline.events.try_iter().collect();
-        self.camera_status = pipeline.capture.status();
-        if pipeline.events.is_disconnected() && self.fatal.is_none() {
+        let events: Vec<RecognizerEvent> = receiver.try_iter().collect();
+        let disconnected = receiver.is_disconnected();
+        self.camera_status = self.host.capture_status();
+        if disconnected && self.fatal.is_none() {
             // The worker only hangs up on a fatal error (reported) or by dying: never stay frozen
             // on the last frame without saying so.
             self.fatal = Some(self.texts.get("banner-worker-died"));
@@ -432,37 +331,25 @@ impl KioskApp {
                 }
                 RecognizerEvent::Fatal(message) => self.fatal = Some(message),
                 RecognizerEvent::SourceEnded => self.source_ended = true,
-                RecognizerEvent::Track(event) => self.integrations.publish(event),
+                // Announced by the worker itself, on the host's side.
+                RecognizerEvent::Track(_) => {}
                 RecognizerEvent::GalleryChanged(changes) => self.gallery_changed(&changes),
                 RecognizerEvent::Outlook(outlook) => self.staff.settings.outlook = Some(outlook),
             }
         }
     }
 
-    /// Takes the API and webhooks once their thread has started them, or says why it could not.
-    fn poll_integrations(&mut self) {
-        let Integrations::Starting { started, waiting } = &mut self.integrations else {
+    /// Says once when the integrations (API, webhooks, MQTT) could not start.
+    fn report_announcer(&mut self) {
+        if self.announcer_failure_shown {
             return;
-        };
-        match started.try_recv() {
-            Ok(Ok(mut running)) => {
-                tracing::info!(address = %running.api_address(), "HTTP API running");
-                for event in waiting.drain(..) {
-                    running.publish(&event);
-                }
-                self.integrations = Integrations::Running(Box::new(running));
-            }
-            Ok(Err(message)) => {
-                let text = self
-                    .texts
-                    .with("notice-api-failed", &[("message", message.into())]);
-                self.notify(text, true);
-                self.integrations = Integrations::Off;
-            }
-            Err(std::sync::mpsc::TryRecvError::Empty) => {}
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                self.integrations = Integrations::Off;
-            }
+        }
+        if let Some(AnnouncerStatus::Failed(message)) = self.host.announcer_status() {
+            let text = self
+                .texts
+                .with("notice-api-failed", &[("message", message.clone().into())]);
+            self.announcer_failure_shown = true;
+            self.notify(text, true);
         }
     }
 
@@ -472,7 +359,6 @@ impl KioskApp {
     fn gallery_changed(&mut self, changes: &GalleryChanges) {
         self.greetings
             .forget_person(|id| changes.removed.contains(&id));
-        self.integrations.forget_people(&changes.removed);
         if let Some(form) = &mut self.enroll
             && form
                 .existing
@@ -752,11 +638,7 @@ impl KioskApp {
                 // screen.
                 if self.staff.unlocked || self.options.config.display.diagnostic_overlay {
                     ui.separator();
-                    let stats = self
-                        .pipeline
-                        .as_ref()
-                        .map(|p| p.capture.stats())
-                        .unwrap_or_default();
+                    let stats = self.host.capture_stats();
                     ui.label(live::status_text(
                         self.last_detect_ms,
                         self.last_embed_ms,
@@ -787,9 +669,9 @@ impl eframe::App for KioskApp {
     /// not called): the worker's events must be taken even when nobody looks, or greetings, staff
     /// replies and visits reported to the window would pile up.
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        self.poll_integrations();
-        self.fleet_status = self.fleet.as_ref().map(crate::fleet::FleetFollower::status);
-        self.backups.poll();
+        self.report_announcer();
+        self.fleet_status = self.host.fleet_status();
+        self.backup_health = self.host.backup_health();
         self.staff.import.poll();
         self.exchange_with_staff_service();
         self.drain_events();
@@ -834,7 +716,7 @@ impl eframe::App for KioskApp {
         } else {
             let live_similarity = self.live_similarity();
             egui::CentralPanel::default().show(ui, |ui| {
-                self.backups.line_ui(ui, &self.texts);
+                backups::backup_line_ui(ui, &self.backup_health, &self.texts);
                 self.staff.screen_ui(ui, live_similarity, &self.texts);
             });
         }
@@ -927,11 +809,26 @@ pub fn run_window(options: KioskOptions) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
-/// The fleet's sync thread, when the kiosk belongs to a fleet. Without it the kiosk still works on
-/// its own gallery, so a failure is logged, not fatal.
-fn start_fleet(options: &KioskOptions) -> Option<crate::fleet::FleetFollower> {
-    let settings = crate::fleet::FleetSettings::from_config(&options.config.fleet)?;
-    crate::fleet::FleetFollower::start(settings, &options.db_path)
-        .inspect_err(|error| tracing::error!(%error, "the fleet cannot be followed"))
-        .ok()
+/// The host behind the window: integrations as the config asks, every frame drawn.
+fn host_options(options: &KioskOptions) -> HostOptions {
+    HostOptions {
+        config: options.config.clone(),
+        db_path: options.db_path.clone(),
+        source: options.source.clone(),
+        role: "kiosk",
+        frames_drawn: true,
+        announce: Announce::AsConfigured,
+    }
+}
+
+/// The worker's wake-up: a repaint for news, and for a frame without faces only while the camera
+/// picture is on screen.
+fn wake_on_news(ctx: &egui::Context, picture_on_screen: &Arc<AtomicBool>) -> SharedWake {
+    let repaint = ctx.clone();
+    let picture_on_screen = Arc::clone(picture_on_screen);
+    Arc::new(move |news| {
+        if news == News::Change || picture_on_screen.load(Ordering::Relaxed) {
+            repaint.request_repaint();
+        }
+    })
 }

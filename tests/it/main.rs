@@ -26,6 +26,7 @@ mod fleet;
 mod fuzz;
 mod hardening;
 mod hardening_ui;
+mod host;
 mod import;
 mod import_ui;
 mod mqtt;

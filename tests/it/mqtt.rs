@@ -10,13 +10,13 @@ use std::time::{Duration, Instant};
 use rumqttc::{Client, Event, MqttOptions, Packet, QoS};
 
 /// A throw-away mosquitto on 127.0.0.1; stopped when dropped.
-struct Broker {
+pub struct Broker {
     child: Child,
-    port: u16,
+    pub port: u16,
 }
 
 impl Broker {
-    fn start(dir: &Path) -> Self {
+    pub fn start(dir: &Path) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -81,14 +81,14 @@ impl Drop for Kiosk {
 
 /// Everything published under frontdesk/# and homeassistant/#, newest payload per topic, plus
 /// every event message in order.
-struct Subscriber {
+pub struct Subscriber {
     connection: rumqttc::Connection,
     latest: HashMap<String, String>,
     events: Vec<serde_json::Value>,
 }
 
 impl Subscriber {
-    fn start(port: u16) -> Self {
+    pub fn start(port: u16) -> Self {
         // Each subscriber its own client id: a second connection with the same id would take
         // over the first's session.
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -109,7 +109,7 @@ impl Subscriber {
         }
     }
 
-    fn wait_for(&mut self, what: &str, done: impl Fn(&Self) -> bool) {
+    pub fn wait_for(&mut self, what: &str, done: impl Fn(&Self) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(90);
         while !done(self) {
             assert!(
@@ -129,7 +129,7 @@ impl Subscriber {
         }
     }
 
-    fn topic(&self, topic: &str) -> Option<&str> {
+    pub fn topic(&self, topic: &str) -> Option<&str> {
         self.latest.get(topic).map(String::as_str)
     }
 }

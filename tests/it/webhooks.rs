@@ -14,23 +14,23 @@ use serde_json::Value;
 const SECRET: &str = "shared-with-the-crm-0123456789";
 
 #[derive(Debug, Clone)]
-struct Received {
-    key: String,
-    signature: String,
-    body: String,
+pub struct Received {
+    pub key: String,
+    pub signature: String,
+    pub body: String,
 }
 
-type Inbox = Arc<Mutex<Vec<Received>>>;
+pub type Inbox = Arc<Mutex<Vec<Received>>>;
 
 /// A webhook receiver on `port` that records every POST to /hook; stops when dropped.
-struct Receiver {
-    inbox: Inbox,
+pub struct Receiver {
+    pub inbox: Inbox,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Receiver {
-    fn start(port: u16) -> Self {
+    pub fn start(port: u16) -> Self {
         let inbox: Inbox = Arc::default();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
