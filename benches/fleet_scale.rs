@@ -126,6 +126,15 @@ fn main() {
         gallery.index().memory_bytes() as f64 / 1e6
     );
 
+    time_searches(&gallery, &all, &mut random, faces);
+    if std::env::var_os("FLEET_SCALE_NO_SERVER").is_some() {
+        return;
+    }
+    time_fleet_syncs(&db, &dir.path().join("b.db"));
+}
+
+/// The index's search against an exact float search over every face: time, and any difference.
+fn time_searches(gallery: &Gallery, all: &[(i64, Embedding)], random: &mut Random, faces: usize) {
     let policy = MatchPolicy {
         threshold: 0.363,
         margin: 0.05,
@@ -193,9 +202,10 @@ fn main() {
         ms(times[QUERIES * 9 / 10]),
     );
 
-    if std::env::var_os("FLEET_SCALE_NO_SERVER").is_some() {
-        return;
-    }
+}
+
+/// The first push of the whole gallery to a fresh fleet server, and a new kiosk's first full copy.
+fn time_fleet_syncs(db: &Path, new_kiosk: &Path) {
     let server = postgres::PostgresServer::start();
     let settings = |kiosk: &str| FleetSettings {
         url: server.url(),
@@ -204,7 +214,7 @@ fn main() {
         ca_file: None,
         sync_every: Duration::from_secs(30),
     };
-    let mut seeded = Gallery::open_unindexed(&db).unwrap();
+    let mut seeded = Gallery::open_unindexed(db).unwrap();
     let start = Instant::now();
     let report = FleetConnection::open(&settings("a"), &mut seeded)
         .unwrap()
@@ -217,9 +227,8 @@ fn main() {
         report.pushed.faces
     );
 
-    let new_kiosk = dir.path().join("b.db");
     let start = Instant::now();
-    let mut empty = Gallery::open_unindexed(&new_kiosk).unwrap();
+    let mut empty = Gallery::open_unindexed(new_kiosk).unwrap();
     let report = FleetConnection::open(&settings("b"), &mut empty)
         .unwrap()
         .sync(&mut empty)

