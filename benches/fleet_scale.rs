@@ -201,7 +201,6 @@ fn time_searches(gallery: &Gallery, all: &[(i64, Embedding)], random: &mut Rando
         ms(median_search),
         ms(times[QUERIES * 9 / 10]),
     );
-
 }
 
 /// The first push of the whole gallery to a fresh fleet server, and a new kiosk's first full copy.

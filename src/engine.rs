@@ -22,6 +22,23 @@ pub struct AnalyzedFace {
     pub quality: FaceQuality,
 }
 
+/// An image that arrived as bytes (an upload), with every face in it.
+#[derive(Debug, Clone)]
+pub struct AnalyzedImage {
+    pub width: u32,
+    pub height: u32,
+    pub faces: Vec<AnalyzedFace>,
+}
+
+/// Why bytes could not be analysed: the sender's fault (not an image) or the engine's.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error(transparent)]
+    Unreadable(#[from] crate::vision::image_io::ImageLoadError),
+    #[error(transparent)]
+    Analysis(#[from] VisionError),
+}
+
 /// Steps beyond OpenCV's reference pipeline that rescue degraded faces. An upright, well-lit face
 /// comes out as the reference pipeline gives it (tests/it/engine.rs). All are on by default; turning
 /// them off measures what they bring (tests/it/accuracy.rs).
@@ -92,6 +109,21 @@ impl FaceEngine {
 
     pub fn set_enhancements(&mut self, enhancements: Enhancements) {
         self.enhancements = enhancements;
+    }
+
+    /// Decodes `bytes` (named `label` in messages) and analyses every face in the image.
+    pub fn analyze_bytes(
+        &mut self,
+        bytes: &[u8],
+        label: &str,
+    ) -> Result<AnalyzedImage, UploadError> {
+        let image = crate::vision::image_io::decode_rgb(bytes, std::path::Path::new(label))?;
+        let faces = self.analyze(&image)?;
+        Ok(AnalyzedImage {
+            width: image.width(),
+            height: image.height(),
+            faces,
+        })
     }
 
     /// Faces in `image`, best score first.

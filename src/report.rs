@@ -5,9 +5,7 @@ use serde_json::{Value, json};
 
 use crate::attendance::{Attendance, RollCall};
 use crate::engine::AnalyzedFace;
-use crate::gallery::{
-    Gallery, Group, MatchDecision, MatchPolicy, Person, PersonId, Visit, format_timestamp,
-};
+use crate::gallery::{Gallery, Group, MatchPolicy, Person, Visit, format_timestamp};
 
 pub fn round(value: f32, decimals: i32) -> f64 {
     let factor = 10f64.powi(decimals);
@@ -39,24 +37,6 @@ pub fn face_json(face: &AnalyzedFace) -> serde_json::Map<String, Value> {
     map
 }
 
-/// Whom a face in a photo belongs to (none for a stranger, or for a face smaller than
-/// `min_face_px`, too small to name safely) and its best similarity to anyone.
-pub fn name_face(
-    face: &AnalyzedFace,
-    gallery: &Gallery,
-    policy: &MatchPolicy,
-    min_face_px: f32,
-) -> (Option<PersonId>, Option<f32>) {
-    match gallery.identify(&face.embedding, policy) {
-        MatchDecision::Known {
-            person_id,
-            similarity,
-        } if face.quality.size_px >= min_face_px => (Some(person_id), Some(similarity)),
-        MatchDecision::Known { similarity, .. } => (None, Some(similarity)),
-        MatchDecision::Unknown { best } => (None, best.map(|c| c.similarity)),
-    }
-}
-
 /// Each face with whom it belongs to (`person` is null for a stranger or a face too small to
 /// name) and the best similarity.
 pub fn identified_faces_json(
@@ -69,7 +49,8 @@ pub fn identified_faces_json(
         .iter()
         .map(|face| {
             let mut map = face_json(face);
-            let (person, similarity) = name_face(face, gallery, policy, min_face_px);
+            let (person, similarity) =
+                crate::recognizer::naming::name_in_photo(face, gallery, policy, min_face_px);
             let person = person.map_or(
                 Value::Null,
                 |id| json!({"id": id, "name": gallery.index().name(id)}),

@@ -1,7 +1,10 @@
 //! The live event stream: what the recognition loop reports, numbered, kept in a short in-memory
 //! backlog so that a client that reconnects with `Last-Event-ID` misses nothing recent, and sent
 //! as Server-Sent Events.
-#![allow(clippy::disallowed_types, reason = "the event backlog: a short queue edited under the lock, never across an await")]
+#![allow(
+    clippy::disallowed_types,
+    reason = "the event backlog: a short queue edited under the lock, never across an await"
+)]
 
 use std::collections::{BTreeSet, VecDeque};
 use std::convert::Infallible;

@@ -6,7 +6,10 @@
 //! event loop stays free for the event stream and health checks. The API has its own engine and
 //! gallery connection: the gallery's change feed keeps it in step with the recognition loop and
 //! every other process.
-#![allow(clippy::disallowed_types, reason = "the API's one engine and gallery connection, used by one request at a time on a blocking thread")]
+#![allow(
+    clippy::disallowed_types,
+    reason = "the API's one engine and gallery connection, used by one request at a time on a blocking thread"
+)]
 
 mod auth;
 mod error;

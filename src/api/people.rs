@@ -147,7 +147,7 @@ pub async fn create(
             .iter()
             .map(|(label, bytes)| {
                 let faces = analyze_upload(&context, bytes, label)
-                    .map(|(_, _, faces)| faces)
+                    .map(|analyzed| analyzed.faces)
                     .map_err(|e| e.to_string());
                 (label.clone(), faces)
             })

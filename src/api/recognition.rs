@@ -2,7 +2,6 @@
 //! `/recognition/recognize` as Double Take and Frigate call it. Uploaded images are decoded in
 //! memory and never stored.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use axum::Json;
@@ -15,19 +14,20 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{ApiContext, ApiError, blocking};
-use crate::engine::AnalyzedFace;
-use crate::vision::image_io::decode_rgb;
+use crate::engine::{AnalyzedImage, UploadError};
 
 /// Decodes an upload and finds, aligns and embeds its faces.
 pub(super) fn analyze_upload(
     context: &ApiContext,
     bytes: &[u8],
     label: &str,
-) -> Result<(u32, u32, Vec<AnalyzedFace>), ApiError> {
-    let image =
-        decode_rgb(bytes, Path::new(label)).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let faces = context.with_engine(|engine| engine.analyze(&image).map_err(ApiError::Engine))?;
-    Ok((image.width(), image.height(), faces))
+) -> Result<AnalyzedImage, ApiError> {
+    context.with_engine(|engine| {
+        engine.analyze_bytes(bytes, label).map_err(|e| match e {
+            UploadError::Unreadable(e) => ApiError::BadRequest(e.to_string()),
+            UploadError::Analysis(e) => ApiError::Engine(e),
+        })
+    })
 }
 
 /// `POST /identify` with an image as the body: the same JSON as `frontdesk identify`.
@@ -37,7 +37,11 @@ pub async fn identify(
 ) -> Result<Json<Value>, ApiError> {
     let body = body.map_err(|r| ApiError::from_rejection(r.status(), r.body_text()))?;
     let answer = blocking(move || {
-        let (width, height, faces) = analyze_upload(&context, &body, "the request body")?;
+        let AnalyzedImage {
+            width,
+            height,
+            faces,
+        } = analyze_upload(&context, &body, "the request body")?;
         let faces = context.with_gallery(|gallery| {
             Ok(crate::report::identified_faces_json(
                 &faces,
@@ -85,13 +89,13 @@ pub async fn compreface_recognize(
     }
     let file = file.ok_or_else(|| ApiError::BadRequest("the form needs a `file` field".into()))?;
     let results = blocking(move || {
-        let (_, _, faces) = analyze_upload(&context, &file, "the uploaded file")?;
+        let faces = analyze_upload(&context, &file, "the uploaded file")?.faces;
         context.with_gallery(|gallery| {
             Ok(faces
                 .iter()
                 .map(|face| {
                     let b = face.detection.bbox;
-                    let subjects = match crate::report::name_face(
+                    let subjects = match crate::recognizer::naming::name_in_photo(
                         face,
                         gallery,
                         &context.policy,

@@ -1,6 +1,9 @@
 //! The capture thread: reads a source, paces recordings at their own frame rate, and overwrites a
 //! single latest-frame slot so that a busy consumer drops stale frames instead of queueing them.
-#![allow(clippy::disallowed_types, reason = "the newest-frame slot and the capture status: small values with a Condvar, held only to swap")]
+#![allow(
+    clippy::disallowed_types,
+    reason = "the newest-frame slot and the capture status: small values with a Condvar, held only to swap"
+)]
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};

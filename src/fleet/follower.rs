@@ -1,7 +1,10 @@
 //! The background thread that keeps a running kiosk (or `watch`) in step with its fleet: it sends
 //! local changes a moment after they are committed, pulls when another kiosk notifies or at least
 //! every `sync_every`, and reconnects with back-off when the server is away.
-#![allow(clippy::disallowed_types, reason = "the sync status: a small value the window copies out on every pass")]
+#![allow(
+    clippy::disallowed_types,
+    reason = "the sync status: a small value the window copies out on every pass"
+)]
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,7 +1,10 @@
 //! The worker's reports to the UI or `watch`: a bounded queue for events, and a one-place mailbox
 //! for frame reports, so that a window that is hidden, minimised or slow holds at most one frame
 //! (the newest) instead of an ever-growing backlog of full pictures.
-#![allow(clippy::disallowed_types, reason = "the newest-frame mailbox: one slot swapped in and out, never held across work")]
+#![allow(
+    clippy::disallowed_types,
+    reason = "the newest-frame mailbox: one slot swapped in and out, never held across work"
+)]
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};

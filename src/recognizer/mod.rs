@@ -4,6 +4,7 @@ mod events;
 pub mod identity;
 mod learning;
 mod motion;
+pub mod naming;
 mod problem;
 mod schedule;
 pub mod tracker;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::identity::{SURE_ABOVE_THRESHOLD, Verdict, Vote};
 use super::learning;
+use super::naming::decide;
 use super::schedule::{Attention, DetectionSchedule};
 use super::tracker::{Sample, Track, Tracker};
 use super::{
@@ -867,27 +868,6 @@ fn announce(announcements: Option<&SyncSender<Announcement>>, event: &Recognizer
     };
     if let Err(TrySendError::Full(_)) = announcements.try_send(announcement) {
         tracing::error!("the announcer is behind; an event was not announced");
-    }
-}
-
-/// Who `face` is, except that a person staff said this face is not is never the answer.
-fn decide(
-    gallery: &Gallery,
-    policy: &crate::gallery::MatchPolicy,
-    face: &AnalyzedFace,
-    rejected_person: Option<PersonId>,
-) -> MatchDecision {
-    match gallery.identify(&face.embedding, policy) {
-        MatchDecision::Known {
-            person_id,
-            similarity,
-        } if rejected_person == Some(person_id) => MatchDecision::Unknown {
-            best: Some(crate::gallery::Candidate {
-                person_id,
-                similarity,
-            }),
-        },
-        decision => decision,
     }
 }
 
