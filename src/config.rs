@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::secrets::{hidden, redact_url};
+
 /// The documented defaults, compiled in so that the program runs without any file on disk.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -68,7 +70,7 @@ pub struct FleetConfig {
 impl std::fmt::Debug for FleetConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FleetConfig")
-            .field("url", &crate::fleet::redact_url(&self.url))
+            .field("url", &redact_url(&self.url))
             .field("password", &hidden(&self.password))
             .field("kiosk", &self.kiosk)
             .field("ca_file", &self.ca_file)
@@ -112,11 +114,6 @@ impl BackupConfig {
         }
         Ok(Some(line.to_owned().into()))
     }
-}
-
-/// How a secret shows in `Debug` output: whether one is set, never what it is.
-fn hidden(secret: &str) -> &'static str {
-    if secret.is_empty() { "" } else { "<hidden>" }
 }
 
 /// The MQTT broker events go to (`url` empty: none).

@@ -24,6 +24,7 @@ pub mod recognizer;
 pub mod report;
 pub mod resources;
 pub mod runtime;
+pub mod secrets;
 pub mod ui;
 pub mod vision;
 pub mod webhooks;
