@@ -148,9 +148,19 @@ pub struct WebhookConfig {
     pub url: String,
     /// Key of the HMAC-SHA256 signature of each body.
     pub secret: String,
-    /// Which events to send ("arrived", "recognized", "unknown", "left"); empty sends all.
+    /// Which events to send; empty sends all.
     #[serde(default)]
-    pub events: Vec<String>,
+    pub events: Vec<EventKind>,
+}
+
+/// An event of the recognition loop, as `webhook.events` names it (the `event` of its JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    Arrived,
+    Recognized,
+    Unknown,
+    Left,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -226,7 +236,7 @@ pub struct KioskConfig {
     pub source: String,
     pub camera_width: u32,
     pub camera_height: u32,
-    pub camera_format: String,
+    pub camera_format: PixelFormat,
     pub images_fps: f32,
     pub visit_cooldown_minutes: u32,
     pub retention_days: u32,
@@ -237,14 +247,35 @@ pub struct KioskConfig {
     pub capture_needs_pin: bool,
 }
 
+/// The pixel format asked of a webcam (`kiosk.camera_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PixelFormat {
+    /// MJPEG, else YUYV.
+    Any,
+    Yuyv,
+    Mjpeg,
+}
+
+impl PixelFormat {
+    pub const ALL: [PixelFormat; 3] = [PixelFormat::Any, PixelFormat::Yuyv, PixelFormat::Mjpeg];
+
+    /// As the config file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PixelFormat::Any => "any",
+            PixelFormat::Yuyv => "yuyv",
+            PixelFormat::Mjpeg => "mjpeg",
+        }
+    }
+}
+
 /// How the window looks and speaks: what the public sees, and the staff's diagnostic overlay.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DisplayConfig {
-    /// "en", "de" or "es".
-    pub language: String,
-    /// "dark" or "light".
-    pub theme: String,
+    pub language: Language,
+    pub theme: ColourScheme,
     pub high_contrast: bool,
     /// Multiplies every text size (accessibility).
     pub font_scale: f32,
@@ -258,8 +289,41 @@ pub struct DisplayConfig {
     pub diagnostic_overlay: bool,
 }
 
-/// The window's languages (`display.language`).
-pub const LANGUAGES: [&str; 3] = ["en", "de", "es"];
+/// A language the window speaks (`display.language`), written in the config by its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Language {
+    #[serde(rename = "en")]
+    English,
+    #[serde(rename = "de")]
+    German,
+    #[serde(rename = "es")]
+    Spanish,
+}
+
+impl Language {
+    pub const ALL: [Language; 3] = [Language::English, Language::German, Language::Spanish];
+
+    /// Its code, as the config file writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::German => "de",
+            Language::Spanish => "es",
+        }
+    }
+}
+
+/// The window's look (`display.theme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColourScheme {
+    Dark,
+    Light,
+}
+
+impl ColourScheme {
+    pub const ALL: [ColourScheme; 2] = [ColourScheme::Dark, ColourScheme::Light];
+}
 
 /// The window's font scale range (`display.font_scale`).
 pub const FONT_SCALES: std::ops::RangeInclusive<f32> = 0.75..=2.0;
@@ -350,16 +414,6 @@ impl Config {
                     "must be at least 16 characters (receivers check the signature with it)",
                 ));
             }
-            if let Some(unknown) = hook
-                .events
-                .iter()
-                .find(|e| !["arrived", "recognized", "unknown", "left"].contains(&e.as_str()))
-            {
-                return Err(invalid(
-                    "webhook.events",
-                    &format!("has `{unknown}`; events are arrived, recognized, unknown and left"),
-                ));
-            }
         }
         if self.mqtt.kiosk.is_empty()
             || !self
@@ -447,15 +501,6 @@ impl Config {
             return Err(invalid("runtime.threads", "must be between 0 and 256"));
         }
         let d = &self.display;
-        if !LANGUAGES.contains(&d.language.as_str()) {
-            return Err(invalid(
-                "display.language",
-                "must be \"en\", \"de\" or \"es\"",
-            ));
-        }
-        if !["dark", "light"].contains(&d.theme.as_str()) {
-            return Err(invalid("display.theme", "must be \"dark\" or \"light\""));
-        }
         if !FONT_SCALES.contains(&d.font_scale) {
             return Err(invalid(
                 "display.font_scale",
@@ -477,12 +522,6 @@ impl Config {
         }
         if !(1..=30).contains(&k.votes_needed) {
             return Err(invalid("kiosk.votes_needed", "must be between 1 and 30"));
-        }
-        if !["any", "yuyv", "mjpeg"].contains(&k.camera_format.as_str()) {
-            return Err(invalid(
-                "kiosk.camera_format",
-                "must be \"any\", \"yuyv\" or \"mjpeg\"",
-            ));
         }
         if !(16..=7680).contains(&k.camera_width) || !(16..=4320).contains(&k.camera_height) {
             return Err(invalid(
@@ -592,16 +631,92 @@ mod tests {
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "[display]\nlanguage = \"de\"\nfont_scale = 1.5\n").unwrap();
         let config = Config::load(Some(&path)).unwrap();
-        assert_eq!(config.display.language, "de");
-        assert_eq!(config.display.theme, "dark");
-        for (text, key) in [
-            ("[display]\nlanguage = \"fr\"\n", "display.language"),
-            ("[display]\ntheme = \"blue\"\n", "display.theme"),
-            ("[display]\nfont_scale = 5.0\n", "display.font_scale"),
+        assert_eq!(config.display.language, Language::German);
+        assert_eq!(config.display.theme, ColourScheme::Dark);
+        for (text, key, allowed) in [
+            (
+                "[display]\nlanguage = \"fr\"\n",
+                "display.language",
+                "`en`, `de`, `es`",
+            ),
+            (
+                "[display]\ntheme = \"blue\"\n",
+                "display.theme",
+                "`dark` or `light`",
+            ),
+            (
+                "[display]\nfont_scale = 5.0\n",
+                "display.font_scale",
+                "0.75 and 2.0",
+            ),
         ] {
             std::fs::write(&path, text).unwrap();
             let message = Config::load(Some(&path)).unwrap_err().to_string();
             assert!(message.contains(key), "{message}");
+            assert!(message.contains(allowed), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_value_off_its_list_is_refused_naming_the_file_the_key_and_the_values_allowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let hook =
+            "[[webhook]]\nurl = \"https://crm.example.com/hook\"\nsecret = \"0123456789abcdef\"\n";
+        for (text, key, allowed) in [
+            (
+                "[kiosk]\ncamera_format = \"h264\"\n".to_owned(),
+                "kiosk.camera_format",
+                "`any`, `yuyv`, `mjpeg`",
+            ),
+            (
+                format!("{hook}events = [\"recognized\", \"gone\"]\n"),
+                "webhook.events",
+                "`arrived`, `recognized`, `unknown`, `left`",
+            ),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let message = Config::load(Some(&path)).unwrap_err().to_string();
+            assert!(message.contains(&path.display().to_string()), "{message}");
+            assert!(message.contains(key), "{message}");
+            assert!(message.contains(allowed), "{message}");
+        }
+    }
+
+    #[test]
+    fn files_keep_the_words_they_always_had_for_listed_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[kiosk]\ncamera_format = \"mjpeg\"\n[display]\nlanguage = \"es\"\ntheme = \"light\"\n\
+             [[webhook]]\nurl = \"https://crm.example.com/hook\"\nsecret = \"0123456789abcdef\"\n\
+             events = [\"arrived\", \"left\"]\n",
+        )
+        .unwrap();
+        let mut config = Config::load(Some(&path)).unwrap();
+        assert_eq!(config.kiosk.camera_format, PixelFormat::Mjpeg);
+        assert_eq!(config.display.language, Language::Spanish);
+        assert_eq!(config.display.theme, ColourScheme::Light);
+        assert_eq!(
+            config.webhook[0].events,
+            [EventKind::Arrived, EventKind::Left]
+        );
+        // What the settings menus show is what the file says.
+        for (language, format) in Language::ALL.into_iter().zip(PixelFormat::ALL) {
+            config.display.language = language;
+            config.kiosk.camera_format = format;
+            config.save(&path).unwrap();
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                text.contains(&format!("language = \"{}\"", language.code())),
+                "{text}"
+            );
+            assert!(
+                text.contains(&format!("camera_format = \"{}\"", format.as_str())),
+                "{text}"
+            );
+            assert_eq!(Config::load(Some(&path)).unwrap(), config);
         }
     }
 
@@ -611,7 +726,7 @@ mod tests {
         let path = dir.path().join("sub/config.toml");
         let mut config = Config::defaults().unwrap();
         config.kiosk.visit_cooldown_minutes = 5;
-        config.display.language = "es".into();
+        config.display.language = Language::Spanish;
         config.display.high_contrast = true;
         config.save(&path).unwrap();
         assert_eq!(Config::load(Some(&path)).unwrap(), config);
