@@ -158,7 +158,7 @@ fn time_searches(gallery: &Gallery, all: &[(i64, Embedding)], random: &mut Rando
         let found = gallery.search(&query, 2);
         times.push(start.elapsed());
         let mut best: HashMap<i64, f32> = HashMap::new();
-        for (person, embedding) in &all {
+        for (person, embedding) in all {
             let similarity = embedding.cosine(&query);
             let slot = best.entry(*person).or_insert(f32::NEG_INFINITY);
             *slot = slot.max(similarity);

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::secrets::{hidden, redact_url};
+
 /// The documented defaults, compiled in so that the program runs without any file on disk.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -68,7 +70,7 @@ pub struct FleetConfig {
 impl std::fmt::Debug for FleetConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FleetConfig")
-            .field("url", &crate::fleet::redact_url(&self.url))
+            .field("url", &redact_url(&self.url))
             .field("password", &hidden(&self.password))
             .field("kiosk", &self.kiosk)
             .field("ca_file", &self.ca_file)
@@ -114,11 +116,6 @@ impl BackupConfig {
     }
 }
 
-/// How a secret shows in `Debug` output: whether one is set, never what it is.
-fn hidden(secret: &str) -> &'static str {
-    if secret.is_empty() { "" } else { "<hidden>" }
-}
-
 /// The MQTT broker events go to (`url` empty: none).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -151,9 +148,38 @@ pub struct WebhookConfig {
     pub url: String,
     /// Key of the HMAC-SHA256 signature of each body.
     pub secret: String,
-    /// Which events to send ("arrived", "recognized", "unknown", "left"); empty sends all.
+    /// Which events to send; empty sends all.
     #[serde(default)]
-    pub events: Vec<String>,
+    pub events: Vec<EventKind>,
+}
+
+/// An event of the recognition loop, as `webhook.events` names it (the `event` of its JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    Arrived,
+    Recognized,
+    Unknown,
+    Left,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 4] = [
+        EventKind::Arrived,
+        EventKind::Recognized,
+        EventKind::Unknown,
+        EventKind::Left,
+    ];
+
+    /// As the config file and the events' JSON write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Arrived => "arrived",
+            EventKind::Recognized => "recognized",
+            EventKind::Unknown => "unknown",
+            EventKind::Left => "left",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -225,7 +251,7 @@ pub struct KioskConfig {
     pub source: String,
     pub camera_width: u32,
     pub camera_height: u32,
-    pub camera_format: String,
+    pub camera_format: PixelFormat,
     pub images_fps: f32,
     pub visit_cooldown_minutes: u32,
     pub retention_days: u32,
@@ -236,14 +262,35 @@ pub struct KioskConfig {
     pub capture_needs_pin: bool,
 }
 
+/// The pixel format asked of a webcam (`kiosk.camera_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PixelFormat {
+    /// MJPEG, else YUYV.
+    Any,
+    Yuyv,
+    Mjpeg,
+}
+
+impl PixelFormat {
+    pub const ALL: [PixelFormat; 3] = [PixelFormat::Any, PixelFormat::Yuyv, PixelFormat::Mjpeg];
+
+    /// As the config file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PixelFormat::Any => "any",
+            PixelFormat::Yuyv => "yuyv",
+            PixelFormat::Mjpeg => "mjpeg",
+        }
+    }
+}
+
 /// How the window looks and speaks: what the public sees, and the staff's diagnostic overlay.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DisplayConfig {
-    /// "en", "de" or "es".
-    pub language: String,
-    /// "dark" or "light".
-    pub theme: String,
+    pub language: Language,
+    pub theme: ColourScheme,
     pub high_contrast: bool,
     /// Multiplies every text size (accessibility).
     pub font_scale: f32,
@@ -257,8 +304,41 @@ pub struct DisplayConfig {
     pub diagnostic_overlay: bool,
 }
 
-/// The window's languages (`display.language`).
-pub const LANGUAGES: [&str; 3] = ["en", "de", "es"];
+/// A language the window speaks (`display.language`), written in the config by its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Language {
+    #[serde(rename = "en")]
+    English,
+    #[serde(rename = "de")]
+    German,
+    #[serde(rename = "es")]
+    Spanish,
+}
+
+impl Language {
+    pub const ALL: [Language; 3] = [Language::English, Language::German, Language::Spanish];
+
+    /// Its code, as the config file writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::German => "de",
+            Language::Spanish => "es",
+        }
+    }
+}
+
+/// The window's look (`display.theme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColourScheme {
+    Dark,
+    Light,
+}
+
+impl ColourScheme {
+    pub const ALL: [ColourScheme; 2] = [ColourScheme::Dark, ColourScheme::Light];
+}
 
 /// The window's font scale range (`display.font_scale`).
 pub const FONT_SCALES: std::ops::RangeInclusive<f32> = 0.75..=2.0;
@@ -330,166 +410,26 @@ impl Config {
         Ok(config)
     }
 
+    /// Each section checks its own values; the first refused is reported with the file.
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
-        let invalid = |key: &'static str, problem: &str| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            key,
-            problem: problem.to_owned(),
+        let check = || -> Result<(), Refused> {
+            for hook in &self.webhook {
+                hook.check()?;
+            }
+            self.mqtt.check()?;
+            self.fleet.check()?;
+            self.backup.check()?;
+            self.api.check()?;
+            self.recognition.check()?;
+            self.runtime.check()?;
+            self.display.check()?;
+            self.kiosk.check()
         };
-        for hook in &self.webhook {
-            if !(hook.url.starts_with("http://") || hook.url.starts_with("https://")) {
-                return Err(invalid(
-                    "webhook.url",
-                    "must start with http:// or https://",
-                ));
-            }
-            if hook.secret.trim().len() < 16 {
-                return Err(invalid(
-                    "webhook.secret",
-                    "must be at least 16 characters (receivers check the signature with it)",
-                ));
-            }
-            if let Some(unknown) = hook
-                .events
-                .iter()
-                .find(|e| !["arrived", "recognized", "unknown", "left"].contains(&e.as_str()))
-            {
-                return Err(invalid(
-                    "webhook.events",
-                    &format!("has `{unknown}`; events are arrived, recognized, unknown and left"),
-                ));
-            }
-        }
-        if self.mqtt.kiosk.is_empty()
-            || !self
-                .mqtt
-                .kiosk
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            return Err(invalid(
-                "mqtt.kiosk",
-                "must be letters, digits, - and _ (it is part of MQTT topics)",
-            ));
-        }
-        if !self.mqtt.url.is_empty() && !self.mqtt.url.starts_with("mqtt://") {
-            return Err(invalid("mqtt.url", "must start with mqtt:// (or be empty)"));
-        }
-        let fleet_url = &self.fleet.url;
-        let postgres_url =
-            fleet_url.starts_with("postgresql://") || fleet_url.starts_with("postgres://");
-        if !fleet_url.is_empty() && !postgres_url {
-            return Err(invalid(
-                "fleet.url",
-                "must start with postgresql:// (or be empty for a stand-alone kiosk)",
-            ));
-        }
-        if !(1..=3600).contains(&self.fleet.sync_seconds) {
-            return Err(invalid("fleet.sync_seconds", "must be between 1 and 3600"));
-        }
-        if self.fleet.kiosk.chars().any(char::is_control) || self.fleet.kiosk.len() > 64 {
-            return Err(invalid(
-                "fleet.kiosk",
-                "must be a plain name of at most 64 characters",
-            ));
-        }
-        if !(1..=8760).contains(&self.backup.every_hours) {
-            return Err(invalid("backup.every_hours", "must be between 1 and 8760"));
-        }
-        if !(1..=1000).contains(&self.backup.keep) {
-            return Err(invalid("backup.keep", "must be between 1 and 1000"));
-        }
-        if !(1..=1024).contains(&self.api.max_body_mb) {
-            return Err(invalid("api.max_body_mb", "must be between 1 and 1024"));
-        }
-        let r = &self.recognition;
-        if !(0.0..=1.0).contains(&r.threshold) {
-            return Err(invalid(
-                "recognition.threshold",
-                "must be between 0.0 and 1.0",
-            ));
-        }
-        if !(0.0..=1.0).contains(&r.margin) {
-            return Err(invalid("recognition.margin", "must be between 0.0 and 1.0"));
-        }
-        if !(0.0..0.5).contains(&r.max_strangers_named) {
-            return Err(invalid(
-                "recognition.max_strangers_named",
-                "must be at least 0 and under 0.5 (0.001 is one stranger in a thousand; 0 turns it off)",
-            ));
-        }
-        if !(0.05..=1.0).contains(&r.detection_score) {
-            return Err(invalid(
-                "recognition.detection_score",
-                "must be between 0.05 and 1.0",
-            ));
-        }
-        if !(8..=1024).contains(&r.min_face_px) {
-            return Err(invalid(
-                "recognition.min_face_px",
-                "must be between 8 and 1024",
-            ));
-        }
-        if !(320..=8192).contains(&r.max_detect_side) {
-            return Err(invalid(
-                "recognition.max_detect_side",
-                "must be between 320 and 8192",
-            ));
-        }
-        if !(1..=256).contains(&r.max_faces_per_frame) {
-            return Err(invalid(
-                "recognition.max_faces_per_frame",
-                "must be between 1 and 256",
-            ));
-        }
-        if self.runtime.threads > 256 {
-            return Err(invalid("runtime.threads", "must be between 0 and 256"));
-        }
-        let d = &self.display;
-        if !LANGUAGES.contains(&d.language.as_str()) {
-            return Err(invalid(
-                "display.language",
-                "must be \"en\", \"de\" or \"es\"",
-            ));
-        }
-        if !["dark", "light"].contains(&d.theme.as_str()) {
-            return Err(invalid("display.theme", "must be \"dark\" or \"light\""));
-        }
-        if !FONT_SCALES.contains(&d.font_scale) {
-            return Err(invalid(
-                "display.font_scale",
-                "must be between 0.75 and 2.0",
-            ));
-        }
-        let k = &self.kiosk;
-        if !(k.images_fps > 0.0 && k.images_fps <= 240.0) {
-            return Err(invalid(
-                "kiosk.images_fps",
-                "must be above 0 and at most 240",
-            ));
-        }
-        if k.retention_days > 36_500 {
-            return Err(invalid(
-                "kiosk.retention_days",
-                "must be between 0 (keep forever) and 36500",
-            ));
-        }
-        if !(1..=30).contains(&k.votes_needed) {
-            return Err(invalid("kiosk.votes_needed", "must be between 1 and 30"));
-        }
-        if !["any", "yuyv", "mjpeg"].contains(&k.camera_format.as_str()) {
-            return Err(invalid(
-                "kiosk.camera_format",
-                "must be \"any\", \"yuyv\" or \"mjpeg\"",
-            ));
-        }
-        if !(16..=7680).contains(&k.camera_width) || !(16..=4320).contains(&k.camera_height) {
-            return Err(invalid(
-                "kiosk.camera_width",
-                "camera size must be between 16x16 and 7680x4320",
-            ));
-        }
-        Ok(())
+        check().map_err(|refused| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            key: refused.key,
+            problem: refused.problem.to_owned(),
+        })
     }
 
     /// Threads for ONNX Runtime: the configured count, or one per core.
@@ -519,6 +459,184 @@ impl Config {
             std::io::Write::write_all(file, text.as_bytes())
         })
         .map_err(write_err)
+    }
+}
+
+/// A value a section refuses: its key and what is wrong with it.
+struct Refused {
+    key: &'static str,
+    problem: &'static str,
+}
+
+/// Nothing when `holds`, else `key` refused for `problem`.
+fn require(holds: bool, key: &'static str, problem: &'static str) -> Result<(), Refused> {
+    if holds {
+        Ok(())
+    } else {
+        Err(Refused { key, problem })
+    }
+}
+
+impl WebhookConfig {
+    fn check(&self) -> Result<(), Refused> {
+        require(
+            self.url.starts_with("http://") || self.url.starts_with("https://"),
+            "webhook.url",
+            "must start with http:// or https://",
+        )?;
+        require(
+            self.secret.trim().len() >= 16,
+            "webhook.secret",
+            "must be at least 16 characters (receivers check the signature with it)",
+        )
+    }
+}
+
+impl MqttConfig {
+    fn check(&self) -> Result<(), Refused> {
+        let in_topics = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        require(
+            !self.kiosk.is_empty() && self.kiosk.chars().all(in_topics),
+            "mqtt.kiosk",
+            "must be letters, digits, - and _ (it is part of MQTT topics)",
+        )?;
+        require(
+            self.url.is_empty() || self.url.starts_with("mqtt://"),
+            "mqtt.url",
+            "must start with mqtt:// (or be empty)",
+        )
+    }
+}
+
+impl FleetConfig {
+    fn check(&self) -> Result<(), Refused> {
+        let postgres_url =
+            self.url.starts_with("postgresql://") || self.url.starts_with("postgres://");
+        require(
+            self.url.is_empty() || postgres_url,
+            "fleet.url",
+            "must start with postgresql:// (or be empty for a stand-alone kiosk)",
+        )?;
+        require(
+            (1..=3600).contains(&self.sync_seconds),
+            "fleet.sync_seconds",
+            "must be between 1 and 3600",
+        )?;
+        require(
+            !self.kiosk.chars().any(char::is_control) && self.kiosk.len() <= 64,
+            "fleet.kiosk",
+            "must be a plain name of at most 64 characters",
+        )
+    }
+}
+
+impl BackupConfig {
+    fn check(&self) -> Result<(), Refused> {
+        require(
+            (1..=8760).contains(&self.every_hours),
+            "backup.every_hours",
+            "must be between 1 and 8760",
+        )?;
+        require(
+            (1..=1000).contains(&self.keep),
+            "backup.keep",
+            "must be between 1 and 1000",
+        )
+    }
+}
+
+impl ApiConfig {
+    fn check(&self) -> Result<(), Refused> {
+        require(
+            (1..=1024).contains(&self.max_body_mb),
+            "api.max_body_mb",
+            "must be between 1 and 1024",
+        )
+    }
+}
+
+impl RecognitionConfig {
+    fn check(&self) -> Result<(), Refused> {
+        require(
+            (0.0..=1.0).contains(&self.threshold),
+            "recognition.threshold",
+            "must be between 0.0 and 1.0",
+        )?;
+        require(
+            (0.0..=1.0).contains(&self.margin),
+            "recognition.margin",
+            "must be between 0.0 and 1.0",
+        )?;
+        require(
+            (0.0..0.5).contains(&self.max_strangers_named),
+            "recognition.max_strangers_named",
+            "must be at least 0 and under 0.5 (0.001 is one stranger in a thousand; 0 turns it off)",
+        )?;
+        require(
+            (0.05..=1.0).contains(&self.detection_score),
+            "recognition.detection_score",
+            "must be between 0.05 and 1.0",
+        )?;
+        require(
+            (8..=1024).contains(&self.min_face_px),
+            "recognition.min_face_px",
+            "must be between 8 and 1024",
+        )?;
+        require(
+            (320..=8192).contains(&self.max_detect_side),
+            "recognition.max_detect_side",
+            "must be between 320 and 8192",
+        )?;
+        require(
+            (1..=256).contains(&self.max_faces_per_frame),
+            "recognition.max_faces_per_frame",
+            "must be between 1 and 256",
+        )
+    }
+}
+
+impl RuntimeConfig {
+    fn check(&self) -> Result<(), Refused> {
+        require(
+            self.threads <= 256,
+            "runtime.threads",
+            "must be between 0 and 256",
+        )
+    }
+}
+
+impl DisplayConfig {
+    fn check(&self) -> Result<(), Refused> {
+        require(
+            FONT_SCALES.contains(&self.font_scale),
+            "display.font_scale",
+            "must be between 0.75 and 2.0",
+        )
+    }
+}
+
+impl KioskConfig {
+    fn check(&self) -> Result<(), Refused> {
+        require(
+            self.images_fps > 0.0 && self.images_fps <= 240.0,
+            "kiosk.images_fps",
+            "must be above 0 and at most 240",
+        )?;
+        require(
+            self.retention_days <= 36_500,
+            "kiosk.retention_days",
+            "must be between 0 (keep forever) and 36500",
+        )?;
+        require(
+            (1..=30).contains(&self.votes_needed),
+            "kiosk.votes_needed",
+            "must be between 1 and 30",
+        )?;
+        require(
+            (16..=7680).contains(&self.camera_width) && (16..=4320).contains(&self.camera_height),
+            "kiosk.camera_width",
+            "camera size must be between 16x16 and 7680x4320",
+        )
     }
 }
 
@@ -566,6 +684,34 @@ mod tests {
     }
 
     #[test]
+    fn every_section_refuses_a_bad_value_naming_the_file_and_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        for (text, key) in [
+            (
+                "[[webhook]]\nurl = \"ftp://x\"\nsecret = \"0123456789abcdef\"\n",
+                "webhook.url",
+            ),
+            ("[mqtt]\nkiosk = \"front desk\"\n", "mqtt.kiosk"),
+            ("[fleet]\nsync_seconds = 0\n", "fleet.sync_seconds"),
+            ("[backup]\nkeep = 0\n", "backup.keep"),
+            ("[api]\nmax_body_mb = 2048\n", "api.max_body_mb"),
+            (
+                "[recognition]\nmin_face_px = 4\n",
+                "recognition.min_face_px",
+            ),
+            ("[runtime]\nthreads = 1000\n", "runtime.threads"),
+            ("[display]\nfont_scale = 0.5\n", "display.font_scale"),
+            ("[kiosk]\nvotes_needed = 0\n", "kiosk.votes_needed"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let message = Config::load(Some(&path)).unwrap_err().to_string();
+            assert!(message.contains(&path.display().to_string()), "{message}");
+            assert!(message.contains(&format!("`{key}`")), "{message}");
+        }
+    }
+
+    #[test]
     fn wrong_type_and_unknown_key_are_reported() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
@@ -591,16 +737,96 @@ mod tests {
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "[display]\nlanguage = \"de\"\nfont_scale = 1.5\n").unwrap();
         let config = Config::load(Some(&path)).unwrap();
-        assert_eq!(config.display.language, "de");
-        assert_eq!(config.display.theme, "dark");
-        for (text, key) in [
-            ("[display]\nlanguage = \"fr\"\n", "display.language"),
-            ("[display]\ntheme = \"blue\"\n", "display.theme"),
-            ("[display]\nfont_scale = 5.0\n", "display.font_scale"),
+        assert_eq!(config.display.language, Language::German);
+        assert_eq!(config.display.theme, ColourScheme::Dark);
+        for (text, key, allowed) in [
+            (
+                "[display]\nlanguage = \"fr\"\n",
+                "display.language",
+                "`en`, `de`, `es`",
+            ),
+            (
+                "[display]\ntheme = \"blue\"\n",
+                "display.theme",
+                "`dark` or `light`",
+            ),
+            (
+                "[display]\nfont_scale = 5.0\n",
+                "display.font_scale",
+                "0.75 and 2.0",
+            ),
         ] {
             std::fs::write(&path, text).unwrap();
             let message = Config::load(Some(&path)).unwrap_err().to_string();
             assert!(message.contains(key), "{message}");
+            assert!(message.contains(allowed), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_value_off_its_list_is_refused_naming_the_file_the_key_and_the_values_allowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let hook =
+            "[[webhook]]\nurl = \"https://crm.example.com/hook\"\nsecret = \"0123456789abcdef\"\n";
+        for (text, key, allowed) in [
+            (
+                "[kiosk]\ncamera_format = \"h264\"\n".to_owned(),
+                "kiosk.camera_format",
+                "`any`, `yuyv`, `mjpeg`",
+            ),
+            (
+                format!("{hook}events = [\"recognized\", \"gone\"]\n"),
+                "webhook.events",
+                "`arrived`, `recognized`, `unknown`, `left`",
+            ),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let message = Config::load(Some(&path)).unwrap_err().to_string();
+            assert!(message.contains(&path.display().to_string()), "{message}");
+            assert!(message.contains(key), "{message}");
+            assert!(message.contains(allowed), "{message}");
+        }
+    }
+
+    #[test]
+    fn files_keep_the_words_they_always_had_for_listed_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[kiosk]\ncamera_format = \"mjpeg\"\n[display]\nlanguage = \"es\"\ntheme = \"light\"\n\
+             [[webhook]]\nurl = \"https://crm.example.com/hook\"\nsecret = \"0123456789abcdef\"\n\
+             events = [\"arrived\", \"left\"]\n",
+        )
+        .unwrap();
+        let mut config = Config::load(Some(&path)).unwrap();
+        assert_eq!(config.kiosk.camera_format, PixelFormat::Mjpeg);
+        assert_eq!(config.display.language, Language::Spanish);
+        assert_eq!(config.display.theme, ColourScheme::Light);
+        assert_eq!(
+            config.webhook[0].events,
+            [EventKind::Arrived, EventKind::Left]
+        );
+        // What the settings menus show is what the file says.
+        for (language, format) in Language::ALL.into_iter().zip(PixelFormat::ALL) {
+            config.display.language = language;
+            config.kiosk.camera_format = format;
+            config.save(&path).unwrap();
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                text.contains(&format!("language = \"{}\"", language.code())),
+                "{text}"
+            );
+            assert!(
+                text.contains(&format!("camera_format = \"{}\"", format.as_str())),
+                "{text}"
+            );
+            assert_eq!(Config::load(Some(&path)).unwrap(), config);
+        }
+        // The events' JSON names each kind as the file does.
+        for kind in EventKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
         }
     }
 
@@ -610,7 +836,7 @@ mod tests {
         let path = dir.path().join("sub/config.toml");
         let mut config = Config::defaults().unwrap();
         config.kiosk.visit_cooldown_minutes = 5;
-        config.display.language = "es".into();
+        config.display.language = Language::Spanish;
         config.display.high_contrast = true;
         config.save(&path).unwrap();
         assert_eq!(Config::load(Some(&path)).unwrap(), config);

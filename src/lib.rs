@@ -25,6 +25,7 @@ pub mod recognizer;
 pub mod report;
 pub mod resources;
 pub mod runtime;
+pub mod secrets;
 pub mod staff_service;
 pub mod ui;
 pub mod vision;

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::config::MqttConfig;
 use crate::gallery::PersonId;
-use crate::recognizer::{TrackEvent, TrackEventKind};
+use crate::recognizer::{EventKind, TrackEvent};
 
 /// Messages queued for the broker before new ones are dropped (the broker is away).
 const QUEUE: usize = 256;
@@ -164,13 +164,13 @@ impl MqttPublisher {
     pub fn publish(&mut self, event: &TrackEvent) {
         self.send(&self.topics.events(), false, event.to_json().to_string());
         match event.kind {
-            TrackEventKind::Recognized => {
+            EventKind::Recognized => {
                 if let Some((person_id, name)) = &event.person {
                     self.send(&self.topics.last_visitor(), true, name.clone());
                     self.last_visitor = Some(*person_id);
                 }
             }
-            TrackEventKind::Arrived => {
+            EventKind::Arrived => {
                 let day = today();
                 if self.visitors_today.0 != day {
                     self.visitors_today = (day, 0);
@@ -182,7 +182,7 @@ impl MqttPublisher {
                     self.visitors_today.1.to_string(),
                 );
             }
-            TrackEventKind::Unknown | TrackEventKind::Left => {}
+            EventKind::Unknown | EventKind::Left => {}
         }
     }
 

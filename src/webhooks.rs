@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use rusqlite::{Connection, params};
+use serde::Deserialize as _;
 use sha2::Sha256;
 
-use crate::config::WebhookConfig;
+use crate::config::{EventKind, WebhookConfig};
 use crate::gallery::now_ms;
 
 /// A delivery that failed for this long is dropped (and logged).
@@ -75,6 +76,8 @@ impl WebhookQueue {
         event: &serde_json::Value,
     ) -> Result<usize, WebhookError> {
         let kind = event["event"].as_str().unwrap_or_default();
+        // As `webhook.events` names it; None for a kind no receiver can ask for.
+        let event_kind = EventKind::deserialize(&event["event"]).ok();
         let person_id = event["person"]["id"].as_i64();
         let mut body = event.clone();
         body["id"] = serde_json::json!(event_id);
@@ -83,7 +86,7 @@ impl WebhookQueue {
         let tx = self.conn.transaction()?;
         let mut queued = 0;
         for hook in &self.hooks {
-            if !hook.events.is_empty() && !hook.events.iter().any(|e| e == kind) {
+            if !hook.events.is_empty() && !event_kind.is_some_and(|k| hook.events.contains(&k)) {
                 continue;
             }
             queued += tx.execute(
@@ -265,6 +268,44 @@ mod tests {
             signature("Jefe", b"what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    #[test]
+    fn a_receiver_is_sent_the_kinds_of_event_it_lists_and_all_when_it_lists_none() {
+        use crate::recognizer::TrackEvent;
+
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("gallery.db");
+        crate::gallery::Gallery::open(&db, "m1").unwrap();
+        let kinds = EventKind::ALL;
+        let mut event_id = 0;
+        let mut queued_for = |events: Vec<EventKind>| -> Vec<usize> {
+            let hook = WebhookConfig {
+                url: "https://crm.example.com/hook".into(),
+                secret: "0123456789abcdef".into(),
+                events,
+            };
+            let mut queue = WebhookQueue::open(&db, vec![hook]).unwrap();
+            kinds
+                .iter()
+                .map(|kind| {
+                    let event = TrackEvent {
+                        t_ms: 0,
+                        kind: *kind,
+                        track: 1,
+                        person: None,
+                        similarity: None,
+                    };
+                    event_id += 1;
+                    queue.enqueue(event_id, &event.to_json()).unwrap()
+                })
+                .collect()
+        };
+        for (n, listed) in kinds.iter().enumerate() {
+            let only_its_own: Vec<usize> = (0..kinds.len()).map(|m| usize::from(m == n)).collect();
+            assert_eq!(queued_for(vec![*listed]), only_its_own, "{listed:?}");
+        }
+        assert_eq!(queued_for(Vec::new()), [1, 1, 1, 1]);
     }
 
     #[test]

@@ -492,7 +492,7 @@ mod tests {
         let settings = CameraSettings {
             width: 640,
             height: 480,
-            format: "any".into(),
+            format: crate::config::PixelFormat::Any,
             images_fps: 10.0,
         };
         let handle =

@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use image::RgbImage;
 
+use crate::config::PixelFormat;
+
 pub use capture::{
     CAMERA_DIED, CaptureHandle, CaptureStats, CaptureStatus, Frame, FrameSlot, SlotTake,
 };
@@ -94,8 +96,7 @@ impl SourceSpec {
 pub struct CameraSettings {
     pub width: u32,
     pub height: u32,
-    /// "any", "yuyv" or "mjpeg".
-    pub format: String,
+    pub format: PixelFormat,
     pub images_fps: f32,
 }
 
@@ -104,7 +105,7 @@ impl CameraSettings {
         Self {
             width: kiosk.camera_width,
             height: kiosk.camera_height,
-            format: kiosk.camera_format.clone(),
+            format: kiosk.camera_format,
             images_fps: kiosk.images_fps,
         }
     }

@@ -7,6 +7,7 @@ use nokhwa::utils::{
 };
 
 use super::{CameraError, CameraSettings, FrameSource, SkippedFrame, SourceFrame};
+use crate::config::PixelFormat;
 
 /// A webcam as listed by the system.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,10 +67,10 @@ impl WebcamSource {
             RequestedFormat::new::<RgbFormat>(RequestedFormatType::None),
         )
         .map_err(open_error)?;
-        let wanted: &[FrameFormat] = match settings.format.as_str() {
-            "yuyv" => &[FrameFormat::YUYV],
-            "mjpeg" => &[FrameFormat::MJPEG],
-            _ => &[FrameFormat::MJPEG, FrameFormat::YUYV],
+        let wanted: &[FrameFormat] = match settings.format {
+            PixelFormat::Yuyv => &[FrameFormat::YUYV],
+            PixelFormat::Mjpeg => &[FrameFormat::MJPEG],
+            PixelFormat::Any => &[FrameFormat::MJPEG, FrameFormat::YUYV],
         };
         // nokhwa's own "closest" matching only works for exact resolutions, so choose here: the
         // wanted pixel format nearest in size to the configured resolution, at 15 fps or more.
@@ -92,7 +93,11 @@ impl WebcamSource {
                 index,
                 message: format!(
                     "it offers no {} format at 15 fps or more",
-                    settings.format.to_uppercase()
+                    wanted
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 ),
             });
         };

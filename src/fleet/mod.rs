@@ -23,6 +23,7 @@ pub use follower::{FleetFollower, FleetStatus};
 
 use crate::config::FleetConfig;
 use crate::gallery::{Applied, Gallery, GalleryError};
+use crate::secrets::redact_url;
 
 /// How many feed entries or rows travel in one request.
 const BATCH: usize = 500;
@@ -110,32 +111,6 @@ impl FleetSettings {
     pub fn display_url(&self) -> String {
         redact_url(&self.url)
     }
-}
-
-/// `postgresql://user:secret@host/db` as `postgresql://user:***@host/db`; also hides a
-/// `password=` parameter.
-pub fn redact_url(url: &str) -> String {
-    let mut shown = url.to_owned();
-    if let Some(scheme_end) = shown.find("://") {
-        let rest_start = scheme_end + 3;
-        let authority_end = shown[rest_start..]
-            .find(['/', '?'])
-            .map_or(shown.len(), |i| rest_start + i);
-        if let Some(at) = shown[rest_start..authority_end].rfind('@') {
-            let user_info = &shown[rest_start..rest_start + at];
-            if let Some(colon) = user_info.find(':') {
-                shown.replace_range(rest_start + colon + 1..rest_start + at, "***");
-            }
-        }
-    }
-    if let Some(start) = shown.find("password=") {
-        let value_start = start + "password=".len();
-        let value_end = shown[value_start..]
-            .find('&')
-            .map_or(shown.len(), |i| value_start + i);
-        shown.replace_range(value_start..value_end, "***");
-    }
-    shown
 }
 
 fn host_name() -> String {
@@ -261,25 +236,4 @@ pub struct KioskSeen {
     pub name: String,
     pub last_seen_at: i64,
     pub pulled_seq: i64,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_never_show_in_a_displayed_url() {
-        assert_eq!(
-            redact_url("postgresql://kiosk:hunter2@db.example.com:5432/frontdesk?sslmode=require"),
-            "postgresql://kiosk:***@db.example.com:5432/frontdesk?sslmode=require"
-        );
-        assert_eq!(
-            redact_url("postgresql://db/frontdesk?user=k&password=hunter2&sslmode=require"),
-            "postgresql://db/frontdesk?user=k&password=***&sslmode=require"
-        );
-        assert_eq!(
-            redact_url("postgresql://kiosk@db/frontdesk"),
-            "postgresql://kiosk@db/frontdesk"
-        );
-    }
 }

@@ -7,12 +7,10 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::face_code::FaceCode;
 use super::index::FaceIndex;
-use super::open_set::StrangerScores;
-use super::store::Gallery;
 use super::{GalleryError, PersonId, now_ms};
 
 /// Feed entries older than this are pruned; a follower that was away longer rebuilds its index.
@@ -25,11 +23,11 @@ pub(super) struct FeedPosition {
     applied_seq: i64,
     /// `PRAGMA data_version` when the feed was last read: it changes when another connection commits.
     data_version: Option<i64>,
-    /// Changes applied but not yet taken by [`Gallery::take_changes`].
+    /// Changes applied but not yet taken by [`Gallery::take_changes`](super::Gallery::take_changes).
     unreported: GalleryChanges,
 }
 
-/// What changed in the gallery since the last [`Gallery::take_changes`].
+/// What changed in the gallery since the last [`Gallery::take_changes`](super::Gallery::take_changes).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GalleryChanges {
     /// People added or changed (name, details, faces, consent given) who may be matched.
@@ -71,115 +69,139 @@ impl GalleryChanges {
 pub(super) const MATCHABLE: &str =
     "consent_withdrawn_at IS NULL AND (consent_at IS NOT NULL OR NOT ?1)";
 
-impl Gallery {
-    /// Applies every change committed by another process since the last call. Cheap when nothing
-    /// changed; call it often (the recognition worker does, between frames).
-    pub fn refresh(&mut self) -> Result<(), GalleryError> {
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        if self.feed.data_version == Some(version) {
-            return Ok(());
+/// Which faces an index holds: those made by `model_id`, of the people who may be matched.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct IndexScope<'a> {
+    pub model_id: &'a str,
+    pub require_consent: bool,
+}
+
+/// What following the feed did to the index, for what is estimated from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum IndexChange {
+    Unchanged,
+    /// Some people's faces were replaced or removed.
+    People,
+    /// The whole index was loaded again.
+    Reloaded,
+}
+
+// The feed works on the connection and index it is given (`scope` None: the connection keeps no
+// index), so that the gallery, which owns them, calls the feed and not the other way round.
+impl FeedPosition {
+    /// Applies every change committed by another connection since the last call. Cheap when
+    /// nothing changed.
+    pub(super) fn refresh(
+        &mut self,
+        conn: &mut Connection,
+        index: &mut FaceIndex,
+        scope: Option<IndexScope<'_>>,
+    ) -> Result<IndexChange, GalleryError> {
+        let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if self.data_version == Some(version) {
+            return Ok(IndexChange::Unchanged);
         }
-        self.apply_feed()?;
-        self.feed.data_version = Some(version);
-        Ok(())
+        let change = self.apply(conn, index, scope)?;
+        self.data_version = Some(version);
+        Ok(change)
     }
 
     /// The changes applied since the last call (by this process or another).
-    pub fn take_changes(&mut self) -> GalleryChanges {
-        std::mem::take(&mut self.feed.unreported)
+    pub(super) fn take_changes(&mut self) -> GalleryChanges {
+        std::mem::take(&mut self.unreported)
     }
 
-    /// The number of the last feed entry this process applied.
-    pub fn feed_position(&self) -> i64 {
-        self.feed.applied_seq
-    }
-
-    /// This process's own commit does not change `data_version`, so each write applies the feed
-    /// itself: the index is then current when the write returns.
-    pub(super) fn catch_up_after_write(&mut self) -> Result<(), GalleryError> {
-        self.apply_feed()
+    /// The number of the last feed entry applied.
+    pub(super) fn applied_seq(&self) -> i64 {
+        self.applied_seq
     }
 
     /// Reloads the whole index from the database and moves to the end of the feed.
-    pub fn rebuild_index(&mut self) -> Result<(), GalleryError> {
-        let tx = self.conn.transaction()?;
+    pub(super) fn reload(
+        &mut self,
+        conn: &mut Connection,
+        index: &mut FaceIndex,
+        scope: Option<IndexScope<'_>>,
+    ) -> Result<IndexChange, GalleryError> {
+        let tx = conn.transaction()?;
         let last_seq = last_seq(&tx)?;
-        let index = if self.indexed {
-            load_index(&tx, &self.model_id, self.require_consent)?
-        } else {
-            FaceIndex::default()
+        let loaded = match scope {
+            Some(scope) => load_index(&tx, scope)?,
+            None => FaceIndex::default(),
         };
         tx.commit()?;
-        self.index = index;
-        self.strangers = StrangerScores::estimate(&self.index);
-        self.feed.applied_seq = last_seq;
-        self.feed.unreported.merge(GalleryChanges {
+        *index = loaded;
+        self.applied_seq = last_seq;
+        self.unreported.merge(GalleryChanges {
             reloaded: true,
             ..GalleryChanges::default()
         });
-        Ok(())
-    }
-
-    /// Deletes feed entries older than [`CHANGE_LOG_KEEP_MS`] (they hold ids only, never personal
-    /// data); the newest entry always stays so that numbering carries on, and so do entries not
-    /// yet sent to the fleet (the feed is also the fleet's outbox).
-    pub fn prune_change_log(&mut self) -> Result<usize, GalleryError> {
-        Ok(self.conn.execute(
-            "DELETE FROM changes WHERE at < ?1 AND seq < (SELECT max(seq) FROM changes)
-                AND seq <= coalesce((SELECT pushed_seq FROM fleet_state), seq)",
-            [now_ms() - CHANGE_LOG_KEEP_MS],
-        )?)
+        Ok(IndexChange::Reloaded)
     }
 
     /// Reads the entries after the applied position and reloads each person they name, all in one
     /// read transaction, so the index moves from one committed state to a later one.
-    fn apply_feed(&mut self) -> Result<(), GalleryError> {
-        let tx = self.conn.transaction()?;
+    pub(super) fn apply(
+        &mut self,
+        conn: &mut Connection,
+        index: &mut FaceIndex,
+        scope: Option<IndexScope<'_>>,
+    ) -> Result<IndexChange, GalleryError> {
+        let tx = conn.transaction()?;
         let (oldest, newest): (Option<i64>, Option<i64>) =
             tx.query_row("SELECT min(seq), max(seq) FROM changes", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
         let newest = newest.unwrap_or(0);
-        if newest <= self.feed.applied_seq {
-            return Ok(());
+        if newest <= self.applied_seq {
+            return Ok(IndexChange::Unchanged);
         }
-        if oldest.is_some_and(|oldest| oldest > self.feed.applied_seq + 1) {
+        if oldest.is_some_and(|oldest| oldest > self.applied_seq + 1) {
             drop(tx);
             tracing::info!("the change feed was pruned past this process; reloading the index");
-            return self.rebuild_index();
+            return self.reload(conn, index, scope);
         }
-        if !self.indexed {
-            self.feed.applied_seq = newest;
-            return Ok(());
-        }
-        let (people, visits) = people_in_feed(&tx, self.feed.applied_seq, newest)?;
+        let Some(scope) = scope else {
+            self.applied_seq = newest;
+            return Ok(IndexChange::Unchanged);
+        };
+        let (people, visits) = people_in_feed(&tx, self.applied_seq, newest)?;
         let mut changes = GalleryChanges {
             visits,
             ..GalleryChanges::default()
         };
         for person_id in people {
-            let faces = matchable_faces(&tx, person_id, &self.model_id, self.require_consent)?;
-            match faces {
+            match matchable_faces(&tx, person_id, scope)? {
                 Some((name, faces)) => {
-                    self.index.replace_person(person_id, &name, &faces);
+                    index.replace_person(person_id, &name, &faces);
                     changes.changed.insert(person_id);
                 }
                 None => {
-                    self.index.remove_person(person_id);
+                    index.remove_person(person_id);
                     changes.removed.insert(person_id);
                 }
             }
         }
         tx.commit()?;
-        if !changes.changed.is_empty() || !changes.removed.is_empty() {
-            self.follow_stranger_scores();
-        }
-        self.feed.applied_seq = newest;
-        self.feed.unreported.merge(changes);
-        Ok(())
+        let change = if changes.changed.is_empty() && changes.removed.is_empty() {
+            IndexChange::Unchanged
+        } else {
+            IndexChange::People
+        };
+        self.applied_seq = newest;
+        self.unreported.merge(changes);
+        Ok(change)
     }
+}
+
+/// Deletes the old feed entries [`Gallery::prune_change_log`](super::Gallery::prune_change_log)
+/// describes.
+pub(super) fn prune_change_log(conn: &Connection) -> Result<usize, GalleryError> {
+    Ok(conn.execute(
+        "DELETE FROM changes WHERE at < ?1 AND seq < (SELECT max(seq) FROM changes)
+            AND seq <= coalesce((SELECT pushed_seq FROM fleet_state), seq)",
+        [now_ms() - CHANGE_LOG_KEEP_MS],
+    )?)
 }
 
 fn last_seq(tx: &Transaction<'_>) -> Result<i64, GalleryError> {
@@ -231,18 +253,17 @@ fn stored_code(face_id: i64, blob: Option<&[u8]>) -> Option<FaceCode> {
 /// A matchable person's name and their faces (face id, code) of one model.
 type MatchableFaces = (String, Vec<(i64, FaceCode)>);
 
-/// A person's name and faces of `model_id`, or `None` when they may not be matched (gone, or no
-/// consent).
+/// A person's name and faces of the scope's model, or `None` when they may not be matched (gone,
+/// or no consent).
 fn matchable_faces(
     tx: &Transaction<'_>,
     person_id: PersonId,
-    model_id: &str,
-    require_consent: bool,
+    scope: IndexScope<'_>,
 ) -> Result<Option<MatchableFaces>, GalleryError> {
     let name: Option<String> = tx
         .query_row(
             &format!("SELECT name FROM people WHERE id = ?2 AND {MATCHABLE}"),
-            params![require_consent, person_id],
+            params![scope.require_consent, person_id],
             |r| r.get(0),
         )
         .optional()?;
@@ -253,7 +274,7 @@ fn matchable_faces(
         "SELECT face_id, code FROM face_codes WHERE person_id = ?1 AND model_id = ?2
          ORDER BY face_id",
     )?;
-    let mut rows = statement.query(params![person_id, model_id])?;
+    let mut rows = statement.query(params![person_id, scope.model_id])?;
     let mut faces = Vec::new();
     while let Some(row) = rows.next()? {
         let face_id: i64 = row.get(0)?;
@@ -264,19 +285,15 @@ fn matchable_faces(
     Ok(Some((name, faces)))
 }
 
-/// Every matchable person's faces of `model_id`, from their stored codes (no embedding is read).
-fn load_index(
-    tx: &Transaction<'_>,
-    model_id: &str,
-    require_consent: bool,
-) -> Result<FaceIndex, GalleryError> {
+/// The faces `scope` holds, from their stored codes (no embedding is read).
+fn load_index(tx: &Transaction<'_>, scope: IndexScope<'_>) -> Result<FaceIndex, GalleryError> {
     let mut index = FaceIndex::default();
     // Every model's faces: counted from the small index on `person_id`, where a count of one
     // model's would read the whole table.
     let faces: i64 = tx.query_row("SELECT count(*) FROM face_codes", [], |r| r.get(0))?;
     index.reserve(usize::try_from(faces).unwrap_or(0));
     let mut people = tx.prepare(&format!("SELECT id, name FROM people WHERE {MATCHABLE}"))?;
-    let rows = people.query_map([require_consent], |r| {
+    let rows = people.query_map([scope.require_consent], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
     })?;
     for row in rows {
@@ -288,7 +305,7 @@ fn load_index(
     let mut faces = tx.prepare(
         "SELECT face_id, person_id, code FROM face_codes WHERE model_id = ?1 ORDER BY face_id",
     )?;
-    let mut rows = faces.query([model_id])?;
+    let mut rows = faces.query([scope.model_id])?;
     while let Some(row) = rows.next()? {
         let person_id: PersonId = row.get(1)?;
         if !index.has_person(person_id) {
@@ -307,7 +324,7 @@ fn load_index(
 mod tests {
     use super::super::test_support::{face, person};
     use super::*;
-    use crate::gallery::{MatchDecision, MatchPolicy};
+    use crate::gallery::{Gallery, MatchDecision, MatchPolicy};
 
     const POLICY: MatchPolicy = MatchPolicy {
         threshold: 0.5,

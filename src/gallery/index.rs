@@ -1,4 +1,5 @@
-//! Exact in-memory cosine search over every enrolled face, and the open-set match decision.
+//! Exact in-memory cosine search over every enrolled face, and the match decision by threshold and
+//! margin (the bar a gallery's size sets is `open_set`'s).
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -7,7 +8,6 @@ use crate::vision::{EMBEDDING_DIM, Embedding};
 
 use super::PersonId;
 use super::face_code::FaceCode;
-use super::open_set::StrangerScores;
 use super::scan;
 
 /// Threshold and margin that turn similarities into "this is X" or "unknown".
@@ -41,35 +41,6 @@ pub enum MatchDecision {
 }
 
 impl MatchPolicy {
-    /// This policy for a gallery whose strangers score as `strangers` says: the bar rises above
-    /// `threshold` to where at most `max_strangers_named` of them would be named.
-    pub fn for_gallery(&self, strangers: Option<&StrangerScores>) -> MatchPolicy {
-        MatchPolicy {
-            threshold: self
-                .gallery_bar(strangers)
-                .map_or(self.threshold, |bar| self.threshold.max(bar)),
-            ..*self
-        }
-    }
-
-    /// The bar a gallery whose strangers score as `strangers` asks for at `max_strangers_named`,
-    /// whether above or below `threshold` (None: no share set, or too few people to estimate).
-    pub fn gallery_bar(&self, strangers: Option<&StrangerScores>) -> Option<f32> {
-        Some(strangers?.bar(self.max_strangers_named?))
-    }
-
-    /// The similarity from which a match is sure enough to show the person's details: where ten
-    /// times fewer strangers would reach than the bar lets through, and at least
-    /// [`CONFIDENT_ABOVE_THRESHOLD`] above the threshold. Between the bar and this, a visitor is
-    /// greeted by first name only.
-    pub fn confident_bar(&self, strangers: Option<&StrangerScores>) -> f32 {
-        let floor = self.for_gallery(strangers).threshold + CONFIDENT_ABOVE_THRESHOLD;
-        match (self.max_strangers_named, strangers) {
-            (Some(rate), Some(strangers)) => strangers.bar(rate / 10.0).max(floor),
-            _ => floor,
-        }
-    }
-
     /// Decides from the best two persons (best first).
     pub fn decide(&self, top: &[Candidate]) -> MatchDecision {
         let Some(best) = top.first().copied() else {
@@ -102,10 +73,6 @@ pub struct FaceIndex {
     errors: Vec<f32>,
     names: HashMap<PersonId, String>,
 }
-
-/// A match at least this far above the bar is confident even where the gallery is too small to
-/// estimate how strangers score.
-pub const CONFIDENT_ABOVE_THRESHOLD: f32 = 0.05;
 
 /// Galleries this large are scanned on two threads.
 const PARALLEL_SCAN_FACES: usize = 50_000;

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use super::PersonId;
-use super::index::FaceIndex;
+use super::index::{FaceIndex, MatchPolicy};
 use super::scan;
 use crate::vision::EMBEDDING_DIM;
 
@@ -82,6 +82,43 @@ impl StrangerScores {
     pub fn strangers_named_at(&self, similarity: f32) -> f64 {
         let z = (f64::from(similarity) - self.location) / self.scale;
         -(-(-z).exp()).exp_m1()
+    }
+}
+
+/// A match at least this far above the bar is confident even where the gallery is too small to
+/// estimate how strangers score.
+pub const CONFIDENT_ABOVE_THRESHOLD: f32 = 0.05;
+
+// The policy's gallery bar lives here, beside the estimate it reads, so that the index (which the
+// estimate reads) does not depend on the estimate in turn.
+impl MatchPolicy {
+    /// This policy for a gallery whose strangers score as `strangers` says: the bar rises above
+    /// `threshold` to where at most `max_strangers_named` of them would be named.
+    pub fn for_gallery(&self, strangers: Option<&StrangerScores>) -> MatchPolicy {
+        MatchPolicy {
+            threshold: self
+                .gallery_bar(strangers)
+                .map_or(self.threshold, |bar| self.threshold.max(bar)),
+            ..*self
+        }
+    }
+
+    /// The bar a gallery whose strangers score as `strangers` asks for at `max_strangers_named`,
+    /// whether above or below `threshold` (None: no share set, or too few people to estimate).
+    pub fn gallery_bar(&self, strangers: Option<&StrangerScores>) -> Option<f32> {
+        Some(strangers?.bar(self.max_strangers_named?))
+    }
+
+    /// The similarity from which a match is sure enough to show the person's details: where ten
+    /// times fewer strangers would reach than the bar lets through, and at least
+    /// [`CONFIDENT_ABOVE_THRESHOLD`] above the threshold. Between the bar and this, a visitor is
+    /// greeted by first name only.
+    pub fn confident_bar(&self, strangers: Option<&StrangerScores>) -> f32 {
+        let floor = self.for_gallery(strangers).threshold + CONFIDENT_ABOVE_THRESHOLD;
+        match (self.max_strangers_named, strangers) {
+            (Some(rate), Some(strangers)) => strangers.bar(rate / 10.0).max(floor),
+            _ => floor,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::face_code::add_face_code_function;
-use super::feed::FeedPosition;
+use super::feed::{self, FeedPosition, GalleryChanges, IndexChange, IndexScope};
 use super::index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 use super::ledger;
 use super::migrations::MIGRATIONS;
@@ -187,10 +187,67 @@ impl Gallery {
         self.strangers.as_ref()
     }
 
+    /// Applies every change committed by another process since the last call. Cheap when nothing
+    /// changed; call it often (the recognition worker does, between frames).
+    pub fn refresh(&mut self) -> Result<(), GalleryError> {
+        self.follow_feed(FeedPosition::refresh)
+    }
+
+    /// The changes applied since the last call (by this process or another).
+    pub fn take_changes(&mut self) -> GalleryChanges {
+        self.feed.take_changes()
+    }
+
+    /// The number of the last feed entry this process applied.
+    pub fn feed_position(&self) -> i64 {
+        self.feed.applied_seq()
+    }
+
+    /// This process's own commit does not change `data_version`, so each write applies the feed
+    /// itself: the index is then current when the write returns.
+    pub(super) fn catch_up_after_write(&mut self) -> Result<(), GalleryError> {
+        self.follow_feed(FeedPosition::apply)
+    }
+
+    /// Reloads the whole index from the database and moves to the end of the feed.
+    pub fn rebuild_index(&mut self) -> Result<(), GalleryError> {
+        self.follow_feed(FeedPosition::reload)
+    }
+
+    /// Deletes feed entries older than [`super::CHANGE_LOG_KEEP_MS`] (they hold ids only, never
+    /// personal data); the newest entry always stays so that numbering carries on, and so do
+    /// entries not yet sent to the fleet (the feed is also the fleet's outbox).
+    pub fn prune_change_log(&mut self) -> Result<usize, GalleryError> {
+        feed::prune_change_log(&self.conn)
+    }
+
+    /// Runs `step` of the feed on this gallery's connection and index, then brings strangers'
+    /// scores in step with what it did to the index.
+    fn follow_feed(
+        &mut self,
+        step: impl FnOnce(
+            &mut FeedPosition,
+            &mut Connection,
+            &mut FaceIndex,
+            Option<IndexScope<'_>>,
+        ) -> Result<IndexChange, GalleryError>,
+    ) -> Result<(), GalleryError> {
+        let scope = self.indexed.then_some(IndexScope {
+            model_id: &self.model_id,
+            require_consent: self.require_consent,
+        });
+        match step(&mut self.feed, &mut self.conn, &mut self.index, scope)? {
+            IndexChange::Unchanged => {}
+            IndexChange::People => self.follow_stranger_scores(),
+            IndexChange::Reloaded => self.strangers = StrangerScores::estimate(&self.index),
+        }
+        Ok(())
+    }
+
     /// Estimates again how strangers score once the people in the index are no longer those it
     /// was estimated for: a change of people by more than [`REESTIMATE_CHANGE`] (or any change of a
     /// small gallery) moves the bar.
-    pub(super) fn follow_stranger_scores(&mut self) {
+    fn follow_stranger_scores(&mut self) {
         let people = self.index.person_count();
         let estimated = self.strangers.map_or(0, |s| s.people);
         let changed = people.abs_diff(estimated) as f64;

@@ -16,6 +16,8 @@ pub use events::{Disconnected, EventReceiver, EventSender, News, Wake, event_cha
 pub use problem::Problem;
 pub use worker::{Worker, WorkerHandle};
 
+pub use crate::config::EventKind;
+
 use crate::camera::Frame;
 use crate::engine::AnalyzedFace;
 use crate::gallery::{GalleryChanges, MatchPolicy, NewPerson, Person, PersonId};
@@ -125,31 +127,12 @@ pub struct FrameReport {
     pub t_ms: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TrackEventKind {
-    Arrived,
-    Recognized,
-    Unknown,
-    Left,
-}
-
-impl TrackEventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TrackEventKind::Arrived => "arrived",
-            TrackEventKind::Recognized => "recognized",
-            TrackEventKind::Unknown => "unknown",
-            TrackEventKind::Left => "left",
-        }
-    }
-}
-
 /// A change in who is in front of the camera.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackEvent {
     /// Position in the recording, or time since the worker started for live cameras.
     pub t_ms: u64,
-    pub kind: TrackEventKind,
+    pub kind: EventKind,
     pub track: u64,
     pub person: Option<(PersonId, String)>,
     pub similarity: Option<f32>,

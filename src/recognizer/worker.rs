@@ -13,8 +13,8 @@ use super::naming::decide;
 use super::schedule::{Attention, DetectionSchedule};
 use super::tracker::{Sample, Track, Tracker};
 use super::{
-    Announcement, EventSender, News, Problem, RecognizerEvent, TrackEvent, TrackEventKind,
-    TrackLabel, TrackView, Wake, WorkerCommand, WorkerSettings,
+    Announcement, EventKind, EventSender, News, Problem, RecognizerEvent, TrackEvent, TrackLabel,
+    TrackView, Wake, WorkerCommand, WorkerSettings,
 };
 use crate::camera::{Frame, FrameSlot, SlotTake};
 use crate::config::Config;
@@ -372,12 +372,7 @@ impl Worker {
         let changes = self.tracker.update(&detections, now);
         for lost in changes.lost {
             if lost.announced {
-                events.push(track_event(
-                    TrackEventKind::Left,
-                    &lost,
-                    t_ms,
-                    &self.gallery,
-                ));
+                events.push(track_event(EventKind::Left, &lost, t_ms, &self.gallery));
             }
         }
         let mut embed_ms = 0f32;
@@ -411,12 +406,7 @@ impl Worker {
             let announce = track.is_confirmed() && !track.announced;
             if announce && let Some(track) = self.tracker.get_mut(id) {
                 track.announced = true;
-                events.push(track_event(
-                    TrackEventKind::Arrived,
-                    track,
-                    t_ms,
-                    &self.gallery,
-                ));
+                events.push(track_event(EventKind::Arrived, track, t_ms, &self.gallery));
             }
             if !(big_enough && due) || budget == 0 {
                 continue;
@@ -552,7 +542,7 @@ impl Worker {
                             self.learn_look(&track, person_id);
                         }
                         events.push(track_event(
-                            TrackEventKind::Recognized,
+                            EventKind::Recognized,
                             &track,
                             t_ms,
                             &self.gallery,
@@ -571,12 +561,9 @@ impl Worker {
                     })),
                 }
             }
-            Verdict::Unknown => events.push(track_event(
-                TrackEventKind::Unknown,
-                &track,
-                t_ms,
-                &self.gallery,
-            )),
+            Verdict::Unknown => {
+                events.push(track_event(EventKind::Unknown, &track, t_ms, &self.gallery))
+            }
             Verdict::Undecided => {}
         }
         events
@@ -717,7 +704,7 @@ impl Worker {
             .clear()
             .iter()
             .filter(|t| t.announced)
-            .map(|t| track_event(TrackEventKind::Left, t, t_ms, &self.gallery))
+            .map(|t| track_event(EventKind::Left, t, t_ms, &self.gallery))
             .collect()
     }
 
@@ -891,15 +878,10 @@ fn is_new_visit(
     }
 }
 
-fn track_event(
-    kind: TrackEventKind,
-    track: &Track,
-    t_ms: u64,
-    gallery: &Gallery,
-) -> RecognizerEvent {
+fn track_event(kind: EventKind, track: &Track, t_ms: u64, gallery: &Gallery) -> RecognizerEvent {
     let (person, similarity) = match track.verdict {
         // Nothing is decided about a face that just arrived.
-        _ if kind == TrackEventKind::Arrived => (None, None),
+        _ if kind == EventKind::Arrived => (None, None),
         Verdict::Known {
             person_id,
             similarity,

@@ -3,34 +3,10 @@
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-/// A language the window speaks (`display.language`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    English,
-    German,
-    Spanish,
-}
+pub use crate::config::Language;
 
+// What the window needs of a language beyond the config's list of them.
 impl Language {
-    pub const ALL: [Language; 3] = [Language::English, Language::German, Language::Spanish];
-
-    /// The config's code for it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::English => "en",
-            Language::German => "de",
-            Language::Spanish => "es",
-        }
-    }
-
-    /// English for an unknown code (the config check refuses those before).
-    pub fn from_code(code: &str) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|language| language.code() == code)
-            .unwrap_or(Language::English)
-    }
-
     /// Its name in itself, as a language menu shows it.
     pub fn native_name(self) -> &'static str {
         match self {

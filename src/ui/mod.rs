@@ -249,7 +249,7 @@ impl KioskApp {
     /// Puts `[display]` in force: language, look and the attract screen's logo.
     fn apply_display(&mut self, ctx: &egui::Context) {
         let display = &self.options.config.display;
-        self.texts = Texts::new(Language::from_code(&display.language));
+        self.texts = Texts::new(display.language);
         self.theme = Theme::from_config(display);
         self.theme.apply(ctx);
         self.logo.load(ctx, &display.logo);

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use super::i18n::{Language, Texts};
 use super::theme;
-use crate::config::{Config, DisplayConfig, KioskConfig, RecognitionConfig};
+use crate::config::{
+    ColourScheme, Config, DisplayConfig, KioskConfig, PixelFormat, RecognitionConfig,
+};
 use crate::gallery::StrangerOutlook;
 use crate::staff_service::StaffRequest;
 
@@ -38,13 +40,13 @@ impl SettingsScreen {
             a.source.as_str(),
             a.camera_width,
             a.camera_height,
-            a.camera_format.as_str(),
+            a.camera_format,
             a.images_fps,
         ) != (
             b.source.as_str(),
             b.camera_width,
             b.camera_height,
-            b.camera_format.as_str(),
+            b.camera_format,
             b.images_fps,
         )
     }
@@ -194,10 +196,10 @@ fn camera_rows_ui(ui: &mut egui::Ui, kiosk: &mut KioskConfig, texts: &Texts) {
     ui.end_row();
     ui.label(texts.get("settings-pixel-format"));
     egui::ComboBox::from_id_salt("camera_format")
-        .selected_text(kiosk.camera_format.clone())
+        .selected_text(kiosk.camera_format.as_str())
         .show_ui(ui, |ui| {
-            for format in ["any", "yuyv", "mjpeg"] {
-                ui.selectable_value(&mut kiosk.camera_format, format.to_owned(), format);
+            for format in PixelFormat::ALL {
+                ui.selectable_value(&mut kiosk.camera_format, format, format.as_str());
             }
         });
     ui.end_row();
@@ -350,16 +352,11 @@ fn visit_rows_ui(ui: &mut egui::Ui, kiosk: &mut KioskConfig, texts: &Texts) {
 
 fn display_rows_ui(ui: &mut egui::Ui, display: &mut DisplayConfig, texts: &Texts) {
     let label = ui.label(texts.get("settings-language"));
-    let current = Language::from_code(&display.language);
     egui::ComboBox::from_id_salt("language")
-        .selected_text(current.native_name())
+        .selected_text(display.language.native_name())
         .show_ui(ui, |ui| {
             for language in Language::ALL {
-                ui.selectable_value(
-                    &mut display.language,
-                    language.code().to_owned(),
-                    language.native_name(),
-                );
+                ui.selectable_value(&mut display.language, language, language.native_name());
             }
         })
         .response
@@ -367,8 +364,12 @@ fn display_rows_ui(ui: &mut egui::Ui, display: &mut DisplayConfig, texts: &Texts
     ui.end_row();
     ui.label(texts.get("settings-theme"));
     ui.horizontal(|ui| {
-        for (code, name) in [("dark", "theme-dark"), ("light", "theme-light")] {
-            ui.radio_value(&mut display.theme, code.to_owned(), texts.get(name));
+        for scheme in ColourScheme::ALL {
+            let name = match scheme {
+                ColourScheme::Dark => "theme-dark",
+                ColourScheme::Light => "theme-light",
+            };
+            ui.radio_value(&mut display.theme, scheme, texts.get(name));
         }
         ui.checkbox(
             &mut display.high_contrast,

@@ -3,7 +3,7 @@
 
 use egui::Color32;
 
-use crate::config::DisplayConfig;
+use crate::config::{ColourScheme, DisplayConfig};
 
 /// Roll call: arrived on time.
 pub const PRESENT: Color32 = Color32::from_rgb(80, 200, 120);
@@ -103,7 +103,7 @@ pub struct Theme {
 
 impl Theme {
     pub fn from_config(display: &DisplayConfig) -> Self {
-        let dark = display.theme != "light";
+        let dark = display.theme == ColourScheme::Dark;
         Self {
             dark,
             high_contrast: display.high_contrast,

@@ -205,7 +205,7 @@ fn a_class_roll_call_from_a_real_frame_source() {
 /// in a spreadsheet.
 fn assert_week_and_csv(class: &Class, since: &str) {
     // Over the week: six scheduled lessons nobody came to, and today's.
-    let week = class.json(&["attendance", "--group", GROUP, "--since", &since, "--json"]);
+    let week = class.json(&["attendance", "--group", GROUP, "--since", since, "--json"]);
     assert_eq!(week.len(), 8, "seven roll calls and the summary");
     assert!(week[..6].iter().all(|r| r["scheduled"] == true));
     let summary = &week[7];

@@ -7,8 +7,17 @@
 //! The areas share one process: nothing here may set environment variables, change the current
 //! directory or install global state that another area would see. A child process gets its
 //! environment through `Command::env`.
-// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+// A failed unwrap is a failed test: the no-panic rule (Cargo.toml `[lints]`) is for the program, and
+// so is the rule on Mutex (a test's receivers and recorders share what they saw behind one).
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::disallowed_types
+    )
+)]
 
 mod common;
 mod degraded;

@@ -5,13 +5,14 @@ use std::process::Command;
 
 use crate::common::fixture;
 use frontdesk::camera::{CameraSettings, SourceSpec, open_source};
+use frontdesk::config::PixelFormat;
 use serde_json::Value;
 
 fn settings() -> CameraSettings {
     CameraSettings {
         width: 640,
         height: 480,
-        format: "any".into(),
+        format: PixelFormat::Any,
         images_fps: 10.0,
     }
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::common::screens::{PublicState, enroll_form, public_harness, sam_greeting};
 use egui_kittest::{Harness, SnapshotError, SnapshotOptions};
-use frontdesk::config::Config;
+use frontdesk::config::{ColourScheme, Config};
 use frontdesk::gallery::Person;
 use frontdesk::ui::{
     FaceInView, FaceKind, FormContext, GreetingTracker, Language, PeopleScreen, Texts, Theme,
@@ -45,8 +45,8 @@ fn greeting() {
 #[test]
 fn greeting_in_german_light_high_contrast() {
     let mut config = Config::defaults().unwrap();
-    config.display.language = "de".into();
-    config.display.theme = "light".into();
+    config.display.language = Language::German;
+    config.display.theme = ColourScheme::Light;
     config.display.high_contrast = true;
     let mut harness = greeting_harness(config);
     harness.snapshot_options("greeting_de_light_high_contrast", &options());

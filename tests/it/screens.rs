@@ -200,23 +200,23 @@ fn not_them_is_a_command_out_of_the_public_view() {
 fn the_greeting_speaks_german_and_spanish_with_dates_in_their_format() {
     for (language, headline, last_visit) in [
         (
-            "de",
+            Language::German,
             "Willkommen zurück, Sam!",
             "Letzter Besuch: 24.11.2026",
         ),
         (
-            "es",
+            Language::Spanish,
             "¡Bienvenido de nuevo, Sam!",
             "Última visita: 24/11/2026",
         ),
     ] {
         let mut harness = public_following_sam();
-        harness.state_mut().config.display.language = language.into();
+        harness.state_mut().config.display.language = language;
         harness.state_mut().show(sam_in_view(), Instant::now());
         harness.run_steps(2);
-        assert!(shows(&harness, headline), "{language}");
-        assert!(shows(&harness, last_visit), "{language}");
-        assert!(!shows(&harness, "Welcome"), "{language}");
+        assert!(shows(&harness, headline), "{language:?}");
+        assert!(shows(&harness, last_visit), "{language:?}");
+        assert!(!shows(&harness, "Welcome"), "{language:?}");
     }
 }
 

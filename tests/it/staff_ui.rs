@@ -8,7 +8,7 @@ use crate::common::kiosk::{shows, type_into, wait_for};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
-use frontdesk::config::Config;
+use frontdesk::config::{Config, Language};
 use frontdesk::gallery::{Gallery, NewPerson, PinCheck};
 use frontdesk::ui::KioskApp;
 
@@ -210,7 +210,7 @@ fn choosing_german_in_the_settings_turns_the_window_german_and_is_saved() {
     assert!(!shows(&harness, "Save settings"));
     assert_eq!(
         Config::load(Some(&config_path)).unwrap().display.language,
-        "de"
+        Language::German
     );
 
     // So do the staff screens, with dates as Germans write them.

@@ -7,8 +7,8 @@ use egui_kittest::Harness;
 use frontdesk::config::Config;
 use frontdesk::gallery::{Person, PersonId};
 use frontdesk::ui::{
-    EnrollForm, FaceInView, Greeting, GreetingTracker, Language, PublicCommand, PublicView, Scene,
-    Texts, Theme,
+    EnrollForm, FaceInView, Greeting, GreetingTracker, PublicCommand, PublicView, Scene, Texts,
+    Theme,
 };
 use frontdesk::vision::quality::{FaceQuality, Guidance};
 use frontdesk::vision::{BoundingBox, Detection, Embedding};
@@ -77,7 +77,7 @@ impl PublicState {
 /// panel beside where the camera picture goes.
 pub fn public_ui(ui: &mut egui::Ui, state: &mut PublicState) {
     let display = &state.config.display;
-    let texts = Texts::new(Language::from_code(&display.language));
+    let texts = Texts::new(display.language);
     let theme = Theme::from_config(display);
     theme.apply(ui.ctx());
     let view = PublicView {
