@@ -1,4 +1,4 @@
-//! The documentation cites only what exists: README.md and docs/*.md are read and every
+//! The documentation cites only what exists: README.md, ARCHITECTURE.md and docs/*.md are read and every
 //! `cargo test --test NAME [AREA::[TEST]]`, `cargo bench --bench NAME`, `frontdesk COMMAND`,
 //! config key (`section.key`, `[section] key` and keys of ```toml blocks), repository path
 //! (`src/...`, `tests/...`, ...) and relative link they cite is checked against the repository:
@@ -21,9 +21,9 @@ struct Doc {
     text: String,
 }
 
-/// README.md and every docs/*.md.
+/// README.md, ARCHITECTURE.md and every docs/*.md.
 fn docs() -> Vec<Doc> {
-    let mut paths = vec![root().join("README.md")];
+    let mut paths = vec![root().join("README.md"), root().join("ARCHITECTURE.md")];
     let mut in_docs: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
