@@ -308,6 +308,56 @@ mod tests {
         assert_eq!(queued_for(Vec::new()), [1, 1, 1, 1]);
     }
 
+    /// A visitor who withdraws their consent is no longer sent anywhere: their deliveries still
+    /// waiting (a receiver that is down) are dropped; someone else's stay.
+    #[test]
+    fn withdrawn_consent_drops_the_persons_undelivered_webhooks() {
+        use crate::gallery::test_support::{face, person};
+        use crate::recognizer::{EventKind, TrackEvent};
+
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("gallery.db");
+        let mut gallery = crate::gallery::Gallery::open(&db, "m1").unwrap();
+        let ada = gallery
+            .enroll(&person("Ada", &[], true), &[face(0)])
+            .unwrap();
+        let grace = gallery
+            .enroll(&person("Grace", &[], true), &[face(1)])
+            .unwrap();
+        let hook = WebhookConfig {
+            url: "https://crm.example.com/hook".into(),
+            secret: "0123456789abcdef".into(),
+            events: Vec::new(),
+        };
+        let mut queue = WebhookQueue::open(&db, vec![hook]).unwrap();
+        for (event_id, (id, name)) in [(ada, "Ada"), (grace, "Grace")].into_iter().enumerate() {
+            let event = TrackEvent {
+                t_ms: 0,
+                kind: EventKind::Recognized,
+                track: 1,
+                person: Some((id, name.into())),
+                similarity: Some(0.8),
+            };
+            queue
+                .enqueue(event_id as u64 + 1, &event.to_json())
+                .unwrap();
+        }
+        let waiting = |db: &std::path::Path| -> Vec<i64> {
+            let conn = rusqlite::Connection::open(db).unwrap();
+            let mut statement = conn
+                .prepare("SELECT person_id FROM webhook_outbox ORDER BY person_id")
+                .unwrap();
+            statement
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(waiting(&db), [ada, grace]);
+        gallery.withdraw_consent(ada).unwrap();
+        assert_eq!(waiting(&db), [grace]);
+    }
+
     #[test]
     fn backoff_doubles_up_to_a_minute() {
         assert_eq!(backoff(0), Duration::from_secs(1));

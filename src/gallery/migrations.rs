@@ -299,4 +299,13 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER face_codes_deleted AFTER DELETE ON faces BEGIN
         DELETE FROM face_codes WHERE face_id = OLD.id;
     END;",
+    // 10: consent withdrawn takes back what was still to be sent about the person, as an erasure
+    // does (by the outbox's foreign key): their undelivered webhook deliveries. Whichever path
+    // withdraws it (the staff screens, the API, the command line, the fleet).
+    "CREATE TRIGGER webhook_outbox_consent_withdrawn
+        AFTER UPDATE OF consent_withdrawn_at ON people
+        WHEN NEW.consent_withdrawn_at IS NOT NULL
+    BEGIN
+        DELETE FROM webhook_outbox WHERE person_id = NEW.id;
+    END;",
 ];
