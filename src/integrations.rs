@@ -127,8 +127,7 @@ fn start_api(
         .listen_address(listen)
         .map_err(IntegrationError::Address)?;
     let engine = FaceEngine::load(config).map_err(IntegrationError::Engine)?;
-    let mut gallery = Gallery::open(db_path, engine.model_id())?;
-    gallery.set_consent_required(config.kiosk.require_consent)?;
+    let gallery = Gallery::open_for_matching(db_path, config.kiosk.require_consent)?;
     let max_body = usize::try_from(config.api.max_body_mb)
         .unwrap_or(16)
         .saturating_mul(1024 * 1024);

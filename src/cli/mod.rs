@@ -264,9 +264,10 @@ impl Context {
 
     /// The gallery, matching only the people the consent setting allows.
     pub fn gallery(&self) -> anyhow::Result<Gallery> {
-        let mut gallery = open_gallery(&self.db_path)?;
-        gallery.set_consent_required(self.config.kiosk.require_consent)?;
-        Ok(gallery)
+        Ok(Gallery::open_for_matching(
+            &self.db_path,
+            self.config.kiosk.require_consent,
+        )?)
     }
 }
 

@@ -44,6 +44,14 @@ impl Gallery {
         Self::open_file(path, model_id, true)
     }
 
+    /// [`Gallery::open`] for matching with the engine's embedding model, taking only the people the
+    /// consent setting allows (`kiosk.require_consent`): how every process that recognises opens it.
+    pub fn open_for_matching(path: &Path, require_consent: bool) -> Result<Self, GalleryError> {
+        let mut gallery = Self::open(path, crate::models::EMBEDDER.id)?;
+        gallery.set_consent_required(require_consent)?;
+        Ok(gallery)
+    }
+
     /// Opens the gallery for reading and writing rows only, without the memory and time an index
     /// costs (the fleet's sync thread).
     pub fn open_unindexed(path: &Path) -> Result<Self, GalleryError> {

@@ -152,11 +152,7 @@ impl Worker {
             let loaded = FaceEngine::load(&config)
                 .map_err(|e| format!("the recognition engine cannot start: {e}"))
                 .and_then(|engine| {
-                    Gallery::open(&db_path, engine.model_id())
-                        .and_then(|mut gallery| {
-                            gallery.set_consent_required(settings.require_consent)?;
-                            Ok(gallery)
-                        })
+                    Gallery::open_for_matching(&db_path, settings.require_consent)
                         .map(|gallery| (engine, gallery))
                         .map_err(|e| e.to_string())
                 });

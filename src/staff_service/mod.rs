@@ -421,9 +421,8 @@ fn connected<'a>(
     let gallery = match slot {
         Some(gallery) => gallery,
         None => {
-            let mut gallery = Gallery::open(db_path, crate::models::EMBEDDER.id)
+            let gallery = Gallery::open_for_matching(db_path, require_consent)
                 .map_err(StaffError::GalleryUnavailable)?;
-            gallery.set_consent_required(require_consent)?;
             slot.insert(gallery)
         }
     };

@@ -281,10 +281,8 @@ fn run_import(
     });
     let mut engine =
         FaceEngine::load(config).map_err(|e| Failure::EngineNotStarted(e.to_string()))?;
-    let mut gallery = Gallery::open(db_path, engine.model_id()).map_err(|e| error(&e))?;
-    gallery
-        .set_consent_required(config.kiosk.require_consent)
-        .map_err(|e| error(&e))?;
+    let mut gallery =
+        Gallery::open_for_matching(db_path, config.kiosk.require_consent).map_err(|e| error(&e))?;
     let policy = config.recognition.match_policy();
     let mut existing = import::names_in(&gallery).map_err(|e| error(&e))?;
     for person in &plan.people {
