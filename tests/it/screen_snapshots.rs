@@ -20,7 +20,9 @@ fn options() -> SnapshotOptions {
     SnapshotOptions::new().threshold(1.0).max_failed_pixels(400)
 }
 
-fn greeting_harness(config: Config) -> Harness<'static, PublicState> {
+/// Sam greeted on a kiosk that shows details (`kiosk.greeting_details`, off by default).
+fn greeting_harness(mut config: Config) -> Harness<'static, PublicState> {
+    config.kiosk.greeting_details = true;
     let mut tracker = GreetingTracker::default();
     tracker.greet(sam_greeting());
     let mut harness = public_harness(PublicState::new(config, tracker));

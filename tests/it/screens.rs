@@ -30,8 +30,9 @@ fn sam_in_view() -> Vec<FaceInView> {
 fn public_following_sam() -> Harness<'static, PublicState> {
     let mut tracker = GreetingTracker::default();
     tracker.greet(sam_greeting());
-    let state = PublicState::new(Config::defaults().unwrap(), tracker);
-    public_harness(state)
+    let mut config = Config::defaults().unwrap();
+    config.kiosk.greeting_details = true;
+    public_harness(PublicState::new(config, tracker))
 }
 
 #[test]

@@ -27,7 +27,9 @@ fn capture_form_and_save_enrols_the_visitor_who_is_then_greeted() {
     let dir = tempfile::tempdir().unwrap();
     let frames = crate::common::still_frames(dir.path(), "faces/single/mpl_grace_hopper.jpg", 400);
     let db = dir.path().join("gallery.db");
-    let mut harness = kiosk(SourceSpec::Images(frames), db.clone());
+    let mut config = frontdesk::config::Config::defaults().unwrap();
+    config.kiosk.greeting_details = true;
+    let mut harness = kiosk_with(config, SourceSpec::Images(frames), db.clone());
 
     wait_for(&mut harness, "an unknown visitor", |h| {
         shows(h, "New visitor")
@@ -255,7 +257,7 @@ fn the_greeting_of_someone_erased_from_another_program_disappears() {
 }
 
 #[test]
-fn greeting_hides_details_when_the_screen_faces_the_public() {
+fn the_greeting_keeps_details_private_unless_the_kiosk_is_set_to_show_them() {
     let dir = tempfile::tempdir().unwrap();
     let frames = crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
     let db = dir.path().join("gallery.db");
@@ -265,9 +267,7 @@ fn greeting_hides_details_when_the_screen_faces_the_public() {
         consent: true,
     };
     enroll_fixture(&db, &person, "faces/barack_obama/fr_obama.jpg");
-    let mut config = frontdesk::config::Config::defaults().unwrap();
-    config.kiosk.greeting_details = false;
-    let mut harness = kiosk_with(config, SourceSpec::Images(frames), db);
+    let mut harness = kiosk(SourceSpec::Images(frames), db);
     wait_for(&mut harness, "the greeting", |h| shows(h, "Barack!"));
     assert!(shows(&harness, "Visit number 1"));
     assert!(!shows(&harness, "Prefers the corner table"));
@@ -321,7 +321,9 @@ fn a_member_arriving_for_a_lesson_is_told_they_are_on_time() {
             .start_session(class, frontdesk::gallery::now_ms())
             .unwrap();
     }
-    let mut harness = kiosk(SourceSpec::Images(frames), db);
+    let mut config = frontdesk::config::Config::defaults().unwrap();
+    config.kiosk.greeting_details = true;
+    let mut harness = kiosk_with(config, SourceSpec::Images(frames), db);
     wait_for(&mut harness, "the greeting", |h| {
         shows(h, "Welcome, Barack!")
     });
