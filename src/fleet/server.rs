@@ -22,10 +22,25 @@ const CHANGE_LOG_KEEP_MS: i64 = 90 * 86_400_000;
 const COPY_PAGE: i64 = 5_000;
 
 pub fn connect(settings: &FleetSettings) -> Result<Client, FleetError> {
+    connection_config(settings)?
+        .connect(tls_connector(settings)?)
+        .map_err(|source| FleetError::Connect {
+            url: settings.display_url(),
+            source,
+        })
+}
+
+/// The connection's settings from `fleet.url`. TLS is required unless the URL turns it off with
+/// `sslmode=disable`: PostgreSQL's default, `prefer`, would fall back to plain text whenever the
+/// server (or someone in between) offers no TLS, and send faces and names in the clear.
+fn connection_config(settings: &FleetSettings) -> Result<postgres::Config, FleetError> {
     let mut config: postgres::Config = settings
         .url
         .parse()
         .map_err(|e: postgres::Error| FleetError::Url(e.to_string()))?;
+    if config.get_ssl_mode() == postgres::config::SslMode::Prefer {
+        config.ssl_mode(postgres::config::SslMode::Require);
+    }
     if let Some(password) = &settings.password {
         config.password(password);
     }
@@ -33,12 +48,7 @@ pub fn connect(settings: &FleetSettings) -> Result<Client, FleetError> {
         .connect_timeout(Duration::from_secs(5))
         .keepalives_idle(Duration::from_secs(30))
         .application_name("frontdesk");
-    config
-        .connect(tls_connector(settings)?)
-        .map_err(|source| FleetError::Connect {
-            url: settings.display_url(),
-            source,
-        })
+    Ok(config)
 }
 
 /// TLS with the public authorities, plus the fleet's own authority when `ca_file` names one.
@@ -603,4 +613,40 @@ pub fn kiosks(client: &mut Client) -> Result<Vec<KioskSeen>, FleetError> {
             pulled_seq: r.get(2),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use postgres::config::SslMode;
+
+    fn ssl_mode(url: &str) -> SslMode {
+        let settings = FleetSettings {
+            url: url.into(),
+            password: None,
+            kiosk: "lobby".into(),
+            ca_file: None,
+            sync_every: Duration::from_secs(30),
+        };
+        connection_config(&settings).unwrap().get_ssl_mode()
+    }
+
+    /// Faces and names never cross the network in the clear because a server offered no TLS: only
+    /// a URL that says so turns TLS off.
+    #[test]
+    fn tls_is_required_unless_the_url_turns_it_off() {
+        assert_eq!(ssl_mode("postgresql://k@db/frontdesk"), SslMode::Require);
+        assert_eq!(
+            ssl_mode("postgresql://k@db/frontdesk?sslmode=prefer"),
+            SslMode::Require
+        );
+        assert_eq!(
+            ssl_mode("postgresql://k@db/frontdesk?sslmode=require"),
+            SslMode::Require
+        );
+        assert_eq!(
+            ssl_mode("postgresql://k@127.0.0.1/frontdesk?sslmode=disable"),
+            SslMode::Disable
+        );
+    }
 }
