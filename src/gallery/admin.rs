@@ -77,7 +77,7 @@ impl Gallery {
             ));
         }
         let now = now_ms();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         for id in [from, into] {
             let exists: Option<i64> = tx
                 .query_row("SELECT id FROM people WHERE id = ?1", [id], |r| r.get(0))
@@ -124,7 +124,7 @@ impl Gallery {
 
     /// Deletes visits older than `cutoff` (Unix ms). Returns how many went.
     pub fn purge_visits_before(&mut self, cutoff: i64) -> Result<usize, GalleryError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let purged = tx.execute("DELETE FROM visits WHERE at < ?1", [cutoff])?;
         if purged > 0 {
             audit(
@@ -146,7 +146,7 @@ impl Gallery {
     /// tables and the files. They are in the ledger already, so it is not written. Returns how
     /// many people were here to erase.
     pub fn apply_erasures(&mut self, uids: &[String]) -> Result<usize, GalleryError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let mut erased = 0;
         {
             let mut delete = tx.prepare("DELETE FROM people WHERE uid = ?1")?;
@@ -172,7 +172,7 @@ impl Gallery {
 
     /// Records a staff action that is not a gallery change (an export, a settings change).
     pub fn record_audit(&mut self, action: &str, detail: &str) -> Result<(), GalleryError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         audit(&tx, now_ms(), action, detail)?;
         tx.commit()?;
         Ok(())
@@ -237,7 +237,7 @@ impl Gallery {
             .hash_password(pin.as_bytes(), &salt)
             .map_err(|e| GalleryError::Invalid(format!("cannot hash the PIN: {e}")))?
             .to_string();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         tx.execute(
             "INSERT INTO staff_pin (id, hash, failures, locked_until, lockouts)
              VALUES (1, ?1, 0, NULL, 0)
@@ -276,7 +276,7 @@ impl Gallery {
         }
         let parsed = PasswordHash::new(&hash)
             .map_err(|e| GalleryError::Invalid(format!("stored PIN hash is damaged: {e}")))?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let check = if Argon2::default()
             .verify_password(pin.as_bytes(), &parsed)
             .is_ok()

@@ -139,7 +139,7 @@ impl Gallery {
     ) -> Result<GroupId, GalleryError> {
         let name = group_name(name)?;
         let now = now_ms();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         refuse_taken_name(&tx, name, None)?;
         let (weekdays, start_minute) = schedule_columns(schedule);
         tx.execute(
@@ -155,7 +155,7 @@ impl Gallery {
 
     pub fn rename_group(&mut self, id: GroupId, name: &str) -> Result<(), GalleryError> {
         let name = group_name(name)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         refuse_taken_name(&tx, name, Some(id))?;
         let touched = tx.execute(
             "UPDATE groups SET name = ?2 WHERE id = ?1",
@@ -177,7 +177,7 @@ impl Gallery {
         grace: jiff::SignedDuration,
     ) -> Result<(), GalleryError> {
         let (weekdays, start_minute) = schedule_columns(schedule);
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let touched = tx.execute(
             "UPDATE groups SET weekdays = ?2, start_minute = ?3, grace_seconds = ?4 WHERE id = ?1",
             params![id, weekdays, start_minute, grace_seconds(grace)?],
@@ -193,7 +193,7 @@ impl Gallery {
     /// Deletes a group with its memberships and sessions; nobody is deleted. Returns false when
     /// there was no such group.
     pub fn delete_group(&mut self, id: GroupId) -> Result<bool, GalleryError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let deleted = tx.execute("DELETE FROM groups WHERE id = ?1", [id])?;
         if deleted > 0 {
             audit(&tx, now_ms(), "group", &format!("group #{id} deleted"))?;
@@ -205,7 +205,7 @@ impl Gallery {
 
     /// Adds a person to a group. Returns false when they were a member already.
     pub fn add_member(&mut self, group: GroupId, person: PersonId) -> Result<bool, GalleryError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         require_group(&tx, group)?;
         let exists: Option<i64> = tx
             .query_row("SELECT id FROM people WHERE id = ?1", [person], |r| {
@@ -238,7 +238,7 @@ impl Gallery {
         group: GroupId,
         person: PersonId,
     ) -> Result<bool, GalleryError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         require_group(&tx, group)?;
         let removed = tx.execute(
             "DELETE FROM group_members WHERE group_id = ?1 AND person_id = ?2",
@@ -259,7 +259,7 @@ impl Gallery {
 
     /// Starts an ad-hoc session of a group at `at` (Unix ms): "roll call now".
     pub fn start_session(&mut self, group: GroupId, at: i64) -> Result<i64, GalleryError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         require_group(&tx, group)?;
         tx.execute(
             "INSERT INTO group_sessions (group_id, starts_at) VALUES (?1, ?2)",
@@ -450,6 +450,42 @@ fn grace_seconds(grace: jiff::SignedDuration) -> Result<i64, GalleryError> {
 mod tests {
     use super::*;
     use crate::gallery::test_support::{face, person};
+
+    /// Staff creating a group while another process (a kiosk logging a visit, an import) is
+    /// writing: the edit waits for that write and is saved, instead of failing at once with
+    /// "database is locked".
+    #[test]
+    fn a_group_edit_waits_for_another_processs_write_instead_of_failing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gallery.db");
+        let mut gallery = Gallery::open(&path, "m1").unwrap();
+        let (holding, held) = std::sync::mpsc::sync_channel(1);
+        let other_process = std::thread::Builder::new()
+            .name("other-writer".into())
+            .spawn({
+                let path = path.clone();
+                move || {
+                    let mut other = rusqlite::Connection::open(&path).unwrap();
+                    let tx = other
+                        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                        .unwrap();
+                    tx.execute(
+                        "INSERT INTO audit_log (at, action, detail) VALUES (1, 'import', 'x')",
+                        [],
+                    )
+                    .unwrap();
+                    holding.send(()).unwrap();
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    tx.commit().unwrap();
+                }
+            })
+            .unwrap();
+        held.recv().unwrap();
+        let class = gallery.create_group("Class 5B", None, crate::gallery::DEFAULT_GRACE);
+        other_process.join().unwrap();
+        let class = class.unwrap();
+        assert_eq!(gallery.group(class).unwrap().unwrap().name, "Class 5B");
+    }
 
     #[test]
     fn weekdays_parse_lists_ranges_and_daily() {

@@ -44,6 +44,15 @@ impl Gallery {
         Self::open_file(path, model_id, true)
     }
 
+    /// A transaction that writes. It takes SQLite's write lock when it begins, waiting (the busy
+    /// timeout) for another process's writer to finish. A deferred one would read first and then
+    /// fail at once with "database is locked" when that writer committed in between.
+    pub(super) fn write_transaction(&mut self) -> Result<rusqlite::Transaction<'_>, GalleryError> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
     /// [`Gallery::open`] for matching with the engine's embedding model, taking only the people the
     /// consent setting allows (`kiosk.require_consent`): how every process that recognises opens it.
     pub fn open_for_matching(path: &Path, require_consent: bool) -> Result<Self, GalleryError> {
@@ -113,7 +122,9 @@ impl Gallery {
             conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
-        migrate(&mut conn, version)?;
+        if usize::try_from(version).unwrap_or(0) < MIGRATIONS.len() {
+            migrate(&mut conn)?;
+        }
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "secure_delete", true)?;
         let mut gallery = Self {
@@ -307,7 +318,7 @@ impl Gallery {
             return Err(GalleryError::ConsentRequired);
         }
         let now = now_ms();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         tx.execute(
             "INSERT INTO people (name, consent_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
             params![name, person.consent.then_some(now), now],
@@ -333,7 +344,7 @@ impl Gallery {
         faces: &[NewFace],
     ) -> Result<usize, GalleryError> {
         let now = now_ms();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let touched = tx.execute(
             "UPDATE people SET updated_at = ?2 WHERE id = ?1",
             params![person_id, now],
@@ -365,7 +376,7 @@ impl Gallery {
             return Err(GalleryError::Invalid("a name is required".into()));
         }
         let now = now_ms();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let touched = tx.execute(
             "UPDATE people SET name = ?2, updated_at = ?3,
                 consent_withdrawn_at = CASE WHEN ?4 THEN NULL
@@ -391,7 +402,7 @@ impl Gallery {
     /// matched, greeted or logged again until consent is given anew.
     pub fn withdraw_consent(&mut self, person_id: PersonId) -> Result<(), GalleryError> {
         let now = now_ms();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let touched = tx.execute(
             "UPDATE people SET consent_at = NULL, updated_at = ?2,
                 consent_withdrawn_at = coalesce(consent_withdrawn_at, ?2)
@@ -714,9 +725,12 @@ fn insert_faces(
 
 /// Runs the migrations the gallery lacks in one transaction, with foreign keys off so that tables
 /// can be rebuilt, and refuses to commit one that leaves a dangling reference.
-fn migrate(conn: &mut Connection, version: i64) -> Result<(), GalleryError> {
+fn migrate(conn: &mut Connection) -> Result<(), GalleryError> {
     conn.pragma_update(None, "foreign_keys", false)?;
-    let tx = conn.transaction()?;
+    // Two processes opening a gallery at once: the second waits for the first's migrations, then
+    // reads the version they left.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (step, sql) in MIGRATIONS
         .iter()
         .enumerate()

@@ -39,7 +39,7 @@ impl Gallery {
                 .collect::<String>()
         );
         let now = now_ms();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let inserted = tx.execute(
             "INSERT OR IGNORE INTO api_tokens (name, hash, created_at) VALUES (?1, ?2, ?3)",
             params![name, token_hash(&token), now],
@@ -72,7 +72,7 @@ impl Gallery {
 
     /// Revokes the token called `name`; false when there was none.
     pub fn revoke_api_token(&mut self, name: &str) -> Result<bool, GalleryError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let deleted = tx.execute("DELETE FROM api_tokens WHERE name = ?1", [name.trim()])?;
         if deleted > 0 {
             audit(
