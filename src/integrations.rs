@@ -109,7 +109,7 @@ impl Integrations {
         let event = track_event.to_json();
         let id = self.events.publish(&event);
         if let Some(queue) = &mut self.queue
-            && let Err(e) = queue.enqueue(id, &event)
+            && let Err(e) = queue.enqueue(id, track_event)
         {
             tracing::error!(error = %e, "cannot queue an event for the webhooks");
         }

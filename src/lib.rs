@@ -27,6 +27,7 @@ pub mod resources;
 pub mod runtime;
 pub mod secrets;
 pub mod staff_service;
+pub mod track_event;
 pub mod ui;
 pub mod vision;
 pub mod webhooks;

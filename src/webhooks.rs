@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use rusqlite::{Connection, params};
-use serde::Deserialize as _;
 use sha2::Sha256;
 
-use crate::config::{EventKind, WebhookConfig};
+use crate::config::WebhookConfig;
 use crate::gallery::now_ms;
+use crate::track_event::TrackEvent;
 
 /// A delivery that failed for this long is dropped (and logged).
 const GIVE_UP_AFTER_MS: i64 = 3 * 86_400_000;
@@ -68,25 +68,23 @@ impl WebhookQueue {
         })
     }
 
-    /// Queues `event` (an object of `watch --json`) numbered `event_id` for every receiver that
-    /// wants its kind; returns how many deliveries were queued.
-    pub fn enqueue(
-        &mut self,
-        event_id: u64,
-        event: &serde_json::Value,
-    ) -> Result<usize, WebhookError> {
-        let kind = event["event"].as_str().unwrap_or_default();
-        // As `webhook.events` names it; None for a kind no receiver can ask for.
-        let event_kind = EventKind::deserialize(&event["event"]).ok();
-        let person_id = event["person"]["id"].as_i64();
-        let mut body = event.clone();
+    /// Queues `event` numbered `event_id` (its body is the object `watch --json` prints, with the
+    /// number) for every receiver that wants its kind; returns how many deliveries were queued.
+    pub fn enqueue(&mut self, event_id: u64, event: &TrackEvent) -> Result<usize, WebhookError> {
+        let kind = event.kind.as_str();
+        let person_id = event.person.as_ref().map(|(id, _)| *id);
+        let mut body = event.to_json();
         body["id"] = serde_json::json!(event_id);
         let body = body.to_string();
         let now = now_ms();
-        let tx = self.conn.transaction()?;
+        // The write lock from the start: a deferred transaction would fail at once when another
+        // writer committed between its first read and its first write.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut queued = 0;
         for hook in &self.hooks {
-            if !hook.events.is_empty() && !event_kind.is_some_and(|k| hook.events.contains(&k)) {
+            if !hook.events.is_empty() && !hook.events.contains(&event.kind) {
                 continue;
             }
             queued += tx.execute(
@@ -272,6 +270,7 @@ mod tests {
 
     #[test]
     fn a_receiver_is_sent_the_kinds_of_event_it_lists_and_all_when_it_lists_none() {
+        use crate::config::EventKind;
         use crate::recognizer::TrackEvent;
 
         let dir = tempfile::tempdir().unwrap();
@@ -297,7 +296,7 @@ mod tests {
                         similarity: None,
                     };
                     event_id += 1;
-                    queue.enqueue(event_id, &event.to_json()).unwrap()
+                    queue.enqueue(event_id, &event).unwrap()
                 })
                 .collect()
         };
@@ -338,9 +337,7 @@ mod tests {
                 person: Some((id, name.into())),
                 similarity: Some(0.8),
             };
-            queue
-                .enqueue(event_id as u64 + 1, &event.to_json())
-                .unwrap();
+            queue.enqueue(event_id as u64 + 1, &event).unwrap();
         }
         let waiting = |db: &std::path::Path| -> Vec<i64> {
             let conn = rusqlite::Connection::open(db).unwrap();
