@@ -196,6 +196,10 @@ pub enum StaffError {
     AlreadyDeleted,
     #[error("that group was deleted; choose another")]
     GroupGone,
+    #[error("this kiosk has people enrolled but no staff PIN; set one with `frontdesk set-pin`")]
+    FirstPinOnTheComputer,
+    #[error("a staff PIN is already set")]
+    PinAlreadySet,
     #[error("{} already exists; choose a new folder", .0.display())]
     FolderExists(PathBuf),
     #[error("{}: {rejection}", path.display())]
@@ -233,6 +237,8 @@ impl StaffError {
         match self {
             StaffError::AlreadyDeleted
             | StaffError::GroupGone
+            | StaffError::FirstPinOnTheComputer
+            | StaffError::PinAlreadySet
             | StaffError::FolderExists(_)
             | StaffError::PhotoRejected { .. } => String::new(),
             StaffError::PhotoUnreadable { source, .. } => source.to_string(),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::{Desk, StaffDone, StaffError, StaffReply};
 use crate::config::Config;
-use crate::gallery::now_ms;
+use crate::gallery::{PinCheck, now_ms};
 
 /// Saves `config` to `path`, audited; the service's own settings follow it (the match policy of
 /// photo checks, retention for roll calls).
@@ -25,7 +25,9 @@ pub(super) fn save(
     })
 }
 
-/// Checks a PIN, refused without asking while a lock-out holds.
+/// Checks a PIN, refused without asking while a lock-out holds. A kiosk without a PIN lets the
+/// window choose one only while nobody is enrolled (setting the kiosk up); once people are, the
+/// first PIN is set on the computer, or whoever pressed Staff first would own their records.
 pub(super) fn check_pin(desk: &mut Desk, pin: &str) -> Result<StaffReply, StaffError> {
     let gallery = super::connected(
         &mut desk.gallery,
@@ -35,10 +37,21 @@ pub(super) fn check_pin(desk: &mut Desk, pin: &str) -> Result<StaffReply, StaffE
     let check = desk
         .pin_gate
         .check(gallery, pin, std::time::Instant::now(), now_ms())?;
+    if check == PinCheck::NotSet && !gallery.people()?.is_empty() {
+        return Err(StaffError::FirstPinOnTheComputer);
+    }
     Ok(StaffReply::Pin(check))
 }
 
+/// The first PIN, chosen in the window while the kiosk is being set up; never a replacement.
 pub(super) fn set_pin(desk: &mut Desk, pin: &str) -> Result<StaffDone, StaffError> {
-    desk.gallery()?.set_pin(pin)?;
+    let gallery = desk.gallery()?;
+    if gallery.pin_is_set()? {
+        return Err(StaffError::PinAlreadySet);
+    }
+    if !gallery.people()?.is_empty() {
+        return Err(StaffError::FirstPinOnTheComputer);
+    }
+    gallery.set_pin(pin)?;
     Ok(StaffDone::PinSet)
 }

@@ -166,3 +166,46 @@ fn a_missing_photo_file_names_the_file() {
         "{reply:?}"
     );
 }
+
+/// On a kiosk already in use, nobody who walks up can become staff by choosing the first PIN: the
+/// window sends them to the computer. Setting up a new kiosk (nobody enrolled) it may, once.
+#[test]
+fn the_first_pin_is_chosen_in_the_window_only_before_anyone_is_enrolled() {
+    let kiosk = kiosk();
+    assert!(matches!(
+        kiosk.ask(StaffRequest::CheckPin("1234".into())),
+        StaffReply::Failed(StaffError::FirstPinOnTheComputer)
+    ));
+    assert!(matches!(
+        kiosk.ask(StaffRequest::SetPin("1234".into())),
+        StaffReply::Failed(StaffError::FirstPinOnTheComputer)
+    ));
+
+    let folder = tempfile::tempdir().unwrap();
+    let service = StaffService::start(
+        Config::defaults().unwrap(),
+        folder.path().join("new.db"),
+        Box::new(|| {}),
+    )
+    .unwrap();
+    let ask = |request| {
+        service.send(request);
+        service.recv_timeout(PATIENCE).unwrap()
+    };
+    assert!(matches!(
+        ask(StaffRequest::CheckPin("1234".into())),
+        StaffReply::Pin(PinCheck::NotSet)
+    ));
+    assert!(matches!(
+        ask(StaffRequest::SetPin("1234".into())),
+        StaffReply::Done(StaffDone::PinSet)
+    ));
+    assert!(matches!(
+        ask(StaffRequest::SetPin("9999".into())),
+        StaffReply::Failed(StaffError::PinAlreadySet)
+    ));
+    assert!(matches!(
+        ask(StaffRequest::CheckPin("1234".into())),
+        StaffReply::Pin(PinCheck::Accepted)
+    ));
+}

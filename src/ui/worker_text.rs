@@ -50,6 +50,8 @@ pub fn staff_error_text(texts: &Texts, error: &StaffError) -> String {
     match error {
         StaffError::AlreadyDeleted => texts.get("staff-error-already-deleted"),
         StaffError::GroupGone => texts.get("staff-error-group-gone"),
+        StaffError::FirstPinOnTheComputer => texts.get("staff-error-first-pin"),
+        StaffError::PinAlreadySet => texts.get("staff-error-pin-already-set"),
         StaffError::FolderExists(path) => {
             texts.with("staff-error-folder-exists", &[("path", shown(path))])
         }

@@ -87,7 +87,8 @@ fn wrong_pins_lock_the_staff_screens() {
 fn first_use_sets_a_pin_then_staff_edit_and_delete_a_person() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gallery.db");
-    let id = prepared_gallery(&db, None);
+    // A new kiosk: the owner chooses the PIN before anyone is enrolled.
+    Gallery::open(&db, MODEL).unwrap();
     let mut harness = kiosk(&db);
 
     harness.get_by_label("Staff").click();
@@ -100,6 +101,10 @@ fn first_use_sets_a_pin_then_staff_edit_and_delete_a_person() {
     type_into(&mut harness, "PIN", "9753");
     type_into(&mut harness, "Repeat PIN", "9753");
     harness.get_by_label("Unlock").click();
+    wait_for(&mut harness, "the empty people list", |h| {
+        shows(h, "Nobody is enrolled yet.")
+    });
+    let id = prepared_gallery(&db, None);
     wait_for(&mut harness, "the people list", |h| {
         shows(h, "Grace Hopper  (1 photos, 1 visits)")
     });
@@ -359,6 +364,26 @@ fn the_roll_call_tab_and_the_group_boxes_work_on_the_real_gallery() {
     });
     let gallery = Gallery::open(&db, MODEL).unwrap();
     assert!(gallery.groups_of(grace).unwrap().is_empty());
+}
+
+/// A kiosk in use without a PIN: whoever presses Staff first cannot choose one and own everyone's
+/// records; the prompt sends them to the computer.
+#[test]
+fn on_a_kiosk_in_use_the_first_pin_is_set_on_the_computer_not_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gallery.db");
+    prepared_gallery(&db, None);
+    let mut harness = kiosk(&db);
+    harness.get_by_label("Staff").click();
+    wait_for(&mut harness, "the PIN prompt", |h| shows(h, "Staff PIN"));
+    type_into(&mut harness, "PIN", "9753");
+    harness.get_by_label("Unlock").click();
+    wait_for(&mut harness, "the refusal", |h| {
+        shows(h, "frontdesk set-pin")
+    });
+    assert!(!shows(&harness, "Repeat PIN"));
+    assert!(harness.query_by_label("People").is_none());
+    assert!(!Gallery::open(&db, MODEL).unwrap().pin_is_set().unwrap());
 }
 
 /// The staff screens have their own service: with recognition down (the models are missing), staff
