@@ -36,9 +36,27 @@ fn harness_in(screen: RollCallScreen, language: Language) -> Harness<'static, Sc
         )
 }
 
-/// Answers the screen's request for roll calls as the recognition worker does.
-fn serve(harness: &mut Harness<'_, Screen>, gallery: &Gallery, query: AttendanceQuery) {
-    let calendar = Calendar::now(0);
+/// The moment the roll-call tests play at: noon today, so that a lesson twenty minutes old and an
+/// arrival now fall on one day whatever the clock says (a session's arrivals end at midnight).
+fn noon_today() -> i64 {
+    jiff::Zoned::now()
+        .with()
+        .hour(12)
+        .minute(0)
+        .second(0)
+        .subsec_nanosecond(0)
+        .build()
+        .unwrap()
+        .timestamp()
+        .as_millisecond()
+}
+
+/// Answers the screen's request for roll calls as the staff service does, at `now`.
+fn serve(harness: &mut Harness<'_, Screen>, gallery: &Gallery, query: AttendanceQuery, now: i64) {
+    let calendar = Calendar {
+        now,
+        ..Calendar::now(0)
+    };
     let today = calendar.today().unwrap();
     let group = gallery.group(query.group).unwrap().unwrap();
     let attendance = frontdesk::attendance::attendance(
@@ -84,7 +102,8 @@ fn the_roll_call_shows_who_is_here_and_follows_an_arrival() {
         gallery.add_member(class, person).unwrap();
     }
     // The lesson started twenty minutes ago (its grace period is over); Ada came just before.
-    let started = now_ms() - 20 * MINUTE;
+    let now = noon_today();
+    let started = now - 20 * MINUTE;
     gallery.start_session(class, started).unwrap();
     gallery
         .record_visit(ada, started - 5 * MINUTE, 0.8, "kiosk")
@@ -109,7 +128,7 @@ fn the_roll_call_shows_who_is_here_and_follows_an_arrival() {
         other => panic!("expected a request for roll calls, got {other:?}"),
     };
     assert_eq!(query.group, class);
-    serve(&mut harness, &gallery, query);
+    serve(&mut harness, &gallery, query, now);
     assert!(shows(&harness, "1 present, 0 late, 2 absent"));
     assert_eq!(harness.query_all_by_label("Absent").count(), 2);
     assert!(shows(&harness, "Present"));
@@ -117,8 +136,8 @@ fn the_roll_call_shows_who_is_here_and_follows_an_arrival() {
     assert!(shows(&harness, "1 of 1 sessions (100%)"));
 
     // Bob walks in now: after the grace period.
-    gallery.record_visit(bob, now_ms(), 0.8, "kiosk").unwrap();
-    serve(&mut harness, &gallery, query);
+    gallery.record_visit(bob, now, 0.8, "kiosk").unwrap();
+    serve(&mut harness, &gallery, query, now);
     assert!(shows(&harness, "1 present, 1 late, 1 absent"));
     assert!(shows(&harness, "Late"));
     assert_eq!(harness.query_all_by_label("Absent").count(), 1);
@@ -156,7 +175,8 @@ fn the_roll_call_and_its_group_settings_speak_german() {
         .create_group("Klasse 5B", None, DEFAULT_GRACE)
         .unwrap();
     gallery.add_member(class, ada).unwrap();
-    let started = now_ms() - 20 * MINUTE;
+    let now = noon_today();
+    let started = now - 20 * MINUTE;
     gallery.start_session(class, started).unwrap();
     gallery.record_visit(ada, started, 0.8, "kiosk").unwrap();
     let mut screen = RollCallScreen::default();
@@ -174,7 +194,7 @@ fn the_roll_call_and_its_group_settings_speak_german() {
         [StaffRequest::Attendance(query)] => *query,
         other => panic!("expected a request for roll calls, got {other:?}"),
     };
-    serve(&mut harness, &gallery, query);
+    serve(&mut harness, &gallery, query, now);
     assert!(shows(&harness, "1 anwesend, 0 verspätet, 0 abwesend"));
     assert!(shows(&harness, "Anwesend"));
     assert!(shows(&harness, "zuerst gesehen um"));
