@@ -122,15 +122,15 @@ fn backoff(attempts: u32) -> Duration {
     Duration::from_secs(1u64 << attempts.min(6)).min(MAX_BACKOFF)
 }
 
-/// The thread that delivers queued events; stops when dropped.
+/// The threads that deliver queued events, one per receiver, so that a receiver that is down or
+/// never answers delays nobody else's deliveries; they stop when this is dropped.
 pub struct WebhookSender {
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    threads: Vec<JoinHandle<()>>,
 }
 
 struct Due {
     id: i64,
-    url: String,
     key: String,
     event: String,
     body: String,
@@ -140,78 +140,108 @@ struct Due {
 
 impl WebhookSender {
     pub fn start(db_path: &Path, hooks: Vec<WebhookConfig>) -> Result<Self, WebhookError> {
-        let conn = open_queue(db_path)?;
+        drop_unconfigured(&open_queue(db_path)?, &hooks)?;
         let stop = Arc::new(AtomicBool::new(false));
-        let stopping = Arc::clone(&stop);
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(REQUEST_TIMEOUT))
             .http_status_as_error(false)
             .build()
             .into();
-        let thread = std::thread::Builder::new()
-            .name("webhooks".into())
-            .spawn(move || {
-                let mut last_error = None;
-                while !stopping.load(Ordering::Relaxed) {
-                    if let Err(e) = deliver_due(&conn, &agent, &hooks) {
-                        let message = e.to_string();
-                        if last_error.as_ref() != Some(&message) {
-                            tracing::error!(error = %message, "webhook deliveries failed");
-                            last_error = Some(message);
-                        }
-                    }
-                    std::thread::sleep(POLL);
-                }
-            })
-            .map_err(WebhookError::Thread)?;
-        Ok(Self {
+        let mut sender = Self {
             stop,
-            thread: Some(thread),
-        })
+            threads: Vec::new(),
+        };
+        // One thread per receiver: a URL listed twice would have its deliveries sent twice.
+        let mut urls = std::collections::HashSet::new();
+        let receivers = hooks
+            .into_iter()
+            .filter(|hook| urls.insert(hook.url.clone()));
+        for (number, hook) in receivers.enumerate() {
+            let conn = open_queue(db_path)?;
+            let stopping = Arc::clone(&sender.stop);
+            let agent = agent.clone();
+            let thread = std::thread::Builder::new()
+                .name(format!("webhooks-{number}"))
+                .spawn(move || deliver_until_stopped(&conn, &agent, &hook, &stopping))
+                .map_err(WebhookError::Thread)?;
+            sender.threads.push(thread);
+        }
+        Ok(sender)
     }
 }
 
 impl Drop for WebhookSender {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take()
-            && thread.join().is_err()
-        {
-            tracing::error!("the webhook sender panicked");
+        for thread in self.threads.drain(..) {
+            if thread.join().is_err() {
+                tracing::error!("a webhook sender panicked");
+            }
         }
     }
 }
 
-/// Sends every delivery that is due, oldest first.
+/// Deliveries to receivers no longer in the config are dropped: nobody will take them.
+fn drop_unconfigured(conn: &Connection, hooks: &[WebhookConfig]) -> Result<(), WebhookError> {
+    let urls: Vec<String> = conn
+        .prepare("SELECT DISTINCT url FROM webhook_outbox")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for url in urls
+        .iter()
+        .filter(|url| !hooks.iter().any(|h| &h.url == *url))
+    {
+        let dropped = conn.execute("DELETE FROM webhook_outbox WHERE url = ?1", [url])?;
+        tracing::warn!(%url, dropped, "dropping deliveries to a webhook no longer configured");
+    }
+    Ok(())
+}
+
+/// One receiver's loop: its due deliveries, in order, until stopped.
+fn deliver_until_stopped(
+    conn: &Connection,
+    agent: &ureq::Agent,
+    hook: &WebhookConfig,
+    stopping: &AtomicBool,
+) {
+    let mut last_error = None;
+    while !stopping.load(Ordering::Relaxed) {
+        if let Err(e) = deliver_due(conn, agent, hook) {
+            let message = e.to_string();
+            if last_error.as_ref() != Some(&message) {
+                tracing::error!(url = %hook.url, error = %message, "webhook deliveries failed");
+                last_error = Some(message);
+            }
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// Sends `hook`'s deliveries that are due, oldest first, up to the first that fails: the rest would
+/// wait for the same receiver, and keep their order.
 fn deliver_due(
     conn: &Connection,
     agent: &ureq::Agent,
-    hooks: &[WebhookConfig],
+    hook: &WebhookConfig,
 ) -> Result<(), WebhookError> {
     let now = now_ms();
     let due: Vec<Due> = conn
         .prepare_cached(
-            "SELECT id, url, idempotency_key, event, body, attempts, created_at FROM webhook_outbox
-             WHERE next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+            "SELECT id, idempotency_key, event, body, attempts, created_at FROM webhook_outbox
+             WHERE url = ?1 AND next_attempt_at <= ?2 ORDER BY id LIMIT ?3",
         )?
-        .query_map(params![now, BATCH], |r| {
+        .query_map(params![hook.url, now, BATCH], |r| {
             Ok(Due {
                 id: r.get(0)?,
-                url: r.get(1)?,
-                key: r.get(2)?,
-                event: r.get(3)?,
-                body: r.get(4)?,
-                attempts: r.get(5)?,
-                created_at: r.get(6)?,
+                key: r.get(1)?,
+                event: r.get(2)?,
+                body: r.get(3)?,
+                attempts: r.get(4)?,
+                created_at: r.get(5)?,
             })
         })?
         .collect::<Result<_, _>>()?;
     for delivery in due {
-        let Some(hook) = hooks.iter().find(|h| h.url == delivery.url) else {
-            tracing::warn!(url = %delivery.url, "dropping a delivery to a webhook no longer configured");
-            conn.execute("DELETE FROM webhook_outbox WHERE id = ?1", [delivery.id])?;
-            continue;
-        };
         match send(agent, hook, &delivery) {
             Ok(()) => {
                 conn.execute("DELETE FROM webhook_outbox WHERE id = ?1", [delivery.id])?;
@@ -229,6 +259,7 @@ fn deliver_due(
                         last_error = ?3 WHERE id = ?1",
                     params![delivery.id, now + wait, problem],
                 )?;
+                return Ok(());
             }
         }
     }
@@ -353,6 +384,88 @@ mod tests {
         assert_eq!(waiting(&db), [ada, grace]);
         gallery.withdraw_consent(ada).unwrap();
         assert_eq!(waiting(&db), [grace]);
+    }
+
+    /// A receiver that takes the connection and never answers holds up only its own deliveries:
+    /// the other receiver has its event while that request still hangs.
+    #[test]
+    fn a_receiver_that_never_answers_delays_no_other() {
+        use std::io::{Read as _, Write as _};
+        use std::net::TcpListener;
+        use std::sync::mpsc::sync_channel;
+
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("gallery.db");
+        crate::gallery::Gallery::open(&db, "m1").unwrap();
+        let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+        let healthy = TcpListener::bind("127.0.0.1:0").unwrap();
+        let hook = |listener: &TcpListener| WebhookConfig {
+            url: format!("http://{}/hook", listener.local_addr().unwrap()),
+            secret: "0123456789abcdef".into(),
+            events: Vec::new(),
+        };
+        // The silent receiver comes first in the config and in the outbox.
+        let hooks = vec![hook(&silent), hook(&healthy)];
+        let event = TrackEvent {
+            t_ms: 0,
+            kind: crate::config::EventKind::Arrived,
+            track: 1,
+            person: None,
+            similarity: None,
+        };
+        WebhookQueue::open(&db, hooks.clone())
+            .unwrap()
+            .enqueue(1, &event)
+            .unwrap();
+
+        let (hung_up, silent_hung_up) = sync_channel(1);
+        let test_over = Arc::new(AtomicBool::new(false));
+        let silent_thread = std::thread::Builder::new()
+            .name("silent-receiver".into())
+            .spawn({
+                let test_over = Arc::clone(&test_over);
+                move || {
+                    let (mut connection, _) = silent.accept().unwrap();
+                    connection
+                        .set_read_timeout(Some(Duration::from_millis(50)))
+                        .unwrap();
+                    let mut buffer = [0u8; 4096];
+                    // Read what comes and answer nothing, until the sender gives up and closes
+                    // (or the test is over: then hang up, so that the sender stops at once).
+                    while !test_over.load(Ordering::Relaxed) {
+                        if connection.read(&mut buffer).is_ok_and(|n| n == 0) {
+                            let _ = hung_up.send(());
+                            return;
+                        }
+                    }
+                }
+            })
+            .unwrap();
+        let (delivered, healthy_delivered) = sync_channel(1);
+        std::thread::Builder::new()
+            .name("healthy-receiver".into())
+            .spawn(move || {
+                let (mut connection, _) = healthy.accept().unwrap();
+                let mut buffer = [0u8; 4096];
+                let _ = connection.read(&mut buffer);
+                connection
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                    .unwrap();
+                let _ = delivered.send(());
+            })
+            .unwrap();
+
+        let sender = WebhookSender::start(&db, hooks).unwrap();
+        healthy_delivered
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the healthy receiver never got its event");
+        assert!(
+            silent_hung_up.try_recv().is_err(),
+            "the healthy receiver waited for the silent one to time out"
+        );
+        test_over.store(true, Ordering::Relaxed);
+        silent_thread.join().unwrap();
+        drop(sender);
     }
 
     #[test]
