@@ -123,7 +123,10 @@ pub fn push(client: &mut Client, kiosk: &str, rows: &RowBatch) -> Result<Moved, 
     Ok(moved)
 }
 
-/// Returns how many people were taken (new, or newer than the server's).
+/// Returns how many people were taken (new, or newer than the server's). A person's name and
+/// details are the latest edit's; their consent is the latest consent event's, whichever edit
+/// carried it, so an edit made at a kiosk that had not yet heard of a withdrawal cannot give the
+/// consent back (and a consent given after the withdrawal does).
 fn push_people(
     tx: &mut Transaction<'_>,
     kiosk: &str,
@@ -149,11 +152,26 @@ fn push_people(
                          $7::int8[])
                   AS t(uid, name, details, consent_at, withdrawn_at, created_at, updated_at)
              WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE tombstones.uid = t.uid)
-             ON CONFLICT (uid) DO UPDATE SET name = EXCLUDED.name, details = EXCLUDED.details,
-                 consent_at = EXCLUDED.consent_at,
-                 consent_withdrawn_at = EXCLUDED.consent_withdrawn_at,
-                 updated_at = EXCLUDED.updated_at, kiosk = EXCLUDED.kiosk
+             ON CONFLICT (uid) DO UPDATE SET
+                 name = CASE WHEN (p.updated_at, p.kiosk) < (EXCLUDED.updated_at, EXCLUDED.kiosk)
+                     THEN EXCLUDED.name ELSE p.name END,
+                 details = CASE WHEN (p.updated_at, p.kiosk) < (EXCLUDED.updated_at, EXCLUDED.kiosk)
+                     THEN EXCLUDED.details ELSE p.details END,
+                 consent_at = CASE WHEN
+                         GREATEST(p.consent_withdrawn_at, EXCLUDED.consent_withdrawn_at)
+                             >= COALESCE(GREATEST(p.consent_at, EXCLUDED.consent_at), 0)
+                     THEN NULL ELSE GREATEST(p.consent_at, EXCLUDED.consent_at) END,
+                 consent_withdrawn_at = CASE WHEN
+                         GREATEST(p.consent_withdrawn_at, EXCLUDED.consent_withdrawn_at)
+                             >= COALESCE(GREATEST(p.consent_at, EXCLUDED.consent_at), 0)
+                     THEN GREATEST(p.consent_withdrawn_at, EXCLUDED.consent_withdrawn_at)
+                     ELSE NULL END,
+                 updated_at = GREATEST(p.updated_at, EXCLUDED.updated_at),
+                 kiosk = CASE WHEN (p.updated_at, p.kiosk) < (EXCLUDED.updated_at, EXCLUDED.kiosk)
+                     THEN EXCLUDED.kiosk ELSE p.kiosk END
              WHERE (p.updated_at, p.kiosk) < (EXCLUDED.updated_at, EXCLUDED.kiosk)
+                 OR p.consent_withdrawn_at IS DISTINCT FROM EXCLUDED.consent_withdrawn_at
+                 OR p.consent_at IS DISTINCT FROM EXCLUDED.consent_at
              RETURNING p.uid",
             &[
                 &uids, &names, &details, &consent, &withdrawn, &created, &updated, &kiosk,

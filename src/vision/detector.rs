@@ -23,7 +23,7 @@ const BIG_FACE_SIDE: f32 = 200.0;
 /// Long side of a quick look for such big faces, a quarter of the coarse pass's cost (at 640x480 a
 /// big face is still 50 px in it, where YuNet finds faces surely). Only when it sees one is the
 /// coarse pass run, for the landmarks its finer grid places better; most frames hold no big face.
-const PROBE_SIDE: u32 = 160;
+pub const PROBE_SIDE: u32 = 160;
 /// A face in the quick look counts as big from this share of `BIG_FACE_SIDE`: its coarser boxes
 /// may come out a little smaller.
 const PROBE_SLACK: f32 = 0.75;

@@ -478,3 +478,57 @@ fn conflicts_resolve_as_documented() {
         assert!(kiosk.person_named("Tom Hanks").is_some());
     }
 }
+
+/// A visitor withdraws their consent at desk A while desk B, not yet in step, edits their details:
+/// whichever desk syncs first, the withdrawal stands everywhere, and a consent given again later
+/// is taken back into account.
+#[test]
+fn a_withdrawal_of_consent_is_not_undone_by_an_edit_made_elsewhere() {
+    let server = PostgresServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let a = Kiosk::new(dir.path(), "a", &server);
+    let b = Kiosk::new(dir.path(), "b", &server);
+    a.enroll("Barack Obama", "faces/barack_obama/fr_obama.jpg", &[]);
+    a.sync();
+    b.sync();
+    let withdrawn = |kiosk: &Kiosk| {
+        let person = kiosk.person_named("Barack Obama").unwrap();
+        person["consent_at"].is_null() && person["consent_withdrawn_at"].is_string()
+    };
+    for b_syncs_first in [false, true] {
+        let at_a = a.person_named("Barack Obama").unwrap()["id"].to_string();
+        let at_b = b.person_named("Barack Obama").unwrap()["id"].to_string();
+        a.run(&["people", "edit", &at_a, "--withdraw-consent"]);
+        std::thread::sleep(Duration::from_millis(20));
+        b.run(&["people", "edit", &at_b, "--detail", "notes=likes tea"]);
+        if b_syncs_first {
+            b.sync();
+            a.sync();
+        } else {
+            a.sync();
+            b.sync();
+        }
+        a.sync();
+        b.sync();
+        for kiosk in [&a, &b] {
+            assert!(
+                withdrawn(kiosk),
+                "at {}, b first: {b_syncs_first}",
+                kiosk.name()
+            );
+            let person = kiosk.person_named("Barack Obama").unwrap();
+            assert_eq!(
+                person["details"]["notes"],
+                "likes tea",
+                "at {}",
+                kiosk.name()
+            );
+        }
+        // Given again, at B: it travels too.
+        std::thread::sleep(Duration::from_millis(20));
+        b.run(&["people", "edit", &at_b, "--consent"]);
+        b.sync();
+        a.sync();
+        assert!(!withdrawn(&a) && !withdrawn(&b));
+    }
+}
