@@ -8,7 +8,8 @@ use frontdesk::fleet::{FleetConnection, FleetError, FleetSettings, KioskSeen};
 use frontdesk::gallery::{Gallery, format_timestamp};
 use serde_json::json;
 
-use super::{Context, emit, print_line};
+use super::output::{Table, date_time};
+use super::{Context, Output, emit};
 
 #[derive(Debug, Subcommand)]
 pub enum FleetAction {
@@ -16,9 +17,8 @@ pub enum FleetAction {
     Sync,
     /// Whether the server can be reached, what waits to be sent and how far behind this kiosk is
     Status {
-        /// One JSON object instead of text
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        output: Output,
     },
 }
 
@@ -29,7 +29,7 @@ pub fn run(context: &Context, action: FleetAction) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot open the gallery {}", context.db_path.display()))?;
     match action {
         FleetAction::Sync => sync(&settings, &mut gallery),
-        FleetAction::Status { json } => status(&settings, &mut gallery, json),
+        FleetAction::Status { output } => status(&settings, &mut gallery, output),
     }
 }
 
@@ -126,25 +126,20 @@ impl FleetReport {
 fn status(
     settings: &FleetSettings,
     gallery: &mut Gallery,
-    json_output: bool,
+    output: Output,
 ) -> anyhow::Result<ExitCode> {
     let report = FleetReport::gather(settings, gallery);
-    if json_output {
-        emit(&report.to_json());
-    } else {
-        match report.summary() {
-            Ok(line) | Err(line) => print_line(format_args!("{line}")),
+    let (Ok(mut text) | Err(mut text)) = report.summary();
+    if let Ok((_, kiosks)) = &report.server
+        && !kiosks.is_empty()
+    {
+        let mut seen = Table::new(&["KIOSK", "LAST SEEN"]);
+        for kiosk in kiosks {
+            seen.push(vec![kiosk.name.clone(), date_time(kiosk.last_seen_at)]);
         }
-        if let Ok((_, kiosks)) = &report.server {
-            for kiosk in kiosks {
-                print_line(format_args!(
-                    "  {:<20} last seen {}",
-                    kiosk.name,
-                    format_timestamp(kiosk.last_seen_at)
-                ));
-            }
-        }
+        text.push_str(&format!("\n\n{}", seen.render()));
     }
+    output.print(&text, &report.to_json());
     Ok(if report.server.is_ok() {
         ExitCode::SUCCESS
     } else {

@@ -1,5 +1,5 @@
-//! Command-line parsing and dispatch. Results go to stdout as one JSON object per line, messages to
-//! stderr.
+//! Command-line parsing and dispatch. Results go to stdout, as text for people or with `--json` as
+//! one JSON object per line (src/cli/output.rs); messages go to stderr.
 
 mod attendance;
 mod backup;
@@ -8,6 +8,7 @@ mod fleet;
 mod groups;
 mod images;
 mod import;
+mod output;
 mod people;
 mod serve;
 mod watch;
@@ -22,6 +23,7 @@ use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
 use frontdesk::gallery::{Gallery, MatchPolicy, PersonId};
 use frontdesk::ui::KioskOptions;
+use output::Output;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -84,9 +86,8 @@ enum Command {
         /// auto, demo, webcam[:N], video:FILE or images:DIR [default: config `kiosk.source`]
         #[arg(long)]
         source: Option<String>,
-        /// One JSON object per event
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        output: Output,
     },
     /// Run the recognition loop and the HTTP API without a window (for door controllers, services)
     Serve {
@@ -113,11 +114,10 @@ enum Command {
         /// Up to and including this day (YYYY-MM-DD) or up to this instant (RFC 3339)
         #[arg(long, value_parser = parse_until)]
         until: Option<i64>,
-        /// One JSON object per visit
-        #[arg(long, conflicts_with = "csv")]
-        json: bool,
+        #[command(flatten)]
+        output: Output,
         /// CSV with a header line
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
     /// Create groups (a class, a team, a course), set their schedule, add or remove members
@@ -139,11 +139,10 @@ enum Command {
         /// Last day of a period, included [default: today]
         #[arg(long, value_parser = attendance::parse_day)]
         until: Option<jiff::civil::Date>,
-        /// One JSON object per roll call, then a summary with each member's rate
-        #[arg(long, conflicts_with = "csv")]
-        json: bool,
+        #[command(flatten)]
+        output: Output,
         /// CSV with a header line, one row per member and session
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
     /// Show the staff audit log, newest first
@@ -180,9 +179,8 @@ enum Command {
         /// Check every photo and report what would happen, saving nothing
         #[arg(long)]
         dry_run: bool,
-        /// One JSON object per person and a summary, no progress bar
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        output: Output,
     },
     /// Replace the gallery with a backup; people erased since the backup stay erased
     Restore {
@@ -373,7 +371,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &images,
         ),
         Some(Command::People { action }) => people::run(&context, action),
-        Some(Command::Watch { source, json }) => watch::watch(&context, source.as_deref(), json),
+        Some(Command::Watch { source, output }) => {
+            watch::watch(&context, source.as_deref(), output)
+        }
         Some(Command::Serve { source, listen }) => {
             serve::serve(&context, source.as_deref(), listen.as_deref())
         }
@@ -382,7 +382,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             person,
             since,
             until,
-            json,
+            output,
             csv,
         }) => watch::visits(
             &context,
@@ -391,7 +391,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 since,
                 until,
             },
-            json,
+            output,
             csv,
         ),
         Some(Command::Groups { action }) => groups::run(&context, action),
@@ -400,7 +400,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             day,
             since,
             until,
-            json,
+            output,
             csv,
         }) => attendance::attendance(
             &context,
@@ -410,11 +410,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 since,
                 until,
             },
-            match (json, csv) {
-                (true, _) => attendance::Format::Json,
-                (_, true) => attendance::Format::Csv,
-                _ => attendance::Format::Text,
-            },
+            output,
+            csv,
         ),
         Some(Command::Audit { csv }) => people::audit(&context, csv),
         Some(Command::Fleet { action }) => fleet::run(&context, action),
@@ -428,14 +425,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dir,
             consent,
             dry_run,
-            json,
+            output,
         }) => import::run(
             &context,
             &dir,
             &import::ImportOptions {
                 consent,
                 dry_run,
-                json,
+                output,
             },
         ),
         Some(Command::Restore {
