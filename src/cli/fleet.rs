@@ -4,17 +4,20 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Subcommand;
-use frontdesk::fleet::{FleetConnection, FleetError, FleetSettings, KioskSeen};
+use frontdesk::fleet::{FleetConnection, FleetError, FleetSettings, KioskSeen, SyncReport};
 use frontdesk::gallery::{Gallery, format_timestamp};
 use serde_json::json;
 
-use super::output::{Table, date_time};
-use super::{Context, Output, emit};
+use super::output::{Table, count, date_time};
+use super::{Context, Output};
 
 #[derive(Debug, Subcommand)]
 pub enum FleetAction {
-    /// Send this kiosk's changes and fetch the others', once; prints what moved as one JSON line
-    Sync,
+    /// Send this kiosk's changes and fetch the others', once; prints what moved
+    Sync {
+        #[command(flatten)]
+        output: Output,
+    },
     /// Whether the server can be reached, what waits to be sent and how far behind this kiosk is
     Status {
         #[command(flatten)]
@@ -28,17 +31,21 @@ pub fn run(context: &Context, action: FleetAction) -> anyhow::Result<ExitCode> {
     let mut gallery = Gallery::open_unindexed(&context.db_path)
         .with_context(|| format!("cannot open the gallery {}", context.db_path.display()))?;
     match action {
-        FleetAction::Sync => sync(&settings, &mut gallery),
+        FleetAction::Sync { output } => sync(&settings, &mut gallery, output),
         FleetAction::Status { output } => status(&settings, &mut gallery, output),
     }
 }
 
-fn sync(settings: &FleetSettings, gallery: &mut Gallery) -> anyhow::Result<ExitCode> {
+fn sync(
+    settings: &FleetSettings,
+    gallery: &mut Gallery,
+    output: Output,
+) -> anyhow::Result<ExitCode> {
     let outcome = FleetConnection::open(settings, gallery)
         .and_then(|mut connection| connection.sync(gallery));
     match outcome {
         Ok(report) => {
-            emit(&serde_json::to_value(report)?);
+            output.print(&synced(&report), &serde_json::to_value(report)?);
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
@@ -49,6 +56,36 @@ fn sync(settings: &FleetSettings, gallery: &mut Gallery) -> anyhow::Result<ExitC
             )))
         }
     }
+}
+
+/// `fleet sync` for people: what moved each way and what still waits.
+fn synced(report: &SyncReport) -> String {
+    let moved = |people, faces, visits, erasures| {
+        format!(
+            "{}, {}, {} and {}",
+            count(people, "person", "people"),
+            count(faces, "face", "faces"),
+            count(visits, "visit", "visits"),
+            count(erasures, "erasure", "erasures")
+        )
+    };
+    let (sent, fetched) = (report.pushed, report.pulled);
+    format!(
+        "Sent {}; fetched {}{}. {} wait to be sent.",
+        moved(sent.people, sent.faces, sent.visits, sent.erasures),
+        moved(
+            fetched.people,
+            fetched.faces,
+            fetched.visits,
+            fetched.erased
+        ),
+        if report.full_copy {
+            " (a full copy of the fleet)"
+        } else {
+            ""
+        },
+        count(report.waiting, "change", "changes")
+    )
 }
 
 /// Where this kiosk stands, from its own gallery and, when it answers, from the server.

@@ -53,10 +53,12 @@ enum Command {
         #[arg(long)]
         fullscreen: bool,
     },
-    /// Detect and embed the faces in images
+    /// Detect and embed the faces in images (`--json` prints the embeddings)
     Embed {
         #[arg(required = true)]
         images: Vec<PathBuf>,
+        #[command(flatten)]
+        output: Output,
     },
     /// Enrol a person from one or more photos (the largest face of each)
     Enroll {
@@ -70,11 +72,15 @@ enum Command {
         consent: bool,
         #[arg(required = true)]
         images: Vec<PathBuf>,
+        #[command(flatten)]
+        output: Output,
     },
     /// Name the faces in images
     Identify {
         #[arg(required = true)]
         images: Vec<PathBuf>,
+        #[command(flatten)]
+        output: Output,
     },
     /// List, show or delete enrolled people
     People {
@@ -147,8 +153,10 @@ enum Command {
     },
     /// Show the staff audit log, newest first
     Audit {
-        /// CSV with a header line instead of JSON lines
-        #[arg(long)]
+        #[command(flatten)]
+        output: Output,
+        /// CSV with a header line
+        #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
     /// Several kiosks sharing one gallery through a PostgreSQL server (config `[fleet]`)
@@ -159,7 +167,10 @@ enum Command {
     /// Set the staff PIN (read from standard input) that guards the kiosk's staff screens
     SetPin,
     /// Check the runtime, models, database, cameras, display and backups
-    Doctor,
+    Doctor {
+        #[command(flatten)]
+        output: Output,
+    },
     /// Write a consistent copy of the gallery to a new file (also while the kiosk runs)
     Backup {
         /// The backup file to create (readable by you only)
@@ -168,6 +179,8 @@ enum Command {
         /// Encrypt with the passphrase on this file's first line (`-`: read it from standard input)
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
+        #[command(flatten)]
+        output: Output,
     },
     /// Enrol many people: DIR holds one folder of photos per person (named after them) and an
     /// optional people.csv (name, consent and detail columns)
@@ -184,6 +197,8 @@ enum Command {
     },
     /// Replace the gallery with a backup; people erased since the backup stay erased
     Restore {
+        #[command(flatten)]
+        output: Output,
         /// A file made by `frontdesk backup` (or by the kiosk's scheduled backups)
         file: PathBuf,
         /// The passphrase of an encrypted backup, on this file's first line (`-`: standard input)
@@ -356,19 +371,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => kiosk(context, None, false),
         Some(Command::Run { source, fullscreen }) => kiosk(context, source.as_deref(), fullscreen),
-        Some(Command::Embed { images }) => images::embed(&context, &images),
-        Some(Command::Identify { images }) => images::identify(&context, &images),
+        Some(Command::Embed { images, output }) => images::embed(&context, &images, output),
+        Some(Command::Identify { images, output }) => images::identify(&context, &images, output),
         Some(Command::Enroll {
             name,
             details,
             consent,
             images,
+            output,
         }) => images::enroll(
             &context,
             &name,
             details.into_iter().collect(),
             consent,
             &images,
+            output,
         ),
         Some(Command::People { action }) => people::run(&context, action),
         Some(Command::Watch { source, output }) => {
@@ -413,14 +430,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output,
             csv,
         ),
-        Some(Command::Audit { csv }) => people::audit(&context, csv),
+        Some(Command::Audit { output, csv }) => people::audit(&context, output, csv),
         Some(Command::Fleet { action }) => fleet::run(&context, action),
         Some(Command::SetPin) => people::set_pin(&context),
-        Some(Command::Doctor) => doctor::run(&context),
+        Some(Command::Doctor { output }) => doctor::run(&context, output),
         Some(Command::Backup {
             out,
             passphrase_file,
-        }) => backup::backup(&context, &out, passphrase_file.as_ref()),
+            output,
+        }) => backup::backup(&context, output, &out, passphrase_file.as_ref()),
         Some(Command::Import {
             dir,
             consent,
@@ -436,9 +454,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             },
         ),
         Some(Command::Restore {
+            output,
             file,
             passphrase_file,
-        }) => backup::restore(&context, &file, passphrase_file.as_ref()),
+        }) => backup::restore(&context, output, &file, passphrase_file.as_ref()),
     }
 }
 

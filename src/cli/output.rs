@@ -165,6 +165,13 @@ fn local(ms: i64, format: &str) -> String {
     )
 }
 
+/// "1 face", "2 faces": counts in sentences, whatever integer type holds them.
+pub fn count(n: impl std::fmt::Display, one: &str, many: &str) -> String {
+    let n = n.to_string();
+    let noun = if n == "1" { one } else { many };
+    format!("{n} {noun}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,6 +55,7 @@ fn enrol_then_identify_known_and_unknown_faces() {
     let scratch = Scratch::new();
     let enrolled = scratch.run(&[
         "enroll",
+        "--json",
         "--name",
         "Barack Obama",
         "--detail",
@@ -75,6 +76,7 @@ fn enrol_then_identify_known_and_unknown_faces() {
     // Other photos of him are named; everyone else stays unknown.
     let known = scratch.run(&[
         "identify",
+        "--json",
         &path("faces/barack_obama/fr_obama3.jpg"),
         &path("faces/barack_obama/clm_obama4_crop.jpg"),
     ]);
@@ -98,7 +100,8 @@ fn enrol_then_identify_known_and_unknown_faces() {
     .iter()
     .map(|p| path(p))
     .collect();
-    let args: Vec<&str> = std::iter::once("identify")
+    let args: Vec<&str> = ["identify", "--json"]
+        .into_iter()
         .chain(strangers.iter().map(String::as_str))
         .collect();
     let unknown = scratch.run(&args);
@@ -110,7 +113,7 @@ fn enrol_then_identify_known_and_unknown_faces() {
     assert!(faces.len() >= 13);
     assert!(faces.iter().all(|f| f["person"].is_null()), "{faces:?}");
 
-    let people = lines(&scratch.run(&["people", "list"]));
+    let people = lines(&scratch.run(&["people", "list", "--json"]));
     assert_eq!(people.len(), 1);
     assert_eq!(people[0]["details"]["coffee"], "black, no sugar");
     assert!(people[0]["consent_at"].is_string());
@@ -121,6 +124,7 @@ fn embed_reports_boxes_landmarks_and_unit_embeddings() {
     let scratch = Scratch::new();
     let output = scratch.run(&[
         "embed",
+        "--json",
         &path("group/feat_multi_face.jpg"),
         &path("negatives/skl_flower.jpg"),
     ]);
@@ -159,6 +163,7 @@ fn enrol_refuses_bad_photos_with_reasons_and_changes_nothing() {
 
     let output = scratch.run(&[
         "enroll",
+        "--json",
         "--consent",
         "--name",
         "Someone",
@@ -187,7 +192,7 @@ fn enrol_refuses_bad_photos_with_reasons_and_changes_nothing() {
             .contains("Grace")
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("nothing was saved"));
-    assert_eq!(lines(&scratch.run(&["people", "list"])).len(), 1);
+    assert_eq!(lines(&scratch.run(&["people", "list", "--json"])).len(), 1);
     assert_eq!(std::fs::read(scratch.db()).unwrap(), before);
 }
 
@@ -196,6 +201,7 @@ fn enrol_refuses_a_photo_of_someone_else_among_the_photos() {
     let scratch = Scratch::new();
     let output = scratch.run(&[
         "enroll",
+        "--json",
         "--consent",
         "--name",
         "Barack Obama",
@@ -232,7 +238,8 @@ fn bad_inputs_get_an_error_line_each_and_a_failing_status() {
         "/nonexistent/x.jpg".to_owned(),
     ];
     for command in ["embed", "identify"] {
-        let args: Vec<&str> = std::iter::once(command)
+        let args: Vec<&str> = [command, "--json"]
+            .into_iter()
             .chain(inputs.iter().map(String::as_str))
             .collect();
         let output = scratch.run(&args);
@@ -288,6 +295,7 @@ fn people_show_and_delete() {
     let scratch = Scratch::new();
     let enrolled = lines(&scratch.run(&[
         "enroll",
+        "--json",
         "--consent",
         "--name",
         "Grace Hopper",
@@ -296,15 +304,19 @@ fn people_show_and_delete() {
         &path("faces/single/mpl_grace_hopper.jpg"),
     ]));
     let id = enrolled[0]["person_id"].as_i64().unwrap().to_string();
-    let shown = lines(&scratch.run(&["people", "show", &id]));
+    let shown = lines(&scratch.run(&["people", "show", &id, "--json"]));
     assert_eq!(shown[0]["name"], "Grace Hopper");
     assert_eq!(shown[0]["details"]["phone"], "555-0100");
     assert_eq!(shown[0]["faces"], 1);
 
     let deleted = scratch.run(&["people", "delete", &id]);
     assert!(deleted.status.success());
-    assert!(lines(&scratch.run(&["people", "list"])).is_empty());
-    let identified = lines(&scratch.run(&["identify", &path("faces/single/mpl_grace_hopper.jpg")]));
+    assert!(lines(&scratch.run(&["people", "list", "--json"])).is_empty());
+    let identified = lines(&scratch.run(&[
+        "identify",
+        "--json",
+        &path("faces/single/mpl_grace_hopper.jpg"),
+    ]));
     assert!(identified[0]["faces"][0]["person"].is_null());
 
     let missing = scratch.run(&["people", "show", "999"]);
@@ -342,7 +354,11 @@ fn gallery_survives_reopening_and_is_private() {
             .status
             .success()
     );
-    let identified = lines(&scratch.run(&["identify", &path("faces/single/mpl_grace_hopper.jpg")]));
+    let identified = lines(&scratch.run(&[
+        "identify",
+        "--json",
+        &path("faces/single/mpl_grace_hopper.jpg"),
+    ]));
     assert_eq!(
         person_of(&identified[0]["faces"][0]).as_deref(),
         Some("Grace")
@@ -369,7 +385,7 @@ fn bad_config_value_names_the_key() {
 #[test]
 fn doctor_reports_each_part() {
     let scratch = Scratch::new();
-    let output = scratch.run(&["doctor"]);
+    let output = scratch.run(&["doctor", "--json"]);
     let checks = lines(&output);
     let names: Vec<&str> = checks
         .iter()
