@@ -186,6 +186,19 @@ fn a_class_roll_call_from_a_real_frame_source() {
     assert_eq!(roll_call["totals"]["present"], 1);
     assert_eq!(roll_call["totals"]["late"], 1);
     assert_eq!(roll_call["totals"]["absent"], 1);
+    // For a person: the roll call as a table under a heading with its totals.
+    let text = class.ok(&["attendance", "--group", GROUP]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].ends_with("(started by hand): 1 present, 1 late, 1 absent, 0 expected"),
+        "{text}"
+    );
+    assert_eq!(
+        lines[1].split_whitespace().collect::<Vec<_>>(),
+        ["STATUS", "ID", "NAME", "FIRST", "SEEN"]
+    );
+    let hopper_row = lines.iter().find(|l| l.contains("Grace Hopper")).unwrap();
+    assert!(hopper_row.starts_with("late "), "{text}");
 
     let week_ago = today.checked_sub(jiff::Span::new().days(6)).unwrap();
     let since = week_ago.to_string();

@@ -254,6 +254,22 @@ fn a_kiosk_keeps_working_while_the_server_is_down_and_loses_nothing() {
         .map(|k| k["name"].as_str().unwrap())
         .collect();
     assert_eq!(kiosks, ["a", "b"]);
+    // For a person: the summary, then the kiosks the server has seen in a table.
+    let text = b.command().args(["fleet", "status"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("kiosk b connected to "), "{text}");
+    assert!(lines[2].starts_with("KIOSK  LAST SEEN"), "{text}");
+    assert!(
+        lines[3].starts_with("a      ") && lines[4].starts_with("b      "),
+        "{text}"
+    );
+    let sync = b.command().args(["fleet", "sync"]).output().unwrap();
+    assert!(
+        String::from_utf8(sync.stdout)
+            .unwrap()
+            .starts_with("Sent 0 people, 0 faces, 0 visits and 0 erasures; fetched "),
+    );
 }
 
 #[test]
