@@ -37,7 +37,7 @@ in_root frontdesk doctor || fail "doctor reported a failed required check"
 
 cp tests/fixtures/faces/barack_obama/fr_obama.jpg tests/fixtures/faces/barack_obama/fr_obama3.jpg "$root/tmp/"
 in_root frontdesk enroll --name "Barack Obama" --consent /tmp/fr_obama.jpg >/dev/null
-identified=$(in_root frontdesk identify /tmp/fr_obama3.jpg)
+identified=$(in_root frontdesk identify --json /tmp/fr_obama3.jpg)
 echo "$identified"
 echo "$identified" | grep -q '"name":"Barack Obama"' || fail "identify did not name the enrolled person"
 in_root man -w frontdesk >/dev/null 2>&1 || [ -f "$root/usr/share/man/man1/frontdesk.1.gz" ] || fail "no man page"

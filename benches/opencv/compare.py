@@ -2,9 +2,9 @@
 
 Two frame sets are made from the test fixtures: "webcam" (100 real 640x360 frames with one face
 each, from the fixture clips) and "photos" (every fixture photo of 150-720 px). Each round runs
-`frontdesk embed` and `pipeline.py` on a set as whole processes (decode, detect, align, embed,
-print), in turn, and reports per-frame wall and CPU time (user + system) and their ratio; medians
-over the rounds. It also checks that both found the same faces, with the embeddings' cosine.
+`frontdesk embed --json` and `pipeline.py` on a set as whole processes (decode, detect, align,
+embed, print), in turn, and reports per-frame wall and CPU time (user + system) and their ratio;
+medians over the rounds. It also checks that both found the same faces, with the embeddings' cosine.
 
     python3 -m venv target/opencv-venv
     target/opencv-venv/bin/pip install -r benches/opencv/requirements.txt
@@ -115,7 +115,7 @@ def main() -> int:
         print("|---|---|---|---|---|---|---|---|---|---|")
         for name in args.sets.split(","):
             images = sets[name]()
-            ours_cmd = [args.frontdesk, "embed", *images]
+            ours_cmd = [args.frontdesk, "embed", "--json", *images]
             theirs_cmd = [sys.executable, os.path.join(os.path.dirname(__file__), "pipeline.py"),
                           "--threads", str(args.threads), "--models", args.models, *images]
             timed(ours_cmd), timed(theirs_cmd)  # warm-up: page cache, lazy loading

@@ -1,4 +1,4 @@
-//! `attendance`: a group's roll calls and rates as text, JSON lines or CSV.
+//! `attendance`: a group's roll calls and rates as tables, JSON lines or CSV.
 
 use std::process::ExitCode;
 
@@ -6,7 +6,8 @@ use frontdesk::attendance::{Attendance, Calendar, Status};
 use frontdesk::report::{attendance_summary_json, roll_call_json};
 use jiff::civil::Date;
 
-use super::{Context, emit, print_line};
+use super::output::{Table, print_text, time_of_day};
+use super::{Context, Output, emit};
 
 /// A day given on the command line (YYYY-MM-DD, the kiosk's time zone).
 pub fn parse_day(text: &str) -> Result<Date, String> {
@@ -23,18 +24,11 @@ pub struct AttendanceQuery {
     pub until: Option<Date>,
 }
 
-/// The output format of `attendance`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Csv,
-}
-
 pub fn attendance(
     context: &Context,
     query: &AttendanceQuery,
-    format: Format,
+    output: Output,
+    csv_output: bool,
 ) -> anyhow::Result<ExitCode> {
     let gallery = context.gallery()?;
     let group = super::groups::require(&gallery, &query.group)?;
@@ -62,82 +56,78 @@ pub fn attendance(
             attendance.days_past_retention, calendar.retention_days
         );
     }
-    match format {
-        Format::Csv => frontdesk::export::write_attendance_csv(&attendance, super::StdoutSink)?,
-        Format::Json => {
-            for roll_call in &attendance.roll_calls {
-                emit(&roll_call_json(&group, roll_call));
-            }
-            emit(&attendance_summary_json(&attendance, calendar.now));
+    if csv_output {
+        frontdesk::export::write_attendance_csv(&attendance, super::StdoutSink)?;
+    } else if output.is_json() {
+        // Two kinds of record, told apart by their "record" key.
+        for roll_call in &attendance.roll_calls {
+            emit(&roll_call_json(&group, roll_call));
         }
-        Format::Text => print_text(&attendance),
+        emit(&attendance_summary_json(&attendance, calendar.now));
+    } else {
+        print_text(&tables(&attendance));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_text(attendance: &Attendance) {
-    let clock = |ms: i64| {
-        jiff::Timestamp::from_millisecond(ms).map_or_else(
-            |_| ms.to_string(),
-            |t| {
-                t.to_zoned(jiff::tz::TimeZone::system())
-                    .strftime("%H:%M")
-                    .to_string()
-            },
-        )
-    };
+/// Each roll call as a table of members under a heading, then each member's rate.
+fn tables(attendance: &Attendance) -> String {
+    if attendance.roll_calls.is_empty() {
+        return format!(
+            "{} had no session from {} to {}",
+            attendance.group.name, attendance.first_day, attendance.last_day
+        );
+    }
+    let mut parts = Vec::new();
     for roll_call in &attendance.roll_calls {
         let session = &roll_call.session;
-        print_line(format_args!(
-            "{} {} {} ({})",
-            attendance.group.name,
-            session.day,
-            clock(session.starts_at),
-            if session.scheduled {
-                "scheduled"
-            } else {
-                "started by hand"
-            }
-        ));
+        let mut members = Table::new(&["STATUS", "ID", "NAME", "FIRST SEEN"]);
         for member in &roll_call.members {
-            let seen = member
-                .first_seen
-                .map(|at| format!("first seen {}", clock(at)))
-                .unwrap_or_default();
             let status = match member.status {
                 Status::NotTracked => "no consent",
                 other => other.as_str(),
             };
-            print_line(format_args!("  {status:<11} {:<28} {seen}", member.name));
+            members.push(vec![
+                status.to_owned(),
+                member.person_id.to_string(),
+                member.name.clone(),
+                member.first_seen.map(time_of_day).unwrap_or_default(),
+            ]);
         }
         let totals = roll_call.totals();
-        print_line(format_args!(
-            "  {} present, {} late, {} absent, {} expected",
-            totals.present, totals.late, totals.absent, totals.expected
+        parts.push(format!(
+            "{} {} {} ({}): {} present, {} late, {} absent, {} expected\n{}",
+            attendance.group.name,
+            session.day,
+            time_of_day(session.starts_at),
+            if session.scheduled {
+                "scheduled"
+            } else {
+                "started by hand"
+            },
+            totals.present,
+            totals.late,
+            totals.absent,
+            totals.expected,
+            members.render()
         ));
     }
-    if attendance.roll_calls.is_empty() {
-        print_line(format_args!(
-            "{} had no session from {} to {}",
-            attendance.group.name, attendance.first_day, attendance.last_day
-        ));
-        return;
-    }
-    print_line(format_args!(
-        "Attendance from {} to {}:",
-        attendance.first_day, attendance.last_day
-    ));
+    let mut rates = Table::new(&["ID", "NAME", "ATTENDED", "RATE", "LATE"]);
     for rate in &attendance.rates {
-        match rate.rate() {
-            Some(share) => print_line(format_args!(
-                "  {:<28} {} of {} sessions ({:.0}%), {} late",
-                rate.name,
-                rate.present + rate.late,
-                rate.sessions,
-                share * 100.0,
-                rate.late
-            )),
-            None => print_line(format_args!("  {:<28} no session to count", rate.name)),
-        }
+        rates.push(vec![
+            rate.person_id.to_string(),
+            rate.name.clone(),
+            format!("{} of {}", rate.present + rate.late, rate.sessions),
+            rate.rate()
+                .map_or_else(|| "-".to_owned(), |share| format!("{:.0}%", share * 100.0)),
+            rate.late.to_string(),
+        ]);
     }
+    parts.push(format!(
+        "Attendance from {} to {}:\n{}",
+        attendance.first_day,
+        attendance.last_day,
+        rates.render()
+    ));
+    parts.join("\n\n")
 }

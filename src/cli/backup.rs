@@ -7,7 +7,8 @@ use anyhow::Context as _;
 use frontdesk::backup::{self, SecretString};
 use serde_json::json;
 
-use super::{Context, emit};
+use super::output::count;
+use super::{Context, Output};
 
 /// Reads a passphrase: the first line of `path`, or of standard input for `-`.
 pub fn read_passphrase(path: &Path) -> anyhow::Result<SecretString> {
@@ -36,24 +37,29 @@ pub fn read_passphrase(path: &Path) -> anyhow::Result<SecretString> {
 
 pub fn backup(
     context: &Context,
+    output: Output,
     out: &Path,
     passphrase_file: Option<&PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let passphrase = passphrase_file.map(|p| read_passphrase(p)).transpose()?;
     let summary = backup::create_backup(&context.db_path, out, passphrase.as_ref())?;
-    emit(&json!({
-        "backup": summary.path.display().to_string(),
-        "bytes": summary.bytes,
-        "encrypted": summary.encrypted,
-        "schema_version": summary.schema_version,
-        "people": summary.people,
-        "visits": summary.visits,
-    }));
+    output.print(
+        &backed_up(&summary),
+        &json!({
+            "backup": summary.path.display().to_string(),
+            "bytes": summary.bytes,
+            "encrypted": summary.encrypted,
+            "schema_version": summary.schema_version,
+            "people": summary.people,
+            "visits": summary.visits,
+        }),
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn restore(
     context: &Context,
+    output: Output,
     file: &Path,
     passphrase_file: Option<&PathBuf>,
 ) -> anyhow::Result<ExitCode> {
@@ -64,14 +70,55 @@ pub fn restore(
         passphrase.as_ref(),
         frontdesk::models::EMBEDDER.id,
     )?;
-    emit(&json!({
-        "restored": file.display().to_string(),
-        "gallery": context.db_path.display().to_string(),
-        "backup_schema_version": summary.backup_schema_version,
-        "previous_gallery_kept_at": summary.set_aside.map(|p| p.display().to_string()),
-        "people": summary.people,
-        "visits": summary.visits,
-        "erased_again": summary.erased_again,
-    }));
+    output.print(
+        &restored(file, &context.db_path, &summary),
+        &json!({
+            "restored": file.display().to_string(),
+            "gallery": context.db_path.display().to_string(),
+            "backup_schema_version": summary.backup_schema_version,
+            "previous_gallery_kept_at": summary.set_aside.map(|p| p.display().to_string()),
+            "people": summary.people,
+            "visits": summary.visits,
+            "erased_again": summary.erased_again,
+        }),
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+fn backed_up(summary: &backup::BackupSummary) -> String {
+    format!(
+        "Backed up {} and {} to {} ({} bytes{}).",
+        count(summary.people, "person", "people"),
+        count(summary.visits, "visit", "visits"),
+        summary.path.display(),
+        summary.bytes,
+        if summary.encrypted {
+            ", encrypted"
+        } else {
+            ", not encrypted: keep it as safe as the gallery"
+        }
+    )
+}
+
+fn restored(file: &Path, gallery: &Path, summary: &backup::RestoreSummary) -> String {
+    let mut text = format!(
+        "Restored {} into {}: {} and {}.",
+        file.display(),
+        gallery.display(),
+        count(summary.people, "person", "people"),
+        count(summary.visits, "visit", "visits"),
+    );
+    if summary.erased_again > 0 {
+        text.push_str(&format!(
+            " {} erased since the backup stayed erased.",
+            count(summary.erased_again, "person", "people")
+        ));
+    }
+    if let Some(previous) = &summary.set_aside {
+        text.push_str(&format!(
+            " The previous gallery is kept at {}.",
+            previous.display()
+        ));
+    }
+    text
 }

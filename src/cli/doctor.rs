@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use frontdesk::{models, resources, runtime};
 use serde_json::json;
 
-use super::{Context, emit};
+use super::{Context, Output};
 
 struct Check {
     name: &'static str,
@@ -139,16 +139,28 @@ fn backups_check(config: &frontdesk::config::Config) -> Check {
     }
 }
 
-pub fn run(context: &Context) -> anyhow::Result<ExitCode> {
+pub fn run(context: &Context, output: Output) -> anyhow::Result<ExitCode> {
     let mut failed_required = false;
+    // For people "ok/warn/fail  check  detail": a failed optional check only warns.
+    let mut list = output.list(&[]);
     for check in checks(context) {
         let (ok, detail) = match &check.outcome {
             Ok(detail) => (true, detail.clone()),
             Err(problem) => (false, problem.clone()),
         };
         failed_required |= check.required && !ok;
-        emit(&json!({"check": check.name, "ok": ok, "required": check.required, "detail": detail}));
+        let status = match (ok, check.required) {
+            (true, _) => "ok",
+            (false, false) => "warn",
+            (false, true) => "fail",
+        };
+        list.push(
+            vec![status.into(), check.name.into(), detail.clone()],
+            &json!({"check": check.name, "ok": ok, "required": check.required, "detail": detail}),
+        );
     }
+    // Every check has a line: the list is never empty.
+    list.finish("");
     Ok(if failed_required {
         ExitCode::FAILURE
     } else {

@@ -4,21 +4,24 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Subcommand;
-use frontdesk::fleet::{FleetConnection, FleetError, FleetSettings, KioskSeen};
+use frontdesk::fleet::{FleetConnection, FleetError, FleetSettings, KioskSeen, SyncReport};
 use frontdesk::gallery::{Gallery, format_timestamp};
 use serde_json::json;
 
-use super::{Context, emit, print_line};
+use super::output::{Table, count, date_time};
+use super::{Context, Output};
 
 #[derive(Debug, Subcommand)]
 pub enum FleetAction {
-    /// Send this kiosk's changes and fetch the others', once; prints what moved as one JSON line
-    Sync,
+    /// Send this kiosk's changes and fetch the others', once; prints what moved
+    Sync {
+        #[command(flatten)]
+        output: Output,
+    },
     /// Whether the server can be reached, what waits to be sent and how far behind this kiosk is
     Status {
-        /// One JSON object instead of text
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        output: Output,
     },
 }
 
@@ -28,17 +31,21 @@ pub fn run(context: &Context, action: FleetAction) -> anyhow::Result<ExitCode> {
     let mut gallery = Gallery::open_unindexed(&context.db_path)
         .with_context(|| format!("cannot open the gallery {}", context.db_path.display()))?;
     match action {
-        FleetAction::Sync => sync(&settings, &mut gallery),
-        FleetAction::Status { json } => status(&settings, &mut gallery, json),
+        FleetAction::Sync { output } => sync(&settings, &mut gallery, output),
+        FleetAction::Status { output } => status(&settings, &mut gallery, output),
     }
 }
 
-fn sync(settings: &FleetSettings, gallery: &mut Gallery) -> anyhow::Result<ExitCode> {
+fn sync(
+    settings: &FleetSettings,
+    gallery: &mut Gallery,
+    output: Output,
+) -> anyhow::Result<ExitCode> {
     let outcome = FleetConnection::open(settings, gallery)
         .and_then(|mut connection| connection.sync(gallery));
     match outcome {
         Ok(report) => {
-            emit(&serde_json::to_value(report)?);
+            output.print(&synced(&report), &serde_json::to_value(report)?);
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
@@ -49,6 +56,36 @@ fn sync(settings: &FleetSettings, gallery: &mut Gallery) -> anyhow::Result<ExitC
             )))
         }
     }
+}
+
+/// `fleet sync` for people: what moved each way and what still waits.
+fn synced(report: &SyncReport) -> String {
+    let moved = |people, faces, visits, erasures| {
+        format!(
+            "{}, {}, {} and {}",
+            count(people, "person", "people"),
+            count(faces, "face", "faces"),
+            count(visits, "visit", "visits"),
+            count(erasures, "erasure", "erasures")
+        )
+    };
+    let (sent, fetched) = (report.pushed, report.pulled);
+    format!(
+        "Sent {}; fetched {}{}. {} wait to be sent.",
+        moved(sent.people, sent.faces, sent.visits, sent.erasures),
+        moved(
+            fetched.people,
+            fetched.faces,
+            fetched.visits,
+            fetched.erased
+        ),
+        if report.full_copy {
+            " (a full copy of the fleet)"
+        } else {
+            ""
+        },
+        count(report.waiting, "change", "changes")
+    )
 }
 
 /// Where this kiosk stands, from its own gallery and, when it answers, from the server.
@@ -126,25 +163,20 @@ impl FleetReport {
 fn status(
     settings: &FleetSettings,
     gallery: &mut Gallery,
-    json_output: bool,
+    output: Output,
 ) -> anyhow::Result<ExitCode> {
     let report = FleetReport::gather(settings, gallery);
-    if json_output {
-        emit(&report.to_json());
-    } else {
-        match report.summary() {
-            Ok(line) | Err(line) => print_line(format_args!("{line}")),
+    let (Ok(mut text) | Err(mut text)) = report.summary();
+    if let Ok((_, kiosks)) = &report.server
+        && !kiosks.is_empty()
+    {
+        let mut seen = Table::new(&["KIOSK", "LAST SEEN"]);
+        for kiosk in kiosks {
+            seen.push(vec![kiosk.name.clone(), date_time(kiosk.last_seen_at)]);
         }
-        if let Ok((_, kiosks)) = &report.server {
-            for kiosk in kiosks {
-                print_line(format_args!(
-                    "  {:<20} last seen {}",
-                    kiosk.name,
-                    format_timestamp(kiosk.last_seen_at)
-                ));
-            }
-        }
+        text.push_str(&format!("\n\n{}", seen.render()));
     }
+    output.print(&text, &report.to_json());
     Ok(if report.server.is_ok() {
         ExitCode::SUCCESS
     } else {

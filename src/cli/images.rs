@@ -11,10 +11,19 @@ use frontdesk::gallery::{NewFace, NewPerson};
 use frontdesk::report::{face_json, identified_faces_json, round};
 use serde_json::{Value, json};
 
-use super::{Context, emit};
+use super::output::count;
+use super::{Context, Output};
 
-fn error_line(image: &Path, message: impl std::fmt::Display) {
-    emit(&json!({"image": image.display().to_string(), "error": message.to_string()}));
+/// A photo that could not be analysed: a result of its own, in the order given.
+fn error_line(output: Output, image: &Path, message: &str) {
+    let path = image.display().to_string();
+    // A file that cannot be read names itself; an engine failure does not.
+    let for_people = if message.contains(&path) {
+        message.to_owned()
+    } else {
+        format!("{path}: {message}")
+    };
+    output.print(&for_people, &json!({"image": path, "error": message}));
 }
 
 fn exit_code(failures: usize) -> ExitCode {
@@ -30,6 +39,7 @@ fn exit_code(failures: usize) -> ExitCode {
 fn for_each_image(
     context: &Context,
     images: &[PathBuf],
+    output: Output,
     mut each: impl FnMut(&Path, &PhotoFaces) -> anyhow::Result<()>,
 ) -> anyhow::Result<usize> {
     let mut failures = 0;
@@ -39,7 +49,7 @@ fn for_each_image(
             .and_then(|photo| each(path, &photo));
         if let Err(e) = reported {
             tracing::debug!(image = %path.display(), error = %e, "image failed");
-            error_line(path, format!("{e:#}"));
+            error_line(output, path, &format!("{e:#}"));
             failures += 1;
         }
     })
@@ -47,8 +57,8 @@ fn for_each_image(
     Ok(failures)
 }
 
-pub fn embed(context: &Context, images: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let failures = for_each_image(context, images, |path, photo| {
+pub fn embed(context: &Context, images: &[PathBuf], output: Output) -> anyhow::Result<ExitCode> {
+    let failures = for_each_image(context, images, output, |path, photo| {
         let faces: Vec<Value> = photo
             .faces
             .iter()
@@ -67,27 +77,92 @@ pub fn embed(context: &Context, images: &[PathBuf]) -> anyhow::Result<ExitCode> 
                 Value::Object(map)
             })
             .collect();
-        emit(&json!({
-            "image": path.display().to_string(),
-            "width": photo.width,
-            "height": photo.height,
-            "faces": faces,
-        }));
+        output.print(
+            &embedded(path, photo),
+            &json!({
+                "image": path.display().to_string(),
+                "width": photo.width,
+                "height": photo.height,
+                "faces": faces,
+            }),
+        );
         Ok(())
     })?;
     Ok(exit_code(failures))
 }
 
-pub fn identify(context: &Context, images: &[PathBuf]) -> anyhow::Result<ExitCode> {
+/// `embed` for people: where the faces are (the embeddings are for programs).
+fn embedded(path: &Path, photo: &PhotoFaces) -> String {
+    let mut text = format!(
+        "{}: {}×{} pixels, {}",
+        path.display(),
+        photo.width,
+        photo.height,
+        count(photo.faces.len(), "face", "faces")
+    );
+    for face in &photo.faces {
+        let b = face.detection.bbox;
+        text.push_str(&format!(
+            "\n  {:.0}×{:.0} at {:.0},{:.0}, detection score {:.2}",
+            b.width, b.height, b.x, b.y, face.detection.score
+        ));
+    }
+    text
+}
+
+pub fn identify(context: &Context, images: &[PathBuf], output: Output) -> anyhow::Result<ExitCode> {
     let gallery = context.gallery()?;
     let policy = context.policy();
     let min_face = context.config.recognition.min_face_px as f32;
-    let failures = for_each_image(context, images, |path, photo| {
+    let failures = for_each_image(context, images, output, |path, photo| {
         let faces = identified_faces_json(&photo.faces, &gallery, &policy, min_face);
-        emit(&json!({"image": path.display().to_string(), "faces": faces}));
+        output.print(
+            &identified(path, &faces),
+            &json!({"image": path.display().to_string(), "faces": faces}),
+        );
         Ok(())
     })?;
     Ok(exit_code(failures))
+}
+
+/// `identify` for people: who is in the photo, read from the faces' JSON (which holds the match
+/// decision) so that both say the same.
+fn identified(path: &Path, faces: &[Value]) -> String {
+    let names: Vec<String> = faces
+        .iter()
+        .map(|face| {
+            let similarity = face["similarity"].as_f64();
+            let who = match (face["person"]["name"].as_str(), similarity) {
+                (Some(name), Some(s)) => {
+                    format!("{name} (#{}, similarity {s:.2})", face["person"]["id"])
+                }
+                (Some(name), None) => format!("{name} (#{})", face["person"]["id"]),
+                (None, Some(s)) => format!("someone unknown (best similarity {s:.2})"),
+                (None, None) => "someone unknown".to_owned(),
+            };
+            if faces.len() > 1 {
+                // Several faces: where each is tells them apart.
+                let b = &face["box"];
+                format!(
+                    "{who} at {:.0},{:.0}",
+                    b[0].as_f64().unwrap_or_default(),
+                    b[1].as_f64().unwrap_or_default()
+                )
+            } else {
+                who
+            }
+        })
+        .collect();
+    match names.as_slice() {
+        [] => format!("{}: no face found", path.display()),
+        [one] => format!("{}: {one}", path.display()),
+        many => format!(
+            "{}: {}\n  {}",
+            path.display(),
+            count(many.len(), "face", "faces"),
+            many.join("\n  ")
+        ),
+    }
 }
 
 pub fn enroll(
@@ -96,6 +171,7 @@ pub fn enroll(
     details: BTreeMap<String, String>,
     consent: bool,
     images: &[PathBuf],
+    output: Output,
 ) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(!name.trim().is_empty(), "--name must not be empty");
     anyhow::ensure!(
@@ -119,8 +195,13 @@ pub fn enroll(
         .iter()
         .map(|r| json!({"image": r.photo, "reason": r.code, "message": r.message}))
         .collect();
+    let not_used: String = refused
+        .iter()
+        .map(|r| format!("\n  {} not used: {}", r.photo, r.message))
+        .collect();
     if accepted.is_empty() {
-        emit(
+        output.print(
+            &format!("{} was not enrolled:{not_used}", name.trim()),
             &json!({"person_id": null, "name": name.trim(), "faces_added": 0, "rejected": rejected}),
         );
         anyhow::bail!("no usable face in the photos given; nothing was saved");
@@ -136,11 +217,18 @@ pub fn enroll(
     };
     let person_id = gallery.enroll(&person, &faces)?;
     let unreadable = refused.iter().filter(|r| r.code == "unreadable").count();
-    emit(&json!({
-        "person_id": person_id,
-        "name": name.trim(),
-        "faces_added": faces.len(),
-        "rejected": rejected,
-    }));
+    output.print(
+        &format!(
+            "Enrolled {} as #{person_id} with {}.{not_used}",
+            name.trim(),
+            count(faces.len(), "face", "faces")
+        ),
+        &json!({
+            "person_id": person_id,
+            "name": name.trim(),
+            "faces_added": faces.len(),
+            "rejected": rejected,
+        }),
+    );
     Ok(exit_code(unreadable))
 }

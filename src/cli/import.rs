@@ -8,12 +8,12 @@ use frontdesk::import::{self, Outcome, PersonReport};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
-use super::{Context, emit, print_line};
+use super::{Context, Output};
 
 pub struct ImportOptions {
     pub consent: bool,
     pub dry_run: bool,
-    pub json: bool,
+    pub output: Output,
 }
 
 pub fn run(context: &Context, dir: &Path, options: &ImportOptions) -> anyhow::Result<ExitCode> {
@@ -22,7 +22,8 @@ pub fn run(context: &Context, dir: &Path, options: &ImportOptions) -> anyhow::Re
     let mut engine = context.engine()?;
     let policy = context.policy();
     let mut existing = import::names_in(&gallery)?;
-    let bar = progress_bar(plan.photo_count(), options.json);
+    let output = options.output;
+    let bar = progress_bar(plan.photo_count(), output.is_json());
     let mut tally: BTreeMap<&'static str, usize> = BTreeMap::new();
     for person in &plan.people {
         bar.set_message(person.name.clone());
@@ -36,13 +37,7 @@ pub fn run(context: &Context, dir: &Path, options: &ImportOptions) -> anyhow::Re
             &mut |_| bar.inc(1),
         )?;
         *tally.entry(report.outcome.code()).or_default() += 1;
-        bar.suspend(|| {
-            if options.json {
-                emit(&report_json(&report));
-            } else {
-                print_line(format_args!("{}", report_text(&report)));
-            }
-        });
+        bar.suspend(|| output.print(&report_text(&report), &report_json(&report)));
     }
     bar.finish_and_clear();
     let refused = tally.get("refused").copied().unwrap_or(0);
@@ -56,11 +51,7 @@ pub fn run(context: &Context, dir: &Path, options: &ImportOptions) -> anyhow::Re
             "in_csv_without_photos": plan.without_photos,
         }
     });
-    if options.json {
-        emit(&summary);
-    } else {
-        print_line(format_args!("{}", summary_text(&summary["summary"])));
-    }
+    output.print(&summary_text(&summary["summary"]), &summary);
     Ok(if refused == 0 && plan.without_photos.is_empty() {
         ExitCode::SUCCESS
     } else {

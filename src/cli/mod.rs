@@ -1,5 +1,5 @@
-//! Command-line parsing and dispatch. Results go to stdout as one JSON object per line, messages to
-//! stderr.
+//! Command-line parsing and dispatch. Results go to stdout, as text for people or with `--json` as
+//! one JSON object per line (src/cli/output.rs); messages go to stderr.
 
 mod attendance;
 mod backup;
@@ -8,6 +8,7 @@ mod fleet;
 mod groups;
 mod images;
 mod import;
+mod output;
 mod people;
 mod serve;
 mod watch;
@@ -22,6 +23,7 @@ use frontdesk::config::Config;
 use frontdesk::engine::FaceEngine;
 use frontdesk::gallery::{Gallery, MatchPolicy, PersonId};
 use frontdesk::ui::KioskOptions;
+use output::Output;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,10 +53,12 @@ enum Command {
         #[arg(long)]
         fullscreen: bool,
     },
-    /// Detect and embed the faces in images
+    /// Detect and embed the faces in images (`--json` prints the embeddings)
     Embed {
         #[arg(required = true)]
         images: Vec<PathBuf>,
+        #[command(flatten)]
+        output: Output,
     },
     /// Enrol a person from one or more photos (the largest face of each)
     Enroll {
@@ -68,11 +72,15 @@ enum Command {
         consent: bool,
         #[arg(required = true)]
         images: Vec<PathBuf>,
+        #[command(flatten)]
+        output: Output,
     },
     /// Name the faces in images
     Identify {
         #[arg(required = true)]
         images: Vec<PathBuf>,
+        #[command(flatten)]
+        output: Output,
     },
     /// List, show or delete enrolled people
     People {
@@ -84,9 +92,8 @@ enum Command {
         /// auto, demo, webcam[:N], video:FILE or images:DIR [default: config `kiosk.source`]
         #[arg(long)]
         source: Option<String>,
-        /// One JSON object per event
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        output: Output,
     },
     /// Run the recognition loop and the HTTP API without a window (for door controllers, services)
     Serve {
@@ -113,11 +120,10 @@ enum Command {
         /// Up to and including this day (YYYY-MM-DD) or up to this instant (RFC 3339)
         #[arg(long, value_parser = parse_until)]
         until: Option<i64>,
-        /// One JSON object per visit
-        #[arg(long, conflicts_with = "csv")]
-        json: bool,
+        #[command(flatten)]
+        output: Output,
         /// CSV with a header line
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
     /// Create groups (a class, a team, a course), set their schedule, add or remove members
@@ -139,17 +145,18 @@ enum Command {
         /// Last day of a period, included [default: today]
         #[arg(long, value_parser = attendance::parse_day)]
         until: Option<jiff::civil::Date>,
-        /// One JSON object per roll call, then a summary with each member's rate
-        #[arg(long, conflicts_with = "csv")]
-        json: bool,
+        #[command(flatten)]
+        output: Output,
         /// CSV with a header line, one row per member and session
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
     /// Show the staff audit log, newest first
     Audit {
-        /// CSV with a header line instead of JSON lines
-        #[arg(long)]
+        #[command(flatten)]
+        output: Output,
+        /// CSV with a header line
+        #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
     /// Several kiosks sharing one gallery through a PostgreSQL server (config `[fleet]`)
@@ -160,7 +167,10 @@ enum Command {
     /// Set the staff PIN (read from standard input) that guards the kiosk's staff screens
     SetPin,
     /// Check the runtime, models, database, cameras, display and backups
-    Doctor,
+    Doctor {
+        #[command(flatten)]
+        output: Output,
+    },
     /// Write a consistent copy of the gallery to a new file (also while the kiosk runs)
     Backup {
         /// The backup file to create (readable by you only)
@@ -169,6 +179,8 @@ enum Command {
         /// Encrypt with the passphrase on this file's first line (`-`: read it from standard input)
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
+        #[command(flatten)]
+        output: Output,
     },
     /// Enrol many people: DIR holds one folder of photos per person (named after them) and an
     /// optional people.csv (name, consent and detail columns)
@@ -180,12 +192,13 @@ enum Command {
         /// Check every photo and report what would happen, saving nothing
         #[arg(long)]
         dry_run: bool,
-        /// One JSON object per person and a summary, no progress bar
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        output: Output,
     },
     /// Replace the gallery with a backup; people erased since the backup stay erased
     Restore {
+        #[command(flatten)]
+        output: Output,
         /// A file made by `frontdesk backup` (or by the kiosk's scheduled backups)
         file: PathBuf,
         /// The passphrase of an encrypted backup, on this file's first line (`-`: standard input)
@@ -358,22 +371,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => kiosk(context, None, false),
         Some(Command::Run { source, fullscreen }) => kiosk(context, source.as_deref(), fullscreen),
-        Some(Command::Embed { images }) => images::embed(&context, &images),
-        Some(Command::Identify { images }) => images::identify(&context, &images),
+        Some(Command::Embed { images, output }) => images::embed(&context, &images, output),
+        Some(Command::Identify { images, output }) => images::identify(&context, &images, output),
         Some(Command::Enroll {
             name,
             details,
             consent,
             images,
+            output,
         }) => images::enroll(
             &context,
             &name,
             details.into_iter().collect(),
             consent,
             &images,
+            output,
         ),
         Some(Command::People { action }) => people::run(&context, action),
-        Some(Command::Watch { source, json }) => watch::watch(&context, source.as_deref(), json),
+        Some(Command::Watch { source, output }) => {
+            watch::watch(&context, source.as_deref(), output)
+        }
         Some(Command::Serve { source, listen }) => {
             serve::serve(&context, source.as_deref(), listen.as_deref())
         }
@@ -382,7 +399,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             person,
             since,
             until,
-            json,
+            output,
             csv,
         }) => watch::visits(
             &context,
@@ -391,7 +408,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 since,
                 until,
             },
-            json,
+            output,
             csv,
         ),
         Some(Command::Groups { action }) => groups::run(&context, action),
@@ -400,7 +417,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             day,
             since,
             until,
-            json,
+            output,
             csv,
         }) => attendance::attendance(
             &context,
@@ -410,38 +427,37 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 since,
                 until,
             },
-            match (json, csv) {
-                (true, _) => attendance::Format::Json,
-                (_, true) => attendance::Format::Csv,
-                _ => attendance::Format::Text,
-            },
+            output,
+            csv,
         ),
-        Some(Command::Audit { csv }) => people::audit(&context, csv),
+        Some(Command::Audit { output, csv }) => people::audit(&context, output, csv),
         Some(Command::Fleet { action }) => fleet::run(&context, action),
         Some(Command::SetPin) => people::set_pin(&context),
-        Some(Command::Doctor) => doctor::run(&context),
+        Some(Command::Doctor { output }) => doctor::run(&context, output),
         Some(Command::Backup {
             out,
             passphrase_file,
-        }) => backup::backup(&context, &out, passphrase_file.as_ref()),
+            output,
+        }) => backup::backup(&context, output, &out, passphrase_file.as_ref()),
         Some(Command::Import {
             dir,
             consent,
             dry_run,
-            json,
+            output,
         }) => import::run(
             &context,
             &dir,
             &import::ImportOptions {
                 consent,
                 dry_run,
-                json,
+                output,
             },
         ),
         Some(Command::Restore {
+            output,
             file,
             passphrase_file,
-        }) => backup::restore(&context, &file, passphrase_file.as_ref()),
+        }) => backup::restore(&context, output, &file, passphrase_file.as_ref()),
     }
 }
 

@@ -8,8 +8,9 @@ use frontdesk::gallery::format_timestamp;
 use frontdesk::host::{Announce, AnnouncerStatus};
 use serde_json::json;
 
+use super::output::date_time;
 use super::watch::{SourceEnd, recognition_loop, start_host};
-use super::{Context, emit};
+use super::{Context, Output};
 
 /// Where `serve` listens when neither `--listen` nor `api.listen` says.
 const DEFAULT_LISTEN: &str = "127.0.0.1:8765";
@@ -39,36 +40,67 @@ pub fn serve(
 
 #[derive(Debug, Subcommand)]
 pub enum TokenAction {
-    /// Create a token for an integration; prints it once as {"name","token"}
-    Create { name: String },
+    /// Create a token for an integration; it is shown this once
+    Create {
+        name: String,
+        #[command(flatten)]
+        output: Output,
+    },
     /// List tokens (names and dates, never the tokens)
-    List,
+    List {
+        #[command(flatten)]
+        output: Output,
+    },
     /// Revoke a token by name
-    Revoke { name: String },
+    Revoke {
+        name: String,
+        #[command(flatten)]
+        output: Output,
+    },
 }
 
 pub fn api_token(context: &Context, action: TokenAction) -> anyhow::Result<ExitCode> {
     let mut gallery = context.gallery()?;
     match action {
-        TokenAction::Create { name } => {
+        TokenAction::Create { name, output } => {
             let token = gallery.create_api_token(&name)?;
-            emit(&json!({"name": name.trim(), "token": token}));
+            output.print(
+                &format!(
+                    "The token for {} (shown this once; it is stored hashed):\n{token}",
+                    name.trim()
+                ),
+                &json!({"name": name.trim(), "token": token}),
+            );
         }
-        TokenAction::List => {
+        TokenAction::List { output } => {
+            let mut list = output.list(&["NAME", "CREATED", "LAST USED"]);
             for token in gallery.api_tokens()? {
-                emit(&json!({
-                    "name": token.name,
-                    "created_at": format_timestamp(token.created_at),
-                    "last_used_at": token.last_used_at.map(format_timestamp),
-                }));
+                list.push(
+                    vec![
+                        token.name.clone(),
+                        date_time(token.created_at),
+                        token
+                            .last_used_at
+                            .map_or_else(|| "never".to_owned(), date_time),
+                    ],
+                    &json!({
+                        "name": token.name,
+                        "created_at": format_timestamp(token.created_at),
+                        "last_used_at": token.last_used_at.map(format_timestamp),
+                    }),
+                );
             }
+            list.finish("No token yet; `frontdesk api-token create NAME` makes one.");
         }
-        TokenAction::Revoke { name } => {
+        TokenAction::Revoke { name, output } => {
             anyhow::ensure!(
                 gallery.revoke_api_token(&name)?,
                 "no token called {name}; `frontdesk api-token list` shows them"
             );
-            emit(&json!({"revoked": name.trim()}));
+            output.print(
+                &format!("Revoked the token {}.", name.trim()),
+                &json!({"revoked": name.trim()}),
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

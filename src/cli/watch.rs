@@ -5,46 +5,36 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use frontdesk::camera::{CaptureStatus, SourceSpec};
 use frontdesk::fleet::FleetSettings;
-use frontdesk::gallery::{PersonId, format_timestamp};
+use frontdesk::gallery::PersonId;
 use frontdesk::host::{Announce, Host, HostOptions};
 use frontdesk::recognizer::{RecognizerEvent, TrackEvent};
 
-use super::{Context, emit};
+use super::output::date_time;
+use super::{Context, Output};
 
-pub fn watch(
-    context: &Context,
-    source: Option<&str>,
-    json_output: bool,
-) -> anyhow::Result<ExitCode> {
+pub fn watch(context: &Context, source: Option<&str>, output: Output) -> anyhow::Result<ExitCode> {
     let spec: SourceSpec = source.unwrap_or(&context.config.kiosk.source).parse()?;
     let host = start_host(context, spec, "watch", Announce::Nothing);
-    let mut printer = Printer { json_output };
-    recognition_loop(host, &mut |event| printer.print(event), SourceEnd::Stop)
+    recognition_loop(
+        host,
+        &mut |event| output.print(&event_line(event), &event.to_json()),
+        SourceEnd::Stop,
+    )
 }
 
-/// `watch`: each event on stdout, for a person or (`--json`) for a program. What was printed
-/// cannot be taken back.
-struct Printer {
-    json_output: bool,
-}
-
-impl Printer {
-    fn print(&mut self, track_event: &TrackEvent) {
-        if self.json_output {
-            emit(&track_event.to_json());
-        } else {
-            let who = track_event
-                .person
-                .as_ref()
-                .map_or("unknown visitor".to_owned(), |(_, name)| name.clone());
-            super::print_line(format_args!(
-                "{:>8} ms  track {:<3} {:<10} {who}",
-                track_event.t_ms,
-                track_event.track,
-                track_event.kind.as_str()
-            ));
-        }
-    }
+/// A `watch` event for a person, in columns of fixed width: each line is printed as it happens,
+/// so the widths cannot be measured first.
+fn event_line(track_event: &TrackEvent) -> String {
+    let who = track_event
+        .person
+        .as_ref()
+        .map_or("unknown visitor".to_owned(), |(_, name)| name.clone());
+    format!(
+        "{:>8} ms  track {:<3} {:<10} {who}",
+        track_event.t_ms,
+        track_event.track,
+        track_event.kind.as_str()
+    )
 }
 
 /// What the headless loop does when a recording or frame folder ends.
@@ -171,7 +161,7 @@ pub struct VisitQuery {
 pub fn visits(
     context: &Context,
     query: &VisitQuery,
-    json_output: bool,
+    output: Output,
     csv_output: bool,
 ) -> anyhow::Result<ExitCode> {
     let gallery = context.gallery()?;
@@ -180,18 +170,23 @@ pub fn visits(
         frontdesk::export::write_visits_csv(&visits, super::StdoutSink)?;
         return Ok(ExitCode::SUCCESS);
     }
-    for visit in visits {
-        if json_output {
-            emit(&frontdesk::report::visit_json(&visit));
-        } else {
-            super::print_line(format_args!(
-                "{}  {:<24} {:.2}  {}",
-                format_timestamp(visit.at),
-                visit.person_name,
-                visit.similarity,
-                visit.source
-            ));
-        }
+    let mut list = output.list(&["WHEN", "ID", "NAME", "SIMILARITY", "SOURCE"]);
+    for visit in &visits {
+        let source = match &visit.kiosk {
+            Some(kiosk) => format!("{} at kiosk {kiosk}", visit.source),
+            None => visit.source.clone(),
+        };
+        list.push(
+            vec![
+                date_time(visit.at),
+                visit.person_id.to_string(),
+                visit.person_name.clone(),
+                format!("{:.2}", visit.similarity),
+                source,
+            ],
+            &frontdesk::report::visit_json(visit),
+        );
     }
+    list.finish("No visits to show.");
     Ok(ExitCode::SUCCESS)
 }

@@ -60,6 +60,7 @@ impl Server {
             let output = crate::common::frontdesk_cli(&db, &config)
                 .env("TZ", &zone)
                 .args(args)
+                .arg("--json")
                 .output()
                 .unwrap();
             assert!(
@@ -169,7 +170,7 @@ impl Server {
     fn audit(&self) -> Vec<Value> {
         let output = crate::common::frontdesk_cli(&self.db, &self.config)
             .env("TZ", &self.zone)
-            .arg("audit")
+            .args(["audit", "--json"])
             .output()
             .unwrap();
         String::from_utf8_lossy(&output.stdout)

@@ -73,8 +73,9 @@ impl Class {
         String::from_utf8(output.stdout).unwrap()
     }
 
+    /// Runs a command that must succeed with `--json`; returns its lines.
     fn json(&self, args: &[&str]) -> Vec<Value> {
-        self.ok(args)
+        self.ok(&[args, &["--json"]].concat())
             .lines()
             .map(|line| serde_json::from_str(line).unwrap())
             .collect()
@@ -163,9 +164,9 @@ fn a_class_roll_call_from_a_real_frame_source() {
         &ten_minutes_ago.to_string(),
     ]);
     class.appears("faces/single/mpl_grace_hopper.jpg");
-    assert_eq!(class.json(&["visits", "--json"]).len(), 2);
+    assert_eq!(class.json(&["visits"]).len(), 2);
 
-    let lines = class.json(&["attendance", "--group", GROUP, "--json"]);
+    let lines = class.json(&["attendance", "--group", GROUP]);
     assert_eq!(
         lines.len(),
         2,
@@ -185,6 +186,19 @@ fn a_class_roll_call_from_a_real_frame_source() {
     assert_eq!(roll_call["totals"]["present"], 1);
     assert_eq!(roll_call["totals"]["late"], 1);
     assert_eq!(roll_call["totals"]["absent"], 1);
+    // For a person: the roll call as a table under a heading with its totals.
+    let text = class.ok(&["attendance", "--group", GROUP]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].ends_with("(started by hand): 1 present, 1 late, 1 absent, 0 expected"),
+        "{text}"
+    );
+    assert_eq!(
+        lines[1].split_whitespace().collect::<Vec<_>>(),
+        ["STATUS", "ID", "NAME", "FIRST", "SEEN"]
+    );
+    let hopper_row = lines.iter().find(|l| l.contains("Grace Hopper")).unwrap();
+    assert!(hopper_row.starts_with("late "), "{text}");
 
     let week_ago = today.checked_sub(jiff::Span::new().days(6)).unwrap();
     let since = week_ago.to_string();
@@ -205,7 +219,7 @@ fn a_class_roll_call_from_a_real_frame_source() {
 /// in a spreadsheet.
 fn assert_week_and_csv(class: &Class, since: &str) {
     // Over the week: six scheduled lessons nobody came to, and today's.
-    let week = class.json(&["attendance", "--group", GROUP, "--since", since, "--json"]);
+    let week = class.json(&["attendance", "--group", GROUP, "--since", since]);
     assert_eq!(week.len(), 8, "seven roll calls and the summary");
     assert!(week[..6].iter().all(|r| r["scheduled"] == true));
     let summary = &week[7];

@@ -36,7 +36,7 @@ impl Kiosk {
     }
 
     fn ok(&self, args: &[&str]) -> Vec<Value> {
-        let output = self.run(args);
+        let output = self.run(&[args, &["--json"]].concat());
         assert!(
             output.status.success(),
             "{args:?}: {}",
@@ -383,7 +383,7 @@ fn doctor_warns_when_the_last_scheduled_backup_is_too_old_or_failed() {
         ),
     ] {
         std::fs::write(&status, json).unwrap();
-        let output = kiosk.run(&["doctor"]);
+        let output = kiosk.run(&["doctor", "--json"]);
         let backups_check = json_lines(&output)
             .into_iter()
             .find(|c| c["check"] == "backups")

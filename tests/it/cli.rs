@@ -22,16 +22,20 @@ impl Scratch {
         self.dir.path().join("gallery.db")
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_frontdesk"));
+        command
             .arg("--db")
             .arg(self.db())
             .args(args)
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env_remove("FRONTDESK_DB")
-            .output()
-            .unwrap()
+            .env_remove("FRONTDESK_DB");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
     }
 }
 
@@ -40,6 +44,33 @@ fn lines(output: &Output) -> Vec<Value> {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}")))
         .collect()
+}
+
+/// What a person reads: the lines of a successful command's stdout, none of them JSON.
+fn text(output: &Output) -> Vec<String> {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.lines()
+            .all(|line| serde_json::from_str::<Value>(line).is_err()),
+        "JSON where a person reads:\n{text}"
+    );
+    text.lines().map(str::to_owned).collect()
+}
+
+/// The cell of `row` under `column` of a table's `header`: the columns must line up.
+fn cell<'a>(header: &str, row: &'a str, column: &str) -> &'a str {
+    let start = header
+        .find(column)
+        .unwrap_or_else(|| panic!("no column {column} in {header}"));
+    row.get(start..)
+        .and_then(|rest| rest.split("  ").next())
+        .unwrap_or_else(|| panic!("nothing under {column} in {row}\n{header}"))
+        .trim_end()
 }
 
 fn path(relative: &str) -> String {
@@ -55,6 +86,7 @@ fn enrol_then_identify_known_and_unknown_faces() {
     let scratch = Scratch::new();
     let enrolled = scratch.run(&[
         "enroll",
+        "--json",
         "--name",
         "Barack Obama",
         "--detail",
@@ -75,6 +107,7 @@ fn enrol_then_identify_known_and_unknown_faces() {
     // Other photos of him are named; everyone else stays unknown.
     let known = scratch.run(&[
         "identify",
+        "--json",
         &path("faces/barack_obama/fr_obama3.jpg"),
         &path("faces/barack_obama/clm_obama4_crop.jpg"),
     ]);
@@ -98,7 +131,8 @@ fn enrol_then_identify_known_and_unknown_faces() {
     .iter()
     .map(|p| path(p))
     .collect();
-    let args: Vec<&str> = std::iter::once("identify")
+    let args: Vec<&str> = ["identify", "--json"]
+        .into_iter()
         .chain(strangers.iter().map(String::as_str))
         .collect();
     let unknown = scratch.run(&args);
@@ -110,7 +144,7 @@ fn enrol_then_identify_known_and_unknown_faces() {
     assert!(faces.len() >= 13);
     assert!(faces.iter().all(|f| f["person"].is_null()), "{faces:?}");
 
-    let people = lines(&scratch.run(&["people", "list"]));
+    let people = lines(&scratch.run(&["people", "list", "--json"]));
     assert_eq!(people.len(), 1);
     assert_eq!(people[0]["details"]["coffee"], "black, no sugar");
     assert!(people[0]["consent_at"].is_string());
@@ -121,6 +155,7 @@ fn embed_reports_boxes_landmarks_and_unit_embeddings() {
     let scratch = Scratch::new();
     let output = scratch.run(&[
         "embed",
+        "--json",
         &path("group/feat_multi_face.jpg"),
         &path("negatives/skl_flower.jpg"),
     ]);
@@ -159,6 +194,7 @@ fn enrol_refuses_bad_photos_with_reasons_and_changes_nothing() {
 
     let output = scratch.run(&[
         "enroll",
+        "--json",
         "--consent",
         "--name",
         "Someone",
@@ -187,7 +223,7 @@ fn enrol_refuses_bad_photos_with_reasons_and_changes_nothing() {
             .contains("Grace")
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("nothing was saved"));
-    assert_eq!(lines(&scratch.run(&["people", "list"])).len(), 1);
+    assert_eq!(lines(&scratch.run(&["people", "list", "--json"])).len(), 1);
     assert_eq!(std::fs::read(scratch.db()).unwrap(), before);
 }
 
@@ -196,6 +232,7 @@ fn enrol_refuses_a_photo_of_someone_else_among_the_photos() {
     let scratch = Scratch::new();
     let output = scratch.run(&[
         "enroll",
+        "--json",
         "--consent",
         "--name",
         "Barack Obama",
@@ -232,7 +269,8 @@ fn bad_inputs_get_an_error_line_each_and_a_failing_status() {
         "/nonexistent/x.jpg".to_owned(),
     ];
     for command in ["embed", "identify"] {
-        let args: Vec<&str> = std::iter::once(command)
+        let args: Vec<&str> = [command, "--json"]
+            .into_iter()
             .chain(inputs.iter().map(String::as_str))
             .collect();
         let output = scratch.run(&args);
@@ -288,6 +326,7 @@ fn people_show_and_delete() {
     let scratch = Scratch::new();
     let enrolled = lines(&scratch.run(&[
         "enroll",
+        "--json",
         "--consent",
         "--name",
         "Grace Hopper",
@@ -296,15 +335,19 @@ fn people_show_and_delete() {
         &path("faces/single/mpl_grace_hopper.jpg"),
     ]));
     let id = enrolled[0]["person_id"].as_i64().unwrap().to_string();
-    let shown = lines(&scratch.run(&["people", "show", &id]));
+    let shown = lines(&scratch.run(&["people", "show", &id, "--json"]));
     assert_eq!(shown[0]["name"], "Grace Hopper");
     assert_eq!(shown[0]["details"]["phone"], "555-0100");
     assert_eq!(shown[0]["faces"], 1);
 
     let deleted = scratch.run(&["people", "delete", &id]);
     assert!(deleted.status.success());
-    assert!(lines(&scratch.run(&["people", "list"])).is_empty());
-    let identified = lines(&scratch.run(&["identify", &path("faces/single/mpl_grace_hopper.jpg")]));
+    assert!(lines(&scratch.run(&["people", "list", "--json"])).is_empty());
+    let identified = lines(&scratch.run(&[
+        "identify",
+        "--json",
+        &path("faces/single/mpl_grace_hopper.jpg"),
+    ]));
     assert!(identified[0]["faces"][0]["person"].is_null());
 
     let missing = scratch.run(&["people", "show", "999"]);
@@ -342,7 +385,11 @@ fn gallery_survives_reopening_and_is_private() {
             .status
             .success()
     );
-    let identified = lines(&scratch.run(&["identify", &path("faces/single/mpl_grace_hopper.jpg")]));
+    let identified = lines(&scratch.run(&[
+        "identify",
+        "--json",
+        &path("faces/single/mpl_grace_hopper.jpg"),
+    ]));
     assert_eq!(
         person_of(&identified[0]["faces"][0]).as_deref(),
         Some("Grace")
@@ -369,7 +416,7 @@ fn bad_config_value_names_the_key() {
 #[test]
 fn doctor_reports_each_part() {
     let scratch = Scratch::new();
-    let output = scratch.run(&["doctor"]);
+    let output = scratch.run(&["doctor", "--json"]);
     let checks = lines(&output);
     let names: Vec<&str> = checks
         .iter()
@@ -451,4 +498,198 @@ fn wrong_model_file_is_named() {
         stderr.contains("face embedder (SFace) model") && stderr.contains("fake.onnx"),
         "{stderr}"
     );
+}
+
+#[test]
+fn people_list_is_a_table_for_people_and_json_lines_with_json() {
+    let scratch = Scratch::new();
+    assert_eq!(
+        text(&scratch.run(&["people", "list"])),
+        ["Nobody is enrolled yet; `frontdesk enroll` or `frontdesk import` adds people."]
+    );
+    assert!(scratch.run(&["people", "list", "--json"]).stdout.is_empty());
+    let enrolled = text(&scratch.run(&[
+        "enroll",
+        "--consent",
+        "--name",
+        "Grace Hopper",
+        "--detail",
+        "phone=555-0100",
+        &path("faces/single/mpl_grace_hopper.jpg"),
+    ]));
+    assert_eq!(enrolled, ["Enrolled Grace Hopper as #1 with 1 face."]);
+    text(&scratch.run(&[
+        "enroll",
+        "--consent",
+        "--name",
+        "Barack Obama",
+        &path("faces/barack_obama/fr_obama.jpg"),
+    ]));
+
+    let table = text(&scratch.run(&["people", "list"]));
+    assert_eq!(table.len(), 3, "a header and one row each: {table:?}");
+    let header = &table[0];
+    let grace = table.iter().find(|l| l.contains("Grace Hopper")).unwrap();
+    assert_eq!(cell(header, grace, "ID"), "1");
+    assert_eq!(cell(header, grace, "NAME"), "Grace Hopper");
+    assert_eq!(cell(header, grace, "FACES"), "1");
+    assert_eq!(cell(header, grace, "CONSENT"), "yes");
+    assert_eq!(cell(header, grace, "DETAILS"), "phone=555-0100");
+    let obama = table.iter().find(|l| l.contains("Barack Obama")).unwrap();
+    assert_eq!(cell(header, obama, "NAME"), "Barack Obama");
+
+    let people = lines(&scratch.run(&["people", "list", "--json"]));
+    let names: Vec<&str> = people.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Barack Obama", "Grace Hopper"]);
+
+    let identified = text(&scratch.run(&["identify", &path("faces/single/mpl_grace_hopper.jpg")]));
+    assert_eq!(identified.len(), 1, "{identified:?}");
+    assert!(
+        identified[0].ends_with("mpl_grace_hopper.jpg: Grace Hopper (#1, similarity 1.00)"),
+        "{identified:?}"
+    );
+}
+
+#[test]
+fn audit_is_a_table_for_people_and_json_lines_with_json() {
+    let scratch = Scratch::new();
+    assert_eq!(text(&scratch.run(&["audit"])), ["The audit log is empty."]);
+    text(&scratch.run(&[
+        "enroll",
+        "--consent",
+        "--name",
+        "Grace Hopper",
+        &path("faces/single/mpl_grace_hopper.jpg"),
+    ]));
+    assert_eq!(
+        text(&scratch.run(&["people", "delete", "1"])),
+        ["Deleted #1 Grace Hopper with all their faces, details and visits."]
+    );
+
+    let table = text(&scratch.run(&["audit"]));
+    assert_eq!(table.len(), 3, "{table:?}");
+    let header = &table[0];
+    assert!(header.starts_with("WHEN "), "{header}");
+    assert_eq!(cell(header, &table[1], "ACTION"), "delete");
+    assert_eq!(
+        cell(header, &table[1], "DETAIL"),
+        "person #1 with all photos, details and visits"
+    );
+    assert_eq!(cell(header, &table[2], "ACTION"), "enrol");
+
+    let entries = lines(&scratch.run(&["audit", "--json"]));
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["delete", "enrol"]);
+    assert!(entries[0]["at"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn doctor_says_ok_warn_or_fail_per_check_and_json_with_json() {
+    let scratch = Scratch::new();
+    let output = scratch
+        .command(&["doctor"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let checks = text(&output);
+    let words: Vec<Vec<&str>> = checks
+        .iter()
+        .map(|line| line.split_whitespace().collect())
+        .collect();
+    let names: Vec<&str> = words.iter().map(|w| w[1]).collect();
+    assert_eq!(
+        names,
+        [
+            "onnxruntime",
+            "model.detector",
+            "model.embedder",
+            "database",
+            "recognition",
+            "backups",
+            "fleet",
+            "cameras",
+            "display"
+        ]
+    );
+    let status = |name: &str| words.iter().find(|w| w[1] == name).unwrap()[0];
+    assert_eq!(status("database"), "ok");
+    // Optional: the window cannot open, the command line works.
+    assert_eq!(status("display"), "warn");
+    let fleet = checks.iter().find(|l| l.contains(" fleet ")).unwrap();
+    let detail = fleet.find("stand-alone kiosk (no fleet.url)").unwrap();
+    let display = checks.iter().find(|l| l.contains(" display ")).unwrap();
+    assert_eq!(
+        display.find("no DISPLAY"),
+        Some(detail),
+        "details start in one column:\n{}",
+        checks.join("\n")
+    );
+
+    // A required check that fails says so, and so does the exit status.
+    let fake = scratch.dir.path().join("fake.onnx");
+    std::fs::write(&fake, b"not a model").unwrap();
+    let config = scratch.dir.path().join("frontdesk.toml");
+    std::fs::write(
+        &config,
+        format!("[models]\nembedder = \"{}\"\n", fake.display()),
+    )
+    .unwrap();
+    let broken = scratch.run(&["--config", config.to_str().unwrap(), "doctor"]);
+    assert!(!broken.status.success());
+    let stdout = String::from_utf8_lossy(&broken.stdout);
+    let embedder = stdout
+        .lines()
+        .find(|l| l.contains("model.embedder"))
+        .unwrap();
+    assert!(embedder.starts_with("fail  model.embedder"), "{stdout}");
+    let as_json = scratch.run(&["--config", config.to_str().unwrap(), "doctor", "--json"]);
+    let embedder = lines(&as_json)
+        .into_iter()
+        .find(|c| c["check"] == "model.embedder")
+        .unwrap();
+    assert_eq!(embedder["ok"], false);
+    assert_eq!(embedder["required"], true);
+}
+
+#[test]
+fn watch_and_visits_speak_to_people_and_json_with_json() {
+    let scratch = Scratch::new();
+    text(&scratch.run(&[
+        "enroll",
+        "--consent",
+        "--name",
+        "Grace Hopper",
+        &path("faces/single/mpl_grace_hopper.jpg"),
+    ]));
+    assert_eq!(text(&scratch.run(&["visits"])), ["No visits to show."]);
+    let frames =
+        crate::common::still_frames(scratch.dir.path(), "faces/single/mpl_grace_hopper.jpg", 20);
+    let source = format!("images:{}", frames.display());
+    let watched = text(&scratch.run(&["watch", "--source", &source]));
+    assert!(
+        watched
+            .iter()
+            .any(|l| l.contains(" recognized ") && l.ends_with(" Grace Hopper")),
+        "{watched:?}"
+    );
+
+    let table = text(&scratch.run(&["visits"]));
+    assert_eq!(table.len(), 2, "{table:?}");
+    let header = &table[0];
+    assert_eq!(cell(header, &table[1], "ID"), "1");
+    assert_eq!(cell(header, &table[1], "NAME"), "Grace Hopper");
+    assert!(cell(header, &table[1], "SOURCE").contains(&source));
+    let similarity: f64 = cell(header, &table[1], "SIMILARITY").parse().unwrap();
+    assert!(similarity > 0.5);
+
+    let visits = lines(&scratch.run(&["visits", "--json"]));
+    assert_eq!(visits.len(), 1);
+    assert_eq!(visits[0]["person"]["name"], "Grace Hopper");
+    let refused = scratch.run(&["visits", "--json", "--csv"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot be used with"));
 }

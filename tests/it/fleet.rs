@@ -40,9 +40,9 @@ impl Kiosk {
         crate::common::frontdesk_cli(&self.db, &self.config)
     }
 
-    /// Runs a command that must succeed; returns its JSON lines.
+    /// Runs a command that must succeed with `--json`; returns its lines.
     fn run(&self, args: &[&str]) -> Vec<Value> {
-        let output = self.command().args(args).output().unwrap();
+        let output = self.command().args(args).arg("--json").output().unwrap();
         assert!(
             output.status.success(),
             "frontdesk {args:?}: {}",
@@ -92,7 +92,7 @@ impl Kiosk {
         let frames =
             crate::common::still_frames(&dir.join(format!("frames-{}", self.name())), photo, 12);
         let source = format!("images:{}", frames.display());
-        self.run(&["watch", "--json", "--source", &source])
+        self.run(&["watch", "--source", &source])
     }
 
     fn name(&self) -> String {
@@ -147,7 +147,7 @@ fn enrolment_visits_and_erasure_travel_between_two_kiosks() {
     );
     a.sync();
     b.sync();
-    let visits = b.run(&["visits", "--json"]);
+    let visits = b.run(&["visits"]);
     assert_eq!(visits.len(), 1, "{visits:?}");
     assert_eq!(visits[0]["kiosk"], "a");
     assert_eq!(visits[0]["person"]["name"], "Barack Obama");
@@ -178,7 +178,7 @@ fn enrolment_visits_and_erasure_travel_between_two_kiosks() {
         !a.files_contain(&embedding[..64]),
         "the embedding is still in A's files"
     );
-    assert!(a.run(&["visits", "--json"]).is_empty());
+    assert!(a.run(&["visits"]).is_empty());
     assert_eq!(server.query("SELECT count(*) FROM people"), "0");
     assert_eq!(
         server.query("SELECT count(*) FROM faces") + &server.query("SELECT count(*) FROM visits"),
@@ -243,8 +243,8 @@ fn a_kiosk_keeps_working_while_the_server_is_down_and_loses_nothing() {
         "{:?}",
         b.people()
     );
-    assert_eq!(b.run(&["visits", "--json"]).len(), 1);
-    let status = b.run(&["fleet", "status", "--json"]).remove(0);
+    assert_eq!(b.run(&["visits"]).len(), 1);
+    let status = b.run(&["fleet", "status"]).remove(0);
     assert_eq!(status["connected"], true);
     assert_eq!(status["behind"], 0);
     let kiosks: Vec<&str> = status["kiosks"]
@@ -254,6 +254,22 @@ fn a_kiosk_keeps_working_while_the_server_is_down_and_loses_nothing() {
         .map(|k| k["name"].as_str().unwrap())
         .collect();
     assert_eq!(kiosks, ["a", "b"]);
+    // For a person: the summary, then the kiosks the server has seen in a table.
+    let text = b.command().args(["fleet", "status"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("kiosk b connected to "), "{text}");
+    assert!(lines[2].starts_with("KIOSK  LAST SEEN"), "{text}");
+    assert!(
+        lines[3].starts_with("a      ") && lines[4].starts_with("b      "),
+        "{text}"
+    );
+    let sync = b.command().args(["fleet", "sync"]).output().unwrap();
+    assert!(
+        String::from_utf8(sync.stdout)
+            .unwrap()
+            .starts_with("Sent 0 people, 0 faces, 0 visits and 0 erasures; fetched "),
+    );
 }
 
 #[test]
@@ -408,7 +424,7 @@ fn a_sync_killed_half_way_loses_and_duplicates_nothing() {
     );
     assert_eq!(server.query("SELECT count(*) FROM people"), "1");
     b.sync();
-    assert_eq!(b.run(&["visits", "--json"]).len(), VISITS as usize);
+    assert_eq!(b.run(&["visits"]).len(), VISITS as usize);
     assert_eq!(b.people().len(), 1);
 }
 

@@ -62,7 +62,7 @@ impl Kiosk {
     }
 
     fn people(&self) -> Vec<Value> {
-        let output = self.run(&["people", "list"]);
+        let output = self.run(&["people", "list", "--json"]);
         assert!(output.status.success());
         json_lines(&output)
     }
@@ -165,7 +165,7 @@ fn a_folder_of_people_imports_with_details_and_consent_and_again_changes_nothing
 
     // The imported are recognised from a photo the import did not use.
     let probe = fixture("johns/John_Salley/000200_02159354.jpg");
-    let identified = json_lines(&kiosk.run(&["identify", probe.to_str().unwrap()]));
+    let identified = json_lines(&kiosk.run(&["identify", "--json", probe.to_str().unwrap()]));
     assert_eq!(identified[0]["faces"][0]["person"]["name"], "John Salley");
 
     // The same import again: nobody new, nobody changed.

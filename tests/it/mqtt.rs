@@ -224,7 +224,7 @@ fn erasing_the_last_visitor_clears_the_retained_message_that_names_them() {
 
     // Erased from another process, while `serve` runs.
     let listed = crate::common::frontdesk_cli(&lobby.db, &lobby.config)
-        .args(["people", "list"])
+        .args(["people", "list", "--json"])
         .output()
         .unwrap();
     let person: serde_json::Value =

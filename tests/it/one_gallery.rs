@@ -17,6 +17,7 @@ const PROPAGATION: Duration = Duration::from_secs(1);
 fn frontdesk(db: &Path, config: &Path, args: &[&str]) -> Vec<Value> {
     let output = crate::common::frontdesk_cli(db, config)
         .args(args)
+        .arg("--json")
         .output()
         .unwrap();
     assert!(
@@ -236,7 +237,7 @@ fn a_running_loop_follows_enrolment_withdrawal_and_erasure_made_by_other_command
 
     // Only the visit of someone who appeared and consented is kept: Obama's went with him, and
     // nobody's visit was logged under another person's id.
-    let visits = frontdesk(&db, &config, &["visits", "--json"]);
+    let visits = frontdesk(&db, &config, &["visits"]);
     let visitors: Vec<i64> = visits
         .iter()
         .map(|v| v["person"]["id"].as_i64().unwrap())

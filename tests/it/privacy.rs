@@ -33,7 +33,7 @@ fn json_lines(output: &Output) -> Vec<Value> {
 
 fn enroll(db: &Path, name: &str, photo: &str, details: &[&str]) -> i64 {
     let photo = fixture(photo);
-    let mut args = vec!["enroll", "--name", name, "--consent"];
+    let mut args = vec!["enroll", "--json", "--name", name, "--consent"];
     for detail in details {
         args.push("--detail");
         args.push(detail);
@@ -121,6 +121,7 @@ fn deleting_a_person_erases_every_trace_from_the_files() {
         &db,
         &[
             "identify",
+            "--json",
             fixture("faces/barack_obama/fr_obama3.jpg")
                 .to_str()
                 .unwrap(),
@@ -212,6 +213,7 @@ fn edit_merge_and_audit_from_the_command_line() {
             "--config",
             strict.to_str().unwrap(),
             "enroll",
+            "--json",
             "--consent",
             "--name",
             "B. Obama",
@@ -230,6 +232,7 @@ fn edit_merge_and_audit_from_the_command_line() {
         &[
             "people",
             "edit",
+            "--json",
             &first.to_string(),
             "--name",
             "Barack H. Obama",
@@ -254,6 +257,7 @@ fn edit_merge_and_audit_from_the_command_line() {
         &[
             "people",
             "merge",
+            "--json",
             &duplicate.to_string(),
             &first.to_string(),
         ],
@@ -266,11 +270,11 @@ fn edit_merge_and_audit_from_the_command_line() {
     );
     assert_eq!(json_lines(&merged)[0]["faces"], 2);
     assert_eq!(
-        json_lines(&frontdesk(&db, &["people", "list"], None)).len(),
+        json_lines(&frontdesk(&db, &["people", "list", "--json"], None)).len(),
         1
     );
 
-    let audit = json_lines(&frontdesk(&db, &["audit"], None));
+    let audit = json_lines(&frontdesk(&db, &["audit", "--json"], None));
     let actions: Vec<&str> = audit
         .iter()
         .map(|a| a["action"].as_str().unwrap())

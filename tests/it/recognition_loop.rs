@@ -29,11 +29,13 @@ fn frame_of(clip: &str, index: usize, out: &Path) -> PathBuf {
     path
 }
 
+/// Runs the command line with `--json` on `db`: whether it succeeded, its lines and its stderr.
 fn frontdesk(db: &Path, args: &[&str]) -> (bool, Vec<Value>, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
         .arg("--db")
         .arg(db)
         .args(args)
+        .arg("--json")
         .env("XDG_CONFIG_HOME", db.with_extension("config"))
         .output()
         .unwrap();
@@ -65,7 +67,7 @@ fn enroll_obama(db: &Path) {
 }
 
 fn watch(db: &Path, source: &str) -> Vec<Value> {
-    let (ok, events, stderr) = frontdesk(db, &["watch", "--json", "--source", source]);
+    let (ok, events, stderr) = frontdesk(db, &["watch", "--source", source]);
     assert!(ok, "{stderr}");
     events
 }
@@ -78,7 +80,7 @@ fn kinds(events: &[Value]) -> Vec<String> {
 }
 
 fn visits(db: &Path) -> Vec<Value> {
-    frontdesk(db, &["visits", "--json"]).1
+    frontdesk(db, &["visits"]).1
 }
 
 #[test]
@@ -192,12 +194,7 @@ fn unreadable_source_fails_with_a_message() {
     std::fs::write(&bogus, b"not a video at all").unwrap();
     let (ok, events, stderr) = frontdesk(
         &db,
-        &[
-            "watch",
-            "--json",
-            "--source",
-            &format!("video:{}", bogus.display()),
-        ],
+        &["watch", "--source", &format!("video:{}", bogus.display())],
     );
     assert!(!ok);
     assert!(events.is_empty());
