@@ -108,3 +108,73 @@ fn a_window_without_the_api_sends_webhooks_and_mqtt_from_off_its_ui_thread() {
         "the UI thread announced or queued: {announced_here:?}"
     );
 }
+
+/// The staff screens' service answers while the recognition worker is stuck: here in a database
+/// write that waits for another program's (the retention purge it makes when it starts, held up by
+/// a write lock this test keeps). Before the service existed, staff requests were served by the
+/// worker between its other work, so the answer came only after the worker's write gave up.
+#[test]
+fn the_staff_service_answers_while_the_worker_is_stuck_in_a_write() {
+    use frontdesk::recognizer::{RecognizerEvent, Worker};
+    use frontdesk::staff_service::{StaffReply, StaffRequest, StaffService};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gallery.db");
+    let person = NewPerson {
+        name: "Barack Obama".into(),
+        consent: true,
+        ..Default::default()
+    };
+    crate::common::enroll_fixture(&db, &person, "faces/barack_obama/fr_obama.jpg");
+
+    // Another program writing: it holds the gallery's write lock for the whole test.
+    let mut other = rusqlite::Connection::open(&db).unwrap();
+    let writing = other
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    writing
+        .execute(
+            "INSERT INTO audit_log (at, action, detail) VALUES (1, 'import', 'x')",
+            [],
+        )
+        .unwrap();
+
+    let engine = crate::common::engine();
+    let gallery = frontdesk::gallery::Gallery::open(&db, engine.model_id()).unwrap();
+    let config = Config::defaults().unwrap();
+    let settings = frontdesk::recognizer::WorkerSettings {
+        retention_days: 30,
+        ..frontdesk::recognizer::WorkerSettings::from_config(&config, "test".into())
+    };
+    let slot = Arc::new(frontdesk::camera::FrameSlot::default());
+    let (events, worker_events) = frontdesk::recognizer::event_channel();
+    let worker = Worker::new(engine, gallery, settings)
+        .spawn(Arc::clone(&slot), events, Box::new(|_| {}))
+        .unwrap();
+    // The worker reports its outlook first thing, then purges old visits: from here it waits on
+    // the write lock.
+    assert!(matches!(
+        worker_events.recv_timeout(Duration::from_secs(60)).unwrap(),
+        RecognizerEvent::Outlook(_)
+    ));
+    let staff = StaffService::start(config, db.clone(), Box::new(|| {})).unwrap();
+
+    staff.send(StaffRequest::ListPeople);
+    let reply = staff.recv_timeout(Duration::from_secs(60)).unwrap();
+    let StaffReply::People(people) = reply else {
+        panic!("no people list: {reply:?}");
+    };
+    assert_eq!(people[0].name, "Barack Obama");
+    // The worker is still waiting on its write: the write's failure has not been reported yet.
+    let reported: Vec<RecognizerEvent> = worker_events.try_iter().collect();
+    assert!(
+        !reported
+            .iter()
+            .any(|event| matches!(event, RecognizerEvent::Error(_))),
+        "the answer came only after the worker's write gave up"
+    );
+
+    writing.rollback().unwrap();
+    slot.close();
+    drop(worker);
+}
