@@ -3,9 +3,10 @@
 //! A backup is a consistent snapshot taken with SQLite's online backup API while the kiosk keeps
 //! writing, either as a plain SQLite file or encrypted with a passphrase in the standard age format
 //! (`age -d` decrypts it without Frontdesk). Backup files are readable by their owner only. A
-//! restore checks the backup, keeps the current gallery aside, installs the backup and erases again
-//! everyone in the erasure ledger (see [`crate::gallery::ledger`]).
+//! restore checks the backup, builds a new gallery from its rows (never its schema), erases again
+//! everyone in the erasure ledger (see [`crate::gallery::ledger`]) and installs it.
 
+mod rebuild;
 mod restore;
 pub mod schedule;
 mod snapshot;
@@ -86,6 +87,13 @@ impl BackupError {
 
     fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
         move |source| Self::Sql { what, source }
+    }
+}
+
+fn corrupt(backup: &Path, problem: &dyn std::fmt::Display) -> BackupError {
+    BackupError::Corrupt {
+        path: backup.to_path_buf(),
+        problem: problem.to_string(),
     }
 }
 

@@ -68,10 +68,14 @@ pub fn restore(
         "restored": file.display().to_string(),
         "gallery": context.db_path.display().to_string(),
         "backup_schema_version": summary.backup_schema_version,
-        "previous_gallery_kept_at": summary.set_aside.map(|p| p.display().to_string()),
         "people": summary.people,
         "visits": summary.visits,
         "erased_again": summary.erased_again,
+        "removed_copies": summary
+            .removed_copies
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>(),
     }));
     Ok(ExitCode::SUCCESS)
 }

@@ -105,7 +105,7 @@ impl Gallery {
             conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
-        migrate(&mut conn, version)?;
+        migrate(&mut conn, version, MIGRATIONS.len())?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "secure_delete", true)?;
         let mut gallery = Self {
@@ -704,14 +704,35 @@ fn insert_faces(
     Ok(faces.len())
 }
 
-/// Runs the migrations the gallery lacks in one transaction, with foreign keys off so that tables
-/// can be rebuilt, and refuses to commit one that leaves a dangling reference.
-fn migrate(conn: &mut Connection, version: i64) -> Result<(), GalleryError> {
+/// Writes into the empty database `conn` the schema of version `version` (1 up to the newest),
+/// not necessarily the newest: a restore fills it with an older backup's rows and then opens it as
+/// a gallery, so those rows go through the same migrations as any gallery's. Foreign keys are left
+/// off, for the rows to be copied in any order.
+pub fn create_schema(conn: &mut Connection, version: i64) -> Result<(), GalleryError> {
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    let target = usize::try_from(version)
+        .ok()
+        .filter(|v| (1..=MIGRATIONS.len()).contains(v));
+    let (0, Some(target)) = (objects, target) else {
+        return Err(GalleryError::Invalid(format!(
+            "a schema of version {version} (1 to {}) can only be made in an empty database",
+            MIGRATIONS.len()
+        )));
+    };
+    // Migration 9 computes the codes of the faces already there.
+    add_face_code_function(conn)?;
+    migrate(conn, 0, target)
+}
+
+/// Runs the migrations from `version` up to `target` in one transaction, with foreign keys off so
+/// that tables can be rebuilt, and refuses to commit one that leaves a dangling reference.
+fn migrate(conn: &mut Connection, version: i64, target: usize) -> Result<(), GalleryError> {
     conn.pragma_update(None, "foreign_keys", false)?;
     let tx = conn.transaction()?;
     for (step, sql) in MIGRATIONS
         .iter()
         .enumerate()
+        .take(target)
         .skip(usize::try_from(version).unwrap_or(0))
     {
         tx.execute_batch(sql)?;

@@ -1,5 +1,6 @@
 //! Backups and restores through the command line: taken while the recognition loop logs visits,
-//! encrypted, refused when damaged or too new, and never bringing back an erased person.
+//! encrypted, refused when damaged or too new, never bringing back an erased person nor anything
+//! the backup's schema added.
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
@@ -264,9 +265,7 @@ fn an_erased_person_stays_erased_after_an_older_backup_is_restored() {
         "id {again} handed out again after a restore"
     );
 
-    let mut files = raw_files(&kiosk.db());
-    let aside = restored[0]["previous_gallery_kept_at"].as_str().unwrap();
-    files.extend(std::fs::read(aside).unwrap());
+    let files = raw_files(&kiosk.db());
     for (what, needle) in [
         ("name", name.as_bytes()),
         ("email", b"zebulon@example.org".as_slice()),
@@ -278,11 +277,12 @@ fn an_erased_person_stays_erased_after_an_older_backup_is_restored() {
             "the {what} came back with the restore"
         );
     }
-    // Nothing else was left beside the gallery: no scratch copy holding the person.
+    // Nothing else was left beside the gallery: no scratch copy or copy of the replaced gallery
+    // holding the person.
     let mut names: Vec<String> = std::fs::read_dir(kiosk.dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
+        .filter(|n| n.starts_with('.') || n.contains("before-restore"))
         .collect();
     names.sort();
     assert!(names.is_empty(), "{names:?}");
@@ -391,5 +391,82 @@ fn doctor_warns_when_the_last_scheduled_backup_is_too_old_or_failed() {
         assert_eq!(backups_check["ok"], false, "{backups_check}");
         let detail = backups_check["detail"].as_str().unwrap();
         assert!(detail.contains(expected), "{detail}");
+    }
+}
+
+/// Every object a database's schema holds: type, name and SQL, sorted.
+fn schema(db: &Path) -> Vec<(String, String, Option<String>)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut statement = conn
+        .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+        .unwrap();
+    statement
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_trigger_planted_in_a_backup_is_not_restored_and_an_erasure_leaves_no_copy_anywhere() {
+    let kiosk = Kiosk::new("");
+    let name = "Zebulon Quartermaine";
+    let zebulon = kiosk.enroll(
+        name,
+        "faces/single/mpl_grace_hopper.jpg",
+        &["email=zebulon@example.org"],
+    );
+    kiosk.enroll("Barack Obama", "faces/barack_obama/fr_obama.jpg", &[]);
+    std::fs::create_dir(kiosk.path("usb")).unwrap();
+    let planted = kiosk.backup("usb/planted.db", None);
+    // Whoever can write to the backup folder adds a trigger that keeps every erased name.
+    rusqlite::Connection::open(&planted)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE shadow (name TEXT);
+             CREATE TRIGGER keep BEFORE DELETE ON people BEGIN
+                 INSERT INTO shadow SELECT OLD.name;
+             END;
+             CREATE VIEW everyone AS SELECT name FROM people;
+             CREATE INDEX people_names ON people(name);",
+        )
+        .unwrap();
+    // A copy an earlier Frontdesk kept before one of its restores.
+    let earlier_copy = kiosk.path("gallery.db.before-restore-20260101T090000Z");
+    std::fs::copy(kiosk.db(), &earlier_copy).unwrap();
+
+    let restored = kiosk.ok(&["restore", planted.to_str().unwrap()]);
+    assert_eq!(restored[0]["people"], 2);
+    assert_eq!(
+        restored[0]["removed_copies"][0],
+        earlier_copy.display().to_string()
+    );
+    kiosk.ok(&["people", "delete", &zebulon.to_string()]);
+    let people = kiosk.ok(&["people", "list"]);
+    let names: Vec<&str> = people.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Barack Obama"]);
+
+    // The gallery holds Frontdesk's own schema, object for object, and nothing the backup added.
+    let own = tempfile::tempdir().unwrap();
+    let new_gallery = own.path().join("new.db");
+    drop(frontdesk::gallery::Gallery::open(&new_gallery, frontdesk::models::EMBEDDER.id).unwrap());
+    let installed = schema(&kiosk.db());
+    let names: Vec<&str> = installed.iter().map(|(_, name, _)| name.as_str()).collect();
+    assert!(!names.contains(&"shadow"), "{names:?}");
+    assert_eq!(installed, schema(&new_gallery));
+    // No file beside the gallery keeps the erased person: not the gallery, not a copy of it.
+    for entry in std::fs::read_dir(kiosk.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for needle in [name.as_bytes(), b"zebulon@example.org".as_slice()] {
+            assert!(
+                !contains(&bytes, needle),
+                "{} keeps the erased person",
+                path.display()
+            );
+        }
     }
 }
