@@ -65,6 +65,13 @@ pub enum BackupError {
     )]
     PassphraseNeeded(PathBuf),
     #[error(
+        "the backup {0} is not encrypted, but a passphrase is set (--passphrase-file or [backup] \
+         passphrase_file) and a plain file could have been put in place of an encrypted backup; \
+         the current gallery was left untouched. Restore an encrypted backup (.db.age), or, if \
+         you made this file yourself, restore it with --unencrypted"
+    )]
+    PlainRefused(PathBuf),
+    #[error(
         "the passphrase does not open the backup {path} ({source}); the current gallery was left \
          untouched. Check the passphrase file"
     )]

@@ -24,9 +24,10 @@ pub struct RestoreSummary {
     pub removed_copies: Vec<PathBuf>,
 }
 
-/// Restores the backup `backup` (plain or encrypted with `passphrase`) into the gallery at
-/// `gallery`. Nothing is changed unless the backup decrypts, passes SQLite's integrity check and
-/// has a schema this Frontdesk knows.
+/// Restores the backup `backup` into the gallery at `gallery`. With a `passphrase` only an
+/// encrypted backup is accepted: a plain file could have been put in place of one. Nothing is
+/// changed unless the backup decrypts, passes SQLite's integrity check and has a schema this
+/// Frontdesk knows.
 ///
 /// The backup is only read: a new gallery is made with this Frontdesk's own schema and the
 /// backup's rows of the tables and columns it knows are copied into it, so nothing else the
@@ -41,6 +42,9 @@ pub fn restore(
     model_id: &str,
 ) -> Result<RestoreSummary, BackupError> {
     let kind = backup_kind(backup)?;
+    if kind == BackupKind::Plain && passphrase.is_some() {
+        return Err(BackupError::PlainRefused(backup.to_path_buf()));
+    }
     // Checked first: a gallery that cannot be opened (another program's file, a newer schema) is
     // not replaced, and an unreadable ledger stops the restore before anything changes.
     drop(Gallery::open(gallery, model_id)?);

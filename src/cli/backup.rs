@@ -56,8 +56,20 @@ pub fn restore(
     context: &Context,
     file: &Path,
     passphrase_file: Option<&PathBuf>,
+    unencrypted: bool,
 ) -> anyhow::Result<ExitCode> {
-    let passphrase = passphrase_file.map(|p| read_passphrase(p)).transpose()?;
+    // The configured passphrase counts as given: a kiosk whose backups are encrypted then refuses
+    // a plain file, which anyone with access to the backup folder could have put there.
+    let passphrase = match passphrase_file {
+        Some(file) => Some(read_passphrase(file)?),
+        None if unencrypted => None,
+        None => context.config.backup.passphrase().with_context(|| {
+            format!(
+                "cannot read the backup passphrase file {} (backup.passphrase_file)",
+                context.config.backup.passphrase_file.display()
+            )
+        })?,
+    };
     let summary = backup::restore(
         file,
         &context.db_path,

@@ -1,6 +1,6 @@
 //! Backups and restores through the command line: taken while the recognition loop logs visits,
-//! encrypted, refused when damaged or too new, never bringing back an erased person nor anything
-//! the backup's schema added.
+//! encrypted, refused when damaged, too new or plain where a passphrase is set, never bringing back
+//! an erased person nor anything the backup's schema added.
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
@@ -469,4 +469,47 @@ fn a_trigger_planted_in_a_backup_is_not_restored_and_an_erasure_leaves_no_copy_a
             );
         }
     }
+}
+
+#[test]
+fn a_plain_backup_is_refused_when_a_passphrase_is_given_or_configured() {
+    let kiosk = Kiosk::new("");
+    kiosk.enroll("Barack Obama", "faces/barack_obama/fr_obama.jpg", &[]);
+    let passphrase = kiosk.path("passphrase");
+    std::fs::write(&passphrase, "correct horse battery staple\n").unwrap();
+    let plain = kiosk.backup("plain.db", None);
+    let sealed = kiosk.backup("sealed.db.age", Some(&passphrase));
+    std::fs::write(
+        kiosk.path("config.toml"),
+        format!("[backup]\npassphrase_file = \"{}\"\n", passphrase.display()),
+    )
+    .unwrap();
+    kiosk.enroll("Grace Hopper", "faces/single/mpl_grace_hopper.jpg", &[]);
+    let before = dump(&kiosk.db());
+
+    let plain = plain.to_str().unwrap();
+    for args in [
+        vec!["restore", plain],
+        vec![
+            "restore",
+            plain,
+            "--passphrase-file",
+            passphrase.to_str().unwrap(),
+        ],
+    ] {
+        let output = kiosk.run(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} was accepted");
+        for said in ["is not encrypted", "left untouched", "--unencrypted"] {
+            assert!(stderr.contains(said), "{args:?}: {stderr}");
+        }
+        assert_eq!(dump(&kiosk.db()), before, "{args:?} changed the gallery");
+    }
+    // The configured passphrase opens the kiosk's own encrypted backups.
+    let restored = kiosk.ok(&["restore", sealed.to_str().unwrap()]);
+    assert_eq!(restored[0]["people"], 1);
+    // A plain file the operator made and vouches for.
+    kiosk.enroll("Grace Hopper", "faces/single/mpl_grace_hopper.jpg", &[]);
+    let restored = kiosk.ok(&["restore", plain, "--unencrypted"]);
+    assert_eq!(restored[0]["people"], 1);
 }
