@@ -1,11 +1,13 @@
 //! Backups and restores through the command line: taken while the recognition loop logs visits,
 //! encrypted, refused when damaged, too new or plain where a passphrase is set, never bringing back
-//! an erased person nor anything the backup's schema added.
+//! an erased person nor anything the backup's schema added; and scheduled backups' rotation with a
+//! clock set back or a folder shared by kiosks.
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
 use crate::common::{fixture, frontdesk_cli};
+use frontdesk::config::BackupConfig;
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
@@ -512,4 +514,111 @@ fn a_plain_backup_is_refused_when_a_passphrase_is_given_or_configured() {
     kiosk.enroll("Grace Hopper", "faces/single/mpl_grace_hopper.jpg", &[]);
     let restored = kiosk.ok(&["restore", plain, "--unencrypted"]);
     assert_eq!(restored[0]["people"], 1);
+}
+
+/// A scheduled backup of `gallery` by the kiosk `kiosk` when its clock says `at` (Unix ms): the
+/// file's modification time is what that clock would have given it.
+fn scheduled_backup(config: &BackupConfig, kiosk: &str, gallery: &Path, at: i64) -> PathBuf {
+    let summary = frontdesk::backup::schedule::backup_now(config, kiosk, gallery, at).unwrap();
+    assert!(summary.path.exists(), "{kiosk}'s backup just made is gone");
+    let modified = std::time::UNIX_EPOCH + std::time::Duration::from_millis(at as u64);
+    std::fs::File::options()
+        .write(true)
+        .open(&summary.path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    summary.path
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap() != frontdesk::backup::schedule::STATUS_FILE)
+        .collect();
+    files.sort();
+    files
+}
+
+fn backup_config(dir: &Path, keep: u32) -> BackupConfig {
+    BackupConfig {
+        dir: dir.to_path_buf(),
+        every_hours: 24,
+        keep,
+        passphrase_file: PathBuf::new(),
+    }
+}
+
+const DAY: i64 = 86_400_000;
+
+#[test]
+fn a_clock_set_back_does_not_cost_the_fresh_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let gallery = dir.path().join("gallery.db");
+    drop(frontdesk::gallery::Gallery::open(&gallery, frontdesk::models::EMBEDDER.id).unwrap());
+    let backups = dir.path().join("backups");
+    let config = backup_config(&backups, 2);
+    let now = frontdesk::gallery::now_ms();
+    // The clock ran a month ahead for two days, then was put right.
+    scheduled_backup(&config, "north", &gallery, now + 29 * DAY);
+    let ahead = scheduled_backup(&config, "north", &gallery, now + 30 * DAY);
+    let fresh = scheduled_backup(&config, "north", &gallery, now);
+    assert_eq!(files_in(&backups), vec![fresh.clone(), ahead]);
+    // The next day the backup made while the clock was wrong goes first, not the good ones.
+    let next = scheduled_backup(&config, "north", &gallery, now + DAY);
+    assert_eq!(files_in(&backups), vec![fresh, next]);
+}
+
+#[test]
+fn kiosks_sharing_a_backup_folder_rotate_only_their_own_backups() {
+    let dir = tempfile::tempdir().unwrap();
+    let backups = dir.path().join("share");
+    let config = backup_config(&backups, 2);
+    let galleries: Vec<PathBuf> = ["north", "south"]
+        .iter()
+        .map(|kiosk| {
+            let gallery = dir.path().join(format!("{kiosk}.db"));
+            drop(
+                frontdesk::gallery::Gallery::open(&gallery, frontdesk::models::EMBEDDER.id)
+                    .unwrap(),
+            );
+            gallery
+        })
+        .collect();
+    std::fs::create_dir(&backups).unwrap();
+    // A backup a third kiosk is writing right now (its process runs on its own computer) and one
+    // an earlier Frontdesk wrote: neither is north's or south's to delete.
+    let west_writing = backups.join(".frontdesk-west-20261204T000000Z.db.4294967295.0.tmp");
+    let earlier = backups.join("frontdesk-20260101T000000Z.db");
+    std::fs::write(&west_writing, b"half a backup").unwrap();
+    std::fs::write(&earlier, b"an old backup").unwrap();
+
+    let now = frontdesk::gallery::now_ms();
+    let mut north = Vec::new();
+    let mut south = Vec::new();
+    for day in 0..4 {
+        north.push(scheduled_backup(
+            &config,
+            "north",
+            &galleries[0],
+            now + day * DAY,
+        ));
+        // South's clock is an hour behind.
+        south.push(scheduled_backup(
+            &config,
+            "south",
+            &galleries[1],
+            now + day * DAY - 3_600_000,
+        ));
+    }
+    let mut expected = vec![
+        north[2].clone(),
+        north[3].clone(),
+        south[2].clone(),
+        south[3].clone(),
+    ];
+    expected.extend([west_writing, earlier]);
+    expected.sort();
+    assert_eq!(files_in(&backups), expected);
 }
