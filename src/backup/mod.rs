@@ -153,7 +153,7 @@ impl Staging {
         use std::os::unix::fs::OpenOptionsExt;
         use std::sync::atomic::{AtomicU64, Ordering};
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        remove_abandoned_staging(dir, STAGING_PREFIX);
+        remove_abandoned_staging(dir, |_| true);
         let path = dir.join(format!(
             "{STAGING_PREFIX}{label}.{}.{}.db",
             std::process::id(),
@@ -173,16 +173,16 @@ impl Staging {
 /// `-journal` beside them).
 const STAGING_PREFIX: &str = ".frontdesk-";
 
-/// Removes the scratch files in `dir` whose name starts with `prefix` and whose process is gone
+/// Removes the scratch files in `dir` that `ours` accepts by name and whose process is gone
 /// (killed mid-backup, a power cut): scratch databases, and the temporary files of backups being
 /// written (`.frontdesk-<kiosk>-<time>.db[.age].<pid>.<n>.tmp`, see [`crate::atomic_file`]).
-fn remove_abandoned_staging(dir: &Path, prefix: &str) {
+fn remove_abandoned_staging(dir: &Path, ours: impl Fn(&str) -> bool) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for path in entries.flatten().map(|e| e.path()) {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let Some(rest) = name.strip_prefix(prefix) else {
+        let Some(rest) = name.strip_prefix(STAGING_PREFIX).filter(|_| ours(&name)) else {
             continue;
         };
         let parts: Vec<&str> = rest.split('.').collect();

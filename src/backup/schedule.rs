@@ -215,9 +215,14 @@ fn make_and_rotate(
     let out = config
         .dir
         .join(format!("{NAME_PREFIX}{tag}-{stamp}.{extension}"));
-    // Only this kiosk's: another kiosk's half-written backup in a shared folder is alive, though
-    // its process is not on this computer.
-    super::remove_abandoned_staging(&config.dir, &format!(".{NAME_PREFIX}{tag}-"));
+    // Only this kiosk's (`.<backup name>.<pid>.<n>.tmp`): another kiosk's half-written backup in a
+    // shared folder is alive, though its process is not on this computer.
+    super::remove_abandoned_staging(&config.dir, |name| {
+        name.strip_prefix('.')
+            .and_then(|n| n.strip_suffix(".tmp"))
+            .and_then(|n| n.rsplitn(3, '.').nth(2))
+            .is_some_and(|backup| is_backup_of(backup, tag))
+    });
     let summary = create_backup(gallery, &out, passphrase.as_ref())?;
     rotate(&config.dir, tag, config.keep, &out, now)?;
     Ok(summary)

@@ -587,11 +587,14 @@ fn kiosks_sharing_a_backup_folder_rotate_only_their_own_backups() {
         })
         .collect();
     std::fs::create_dir(&backups).unwrap();
-    // A backup a third kiosk is writing right now (its process runs on its own computer) and one
-    // an earlier Frontdesk wrote: neither is north's or south's to delete.
-    let west_writing = backups.join(".frontdesk-west-20261204T000000Z.db.4294967295.0.tmp");
+    // A backup the kiosk north-2 is writing right now (its process runs on its own computer) and
+    // one an earlier Frontdesk wrote: neither is north's or south's to delete.
+    let north_2_writing = backups.join(".frontdesk-north-2-20261204T000000Z.db.4294967295.0.tmp");
     let earlier = backups.join("frontdesk-20260101T000000Z.db");
-    std::fs::write(&west_writing, b"half a backup").unwrap();
+    std::fs::write(&north_2_writing, b"half a backup").unwrap();
+    // North's own, left by a north process that was killed, is cleaned up.
+    let north_killed = backups.join(".frontdesk-north-20261203T000000Z.db.4294967295.0.tmp");
+    std::fs::write(&north_killed, b"half a backup").unwrap();
     std::fs::write(&earlier, b"an old backup").unwrap();
 
     let now = frontdesk::gallery::now_ms();
@@ -618,7 +621,7 @@ fn kiosks_sharing_a_backup_folder_rotate_only_their_own_backups() {
         south[2].clone(),
         south[3].clone(),
     ];
-    expected.extend([west_writing, earlier]);
+    expected.extend([north_2_writing, earlier]);
     expected.sort();
     assert_eq!(files_in(&backups), expected);
 }
