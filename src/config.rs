@@ -66,6 +66,21 @@ pub struct FleetConfig {
     pub sync_seconds: u32,
 }
 
+impl FleetConfig {
+    /// This kiosk's name: `kiosk`, or else the computer's host name. Its backups carry it too.
+    pub fn kiosk_name(&self) -> String {
+        let configured = self.kiosk.trim();
+        if !configured.is_empty() {
+            return configured.to_owned();
+        }
+        std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| "kiosk".to_owned())
+    }
+}
+
 /// Written by hand so that the password (also one inside the URL) never reaches a log line.
 impl std::fmt::Debug for FleetConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -3,9 +3,10 @@
 //! A backup is a consistent snapshot taken with SQLite's online backup API while the kiosk keeps
 //! writing, either as a plain SQLite file or encrypted with a passphrase in the standard age format
 //! (`age -d` decrypts it without Frontdesk). Backup files are readable by their owner only. A
-//! restore checks the backup, keeps the current gallery aside, installs the backup and erases again
-//! everyone in the erasure ledger (see [`crate::gallery::ledger`]).
+//! restore checks the backup, builds a new gallery from its rows (never its schema), erases again
+//! everyone in the erasure ledger (see [`crate::gallery::ledger`]) and installs it.
 
+mod rebuild;
 mod restore;
 pub mod schedule;
 mod snapshot;
@@ -64,6 +65,13 @@ pub enum BackupError {
     )]
     PassphraseNeeded(PathBuf),
     #[error(
+        "the backup {0} is not encrypted, but a passphrase is set (--passphrase-file or [backup] \
+         passphrase_file) and a plain file could have been put in place of an encrypted backup; \
+         the current gallery was left untouched. Restore an encrypted backup (.db.age), or, if \
+         you made this file yourself, restore it with --unencrypted"
+    )]
+    PlainRefused(PathBuf),
+    #[error(
         "the passphrase does not open the backup {path} ({source}); the current gallery was left \
          untouched. Check the passphrase file"
     )]
@@ -86,6 +94,13 @@ impl BackupError {
 
     fn sql(what: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
         move |source| Self::Sql { what, source }
+    }
+}
+
+fn corrupt(backup: &Path, problem: &dyn std::fmt::Display) -> BackupError {
+    BackupError::Corrupt {
+        path: backup.to_path_buf(),
+        problem: problem.to_string(),
     }
 }
 
@@ -138,7 +153,7 @@ impl Staging {
         use std::os::unix::fs::OpenOptionsExt;
         use std::sync::atomic::{AtomicU64, Ordering};
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        remove_abandoned_staging(dir);
+        remove_abandoned_staging(dir, |_| true);
         let path = dir.join(format!(
             "{STAGING_PREFIX}{label}.{}.{}.db",
             std::process::id(),
@@ -158,16 +173,16 @@ impl Staging {
 /// `-journal` beside them).
 const STAGING_PREFIX: &str = ".frontdesk-";
 
-/// Removes the scratch files in `dir` whose process is gone (killed mid-backup, a power cut):
-/// scratch databases, and the temporary files of backups being written
-/// (`.frontdesk-<time>.db[.age].<pid>.<n>.tmp`, see [`crate::atomic_file`]).
-fn remove_abandoned_staging(dir: &Path) {
+/// Removes the scratch files in `dir` that `ours` accepts by name and whose process is gone
+/// (killed mid-backup, a power cut): scratch databases, and the temporary files of backups being
+/// written (`.frontdesk-<kiosk>-<time>.db[.age].<pid>.<n>.tmp`, see [`crate::atomic_file`]).
+fn remove_abandoned_staging(dir: &Path, ours: impl Fn(&str) -> bool) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for path in entries.flatten().map(|e| e.path()) {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let Some(rest) = name.strip_prefix(STAGING_PREFIX) else {
+        let Some(rest) = name.strip_prefix(STAGING_PREFIX).filter(|_| ours(&name)) else {
             continue;
         };
         let parts: Vec<&str> = rest.split('.').collect();

@@ -1,13 +1,13 @@
-//! Restoring a backup: check it, erase again everyone in the erasure ledger, keep the current
-//! gallery aside, install.
+//! Restoring a backup: check it, build a new gallery from its rows, erase again everyone in the
+//! erasure ledger, install.
 
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use age::secrecy::SecretString;
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
-use super::{BackupError, BackupKind, Staging, backup_kind, copy_database, folder_of};
+use super::{BackupError, BackupKind, Staging, backup_kind, copy_database, corrupt, folder_of};
 use crate::gallery::{Gallery, known_schema_version, ledger};
 
 /// What a restore did.
@@ -15,20 +15,26 @@ use crate::gallery::{Gallery, known_schema_version, ledger};
 pub struct RestoreSummary {
     /// The schema the backup was written with (the gallery is migrated to this Frontdesk's).
     pub backup_schema_version: i64,
-    /// Where the gallery as it was before the restore was kept, if there was one.
-    pub set_aside: Option<PathBuf>,
     pub people: usize,
     pub visits: usize,
     /// People in the backup whom the erasure ledger names: erased again, not restored.
     pub erased_again: usize,
+    /// Copies of the gallery that earlier versions kept beside it before a restore
+    /// (`<gallery>.before-restore-<time>`), removed now: they may hold people erased since.
+    pub removed_copies: Vec<PathBuf>,
 }
 
-/// Restores the backup `backup` (plain or encrypted with `passphrase`) into the gallery at
-/// `gallery`. Nothing is changed unless the backup decrypts, passes SQLite's integrity check and
-/// has a schema this Frontdesk knows. The people in the erasure ledger are erased from the copy
-/// before it reaches the gallery's files, so their bytes never come back. The current gallery is
-/// kept beside it as `<gallery>.before-restore-<time>`. Close the kiosk first: a running kiosk
-/// would go on with the people it had in memory.
+/// Restores the backup `backup` into the gallery at `gallery`. With a `passphrase` only an
+/// encrypted backup is accepted: a plain file could have been put in place of one. Nothing is
+/// changed unless the backup decrypts, passes SQLite's integrity check and has a schema this
+/// Frontdesk knows.
+///
+/// The backup is only read: a new gallery is made with this Frontdesk's own schema and the
+/// backup's rows of the tables and columns it knows are copied into it, so nothing else the
+/// backup's schema holds (a trigger, a view, a table) comes along. The people in the erasure ledger
+/// are erased from that new gallery before it replaces the current one, in one transaction, so
+/// their bytes never come back. No copy of the replaced gallery is kept: make a backup first to
+/// keep one. Close the kiosk first: a running kiosk would go on with the people it had in memory.
 pub fn restore(
     backup: &Path,
     gallery: &Path,
@@ -36,22 +42,33 @@ pub fn restore(
     model_id: &str,
 ) -> Result<RestoreSummary, BackupError> {
     let kind = backup_kind(backup)?;
+    if kind == BackupKind::Plain && passphrase.is_some() {
+        return Err(BackupError::PlainRefused(backup.to_path_buf()));
+    }
     // Checked first: a gallery that cannot be opened (another program's file, a newer schema) is
     // not replaced, and an unreadable ledger stops the restore before anything changes.
     drop(Gallery::open(gallery, model_id)?);
     let erased = ledger::read(&ledger::ledger_path(gallery))?;
-    let staging = Staging::new(folder_of(gallery), "restore")?;
-    unpack(backup, kind, passphrase, &staging.path)?;
+    let rebuilt = Staging::new(folder_of(gallery), "rebuilt")?;
     let backup_schema_version = {
-        let copy = Connection::open(&staging.path).map_err(|e| corrupt(backup, &e))?;
-        check_database(&copy, backup)?
+        let unpacked = Staging::new(folder_of(gallery), "restore")?;
+        unpack(backup, kind, passphrase, &unpacked.path)?;
+        let copy = Connection::open_with_flags(
+            &unpacked.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| corrupt(backup, &e))?;
+        let version = check_database(&copy, backup)?;
+        super::rebuild::rebuild(&copy, &rebuilt.path, version, backup)?;
+        version
     };
     let erased_again = {
-        let mut copy = Gallery::open(&staging.path, model_id)?;
+        // Migrated to this Frontdesk's schema on opening.
+        let mut copy = Gallery::open(&rebuilt.path, model_id)?;
         copy.apply_erasures(&erased)?
     };
-    let set_aside = set_aside(gallery)?;
-    install(&staging.path, gallery)?;
+    compact(&rebuilt.path)?;
+    install(&rebuilt.path, gallery)?;
     let mut restored = Gallery::open(gallery, model_id)?;
     // Nobody named in the ledger is left in the copy; this only makes sure of it.
     restored.apply_erasures(&erased)?;
@@ -63,10 +80,10 @@ pub fn restore(
     )?;
     let summary = RestoreSummary {
         backup_schema_version,
-        set_aside,
         people: restored.people()?.len(),
         visits: restored.visits(None, None, None)?.len(),
         erased_again,
+        removed_copies: remove_earlier_copies(gallery),
     };
     tracing::info!(backup = %backup.display(), ?summary, "backup restored");
     Ok(summary)
@@ -109,13 +126,6 @@ fn unpack(
     output.sync_all().map_err(BackupError::io(staging))
 }
 
-fn corrupt(backup: &Path, problem: &dyn std::fmt::Display) -> BackupError {
-    BackupError::Corrupt {
-        path: backup.to_path_buf(),
-        problem: problem.to_string(),
-    }
-}
-
 /// Checks that `copy` is a whole gallery this Frontdesk can open; returns its schema version.
 /// `label` names the backup in messages.
 pub(super) fn check_database(copy: &Connection, label: &Path) -> Result<i64, BackupError> {
@@ -151,34 +161,38 @@ pub(super) fn check_database(copy: &Connection, label: &Path) -> Result<i64, Bac
     Ok(version)
 }
 
-/// Copies the current gallery (a consistent snapshot) to `<gallery>.before-restore-<time>`.
-fn set_aside(gallery: &Path) -> Result<Option<PathBuf>, BackupError> {
-    let current = Connection::open(gallery).map_err(BackupError::sql("gallery"))?;
-    let people: i64 = current
-        .query_row("SELECT count(*) FROM people", [], |r| r.get(0))
-        .map_err(BackupError::sql("gallery"))?;
-    if people == 0 {
-        return Ok(None);
+/// Empties the free pages of the new gallery: rows deleted while it was built (erased people, the
+/// tables an old schema's migration replaced) are not copied into the gallery with them.
+fn compact(rebuilt: &Path) -> Result<(), BackupError> {
+    let copy = Connection::open(rebuilt).map_err(BackupError::sql("restored copy"))?;
+    copy.execute_batch("VACUUM")
+        .map_err(BackupError::sql("restored copy"))
+}
+
+/// Removes the copies of the gallery that earlier versions kept before each restore
+/// (`<gallery>.before-restore-<time>`); returns those removed.
+fn remove_earlier_copies(gallery: &Path) -> Vec<PathBuf> {
+    let Some(name) = gallery.file_name() else {
+        return Vec::new();
+    };
+    let prefix = format!("{}.before-restore-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(folder_of(gallery)) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for path in entries.flatten().map(|e| e.path()) {
+        let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+        if !file_name.starts_with(&prefix) {
+            continue;
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed.push(path),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "cannot remove a copy an earlier restore kept")
+            }
+        }
     }
-    let stamp = jiff::Timestamp::now()
-        .strftime("%Y%m%dT%H%M%SZ")
-        .to_string();
-    let mut name = gallery.as_os_str().to_owned();
-    name.push(format!(".before-restore-{stamp}"));
-    let aside = PathBuf::from(name);
-    if aside.exists() {
-        return Err(BackupError::Exists(aside));
-    }
-    let staging = Staging::new(folder_of(gallery), "aside")?;
-    let mut copy = Connection::open(&staging.path).map_err(BackupError::sql("copy"))?;
-    copy_database(&current, &mut copy)?;
-    copy.query_row("PRAGMA journal_mode = DELETE", [], |r| {
-        r.get::<_, String>(0)
-    })
-    .map_err(BackupError::sql("copy"))?;
-    copy.close().map_err(|(_, e)| BackupError::sql("copy")(e))?;
-    std::fs::rename(&staging.path, &aside).map_err(BackupError::io(&aside))?;
-    Ok(Some(aside))
+    removed
 }
 
 /// Replaces the gallery's content with `staging`'s through SQLite (one transaction), so the
@@ -217,4 +231,44 @@ fn id_counters(gallery: &Connection) -> Result<Vec<(String, i64)>, BackupError> 
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .and_then(Iterator::collect)
         .map_err(BackupError::sql("gallery"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gallery::create_schema;
+
+    #[test]
+    fn a_person_restored_from_an_old_schema_and_erased_afterwards_leaves_no_trace() {
+        let dir = tempfile::tempdir().unwrap();
+        let backup = dir.path().join("old-backup.db");
+        let name = "Quintessa Marchbanks";
+        let mut old = Connection::open(&backup).unwrap();
+        // Schema 2: migrating it rebuilds the people table, which frees the pages of the old one.
+        create_schema(&mut old, 2).unwrap();
+        old.execute(
+            "INSERT INTO people (id, name, consent_at, created_at, updated_at) \
+             VALUES (7, ?1, 1, 1, 1)",
+            [name],
+        )
+        .unwrap();
+        drop(old);
+        let gallery = dir.path().join("gallery.db");
+        let summary = restore(&backup, &gallery, None, "m1").unwrap();
+        assert_eq!((summary.backup_schema_version, summary.people), (2, 1));
+        std::fs::remove_file(&backup).unwrap();
+
+        let mut restored = Gallery::open(&gallery, "m1").unwrap();
+        assert!(restored.delete_person(7).unwrap());
+        drop(restored);
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(name.len()).any(|w| w == name.as_bytes()),
+                "{} still holds the name",
+                path.display()
+            );
+        }
+    }
 }

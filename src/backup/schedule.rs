@@ -1,5 +1,11 @@
-//! Backups that run themselves: every `every_hours` a new backup in `[backup] dir`, the oldest
-//! beyond `keep` deleted, and the outcome in a status file that the staff screen and `doctor` read.
+//! Backups that run themselves: every `every_hours` a new backup in `[backup] dir`, this kiosk's
+//! oldest beyond `keep` deleted, and the outcome in a status file that the staff screen and `doctor`
+//! read.
+//!
+//! Each kiosk names its backups after itself (`frontdesk-<kiosk>-<UTC time>.db[.age]`) and rotates
+//! only those: kiosks may share a folder. They are ranked by their files' modification times, not
+//! by the time in their names, and the backup just made is always kept, so a clock set back does
+//! not make the newest backup look like the oldest.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,6 +26,9 @@ const NAME_PREFIX: &str = "frontdesk-";
 const CHECK_EVERY: Duration = Duration::from_secs(60);
 /// How often a sleeping scheduler looks whether it should stop.
 const STOP_POLL: Duration = Duration::from_millis(200);
+/// How far ahead of this kiosk's clock a backup's time may be and still count as the present
+/// (a network share's own clock may run a little ahead).
+const CLOCK_SLACK: Duration = Duration::from_secs(3600);
 
 /// The last scheduled backup's outcome, as kept in [`STATUS_FILE`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,10 +169,12 @@ pub fn is_due(config: &BackupConfig, status: Option<&BackupStatus>, now: i64) ->
 /// How long after a failed backup the next is tried.
 const RETRY_AFTER_FAILURE_MS: i64 = 3_600_000;
 
-/// Makes a backup now into the backup folder, deletes the oldest beyond `keep`, and records the
-/// outcome in the status file (a failure too, so that `doctor` and the staff screen show it).
+/// Makes a backup now into the backup folder as the kiosk `kiosk`, deletes that kiosk's oldest
+/// beyond `keep`, and records the outcome in the status file (a failure too, so that `doctor` and
+/// the staff screen show it).
 pub fn backup_now(
     config: &BackupConfig,
+    kiosk: &str,
     gallery: &Path,
     now: i64,
 ) -> Result<BackupSummary, BackupError> {
@@ -171,7 +182,7 @@ pub fn backup_now(
     create_private_dir(dir)?;
     let mut status = read_status(dir).unwrap_or_default();
     status.last_attempt_at = Some(now);
-    let outcome = make_and_rotate(config, gallery, now);
+    let outcome = make_and_rotate(config, &file_tag(kiosk), gallery, now);
     match &outcome {
         Ok(summary) => {
             status.last_success_at = Some(now);
@@ -189,6 +200,7 @@ pub fn backup_now(
 
 fn make_and_rotate(
     config: &BackupConfig,
+    tag: &str,
     gallery: &Path,
     now: i64,
 ) -> Result<BackupSummary, BackupError> {
@@ -198,16 +210,56 @@ fn make_and_rotate(
     })?;
     let stamp = jiff::Timestamp::from_millisecond(now)
         .unwrap_or_default()
-        .strftime("%Y%m%dT%H%M%SZ");
+        .strftime(STAMP);
     let extension = if passphrase.is_some() { "db.age" } else { "db" };
-    let out = config.dir.join(format!("{NAME_PREFIX}{stamp}.{extension}"));
-    super::remove_abandoned_staging(&config.dir);
+    let out = config
+        .dir
+        .join(format!("{NAME_PREFIX}{tag}-{stamp}.{extension}"));
+    // Only this kiosk's (`.<backup name>.<pid>.<n>.tmp`): another kiosk's half-written backup in a
+    // shared folder is alive, though its process is not on this computer.
+    super::remove_abandoned_staging(&config.dir, |name| {
+        name.strip_prefix('.')
+            .and_then(|n| n.strip_suffix(".tmp"))
+            .and_then(|n| n.rsplitn(3, '.').nth(2))
+            .is_some_and(|backup| is_backup_of(backup, tag))
+    });
     let summary = create_backup(gallery, &out, passphrase.as_ref())?;
-    rotate(&config.dir, config.keep)?;
+    rotate(&config.dir, tag, config.keep, &out, now)?;
     Ok(summary)
 }
 
-/// The scheduled backups in `dir`, oldest first (their names sort by time).
+/// A kiosk's name as it appears in its backups' names: letters, digits, `.`, `_` and `-`.
+fn file_tag(kiosk: &str) -> String {
+    let tag: String = kiosk
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if tag.is_empty() { "kiosk".into() } else { tag }
+}
+
+/// Whether `name` is a scheduled backup of the kiosk whose tag is `tag`:
+/// `frontdesk-<tag>-<UTC time>.db` or `.db.age`.
+fn is_backup_of(name: &str, tag: &str) -> bool {
+    name.strip_prefix(NAME_PREFIX)
+        .and_then(|rest| rest.strip_prefix(tag))
+        .and_then(|rest| rest.strip_prefix('-'))
+        .and_then(|rest| {
+            rest.strip_suffix(".db.age")
+                .or_else(|| rest.strip_suffix(".db"))
+        })
+        .is_some_and(|stamp| jiff::fmt::strtime::parse(STAMP, stamp).is_ok())
+}
+
+/// The UTC time in a backup's name.
+const STAMP: &str = "%Y%m%dT%H%M%SZ";
+
+/// The scheduled backups in `dir`, of every kiosk, sorted by name.
 pub fn backups_in(dir: &Path) -> Result<Vec<PathBuf>, BackupError> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(BackupError::io(dir))? {
@@ -221,10 +273,25 @@ pub fn backups_in(dir: &Path) -> Result<Vec<PathBuf>, BackupError> {
     Ok(files)
 }
 
-fn rotate(dir: &Path, keep: u32) -> Result<(), BackupError> {
-    let files = backups_in(dir)?;
-    let surplus = files.len().saturating_sub(keep.max(1) as usize);
-    for old in &files[..surplus] {
+/// Deletes the backups of the kiosk `tag` beyond the newest `keep`, `fresh` (the one just made)
+/// always kept. Newest means the latest modification time up to `now`; a backup whose time is
+/// ahead of `now` was made while the clock was wrong and comes after all others, so that it is not
+/// kept forever once the clock is right.
+fn rotate(dir: &Path, tag: &str, keep: u32, fresh: &Path, now: i64) -> Result<(), BackupError> {
+    let now = std::time::UNIX_EPOCH + Duration::from_millis(u64::try_from(now).unwrap_or(0));
+    let mut others = Vec::new();
+    for path in backups_in(dir)? {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if path == fresh || !is_backup_of(&name, tag) {
+            continue;
+        }
+        // A file gone meanwhile has nothing to rotate.
+        if let Ok(modified) = std::fs::metadata(&path).and_then(|m| m.modified()) {
+            others.push((modified <= now + CLOCK_SLACK, modified, path));
+        }
+    }
+    others.sort_by(|a, b| b.cmp(a));
+    for (_, _, old) in others.iter().skip(keep.max(1) as usize - 1) {
         std::fs::remove_file(old).map_err(BackupError::io(old))?;
         tracing::info!(path = %old.display(), "old backup deleted");
     }
@@ -256,7 +323,8 @@ pub struct BackupScheduler {
 }
 
 impl BackupScheduler {
-    pub fn start(config: BackupConfig, db_path: PathBuf) -> Self {
+    /// Starts backing up the gallery at `db_path` as the kiosk named `kiosk`, if `config` asks.
+    pub fn start(config: BackupConfig, kiosk: String, db_path: PathBuf) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let mut scheduler = Self {
             status: config.enabled().then(|| read_status(&config.dir)).flatten(),
@@ -266,7 +334,7 @@ impl BackupScheduler {
         };
         if config.enabled() {
             let (sender, updates) = std::sync::mpsc::sync_channel(STATUS_QUEUE);
-            match spawn_scheduler(config, db_path, sender, stop) {
+            match spawn_scheduler(config, kiosk, db_path, sender, stop) {
                 Ok(_) => scheduler.updates = Some(updates),
                 Err(e) => tracing::error!(error = %e, "cannot start the backup scheduler"),
             }
@@ -298,6 +366,7 @@ impl Drop for BackupScheduler {
 /// `updates` (a full queue drops the update: the next one supersedes it).
 fn spawn_scheduler(
     config: BackupConfig,
+    kiosk: String,
     gallery: PathBuf,
     updates: SyncSender<BackupStatus>,
     stop: Arc<AtomicBool>,
@@ -309,7 +378,7 @@ fn spawn_scheduler(
                 let now = now_ms();
                 if is_due(&config, read_status(&config.dir).as_ref(), now) {
                     // The outcome is in the status file either way; the error was logged.
-                    let _ = backup_now(&config, &gallery, now);
+                    let _ = backup_now(&config, &kiosk, &gallery, now);
                     if let Some(status) = read_status(&config.dir) {
                         let _ = updates.try_send(status);
                     }
@@ -355,7 +424,7 @@ mod tests {
         for day in 0..3 {
             let now = start + day * 24 * HOUR;
             assert!(is_due(&config, read_status(&backups).as_ref(), now));
-            backup_now(&config, &gallery_path, now).unwrap();
+            backup_now(&config, "north", &gallery_path, now).unwrap();
             assert!(!is_due(&config, read_status(&backups).as_ref(), now + HOUR));
         }
         let kept: Vec<String> = backups_in(&backups)
@@ -366,8 +435,8 @@ mod tests {
         assert_eq!(
             kept,
             vec![
-                "frontdesk-20261129T023045Z.db",
-                "frontdesk-20261130T023045Z.db"
+                "frontdesk-north-20261129T023045Z.db",
+                "frontdesk-north-20261130T023045Z.db"
             ]
         );
         let status = read_status(&backups).unwrap();
@@ -384,7 +453,7 @@ mod tests {
         let backups = dir.path().join("backups");
         let config = config(&backups, 3);
         let missing = dir.path().join("no-gallery.db");
-        assert!(backup_now(&config, &missing, 1_000).is_err());
+        assert!(backup_now(&config, "north", &missing, 1_000).is_err());
         let status = read_status(&backups).unwrap();
         let health = BackupHealth::of(&config, Some(&status), 2_000);
         assert!(!health.is_ok());
@@ -402,6 +471,59 @@ mod tests {
 
     fn config_off() -> BackupConfig {
         config(Path::new(""), 3)
+    }
+
+    #[test]
+    fn a_kiosk_tells_its_own_backups_by_their_names() {
+        let tag = file_tag("north");
+        for (name, own) in [
+            ("frontdesk-north-20261129T023045Z.db", true),
+            ("frontdesk-north-20261129T023045Z.db.age", true),
+            ("frontdesk-north-2-20261129T023045Z.db", false),
+            ("frontdesk-south-20261129T023045Z.db", false),
+            // An earlier version's name says nothing of the kiosk that wrote it.
+            ("frontdesk-20261129T023045Z.db", false),
+            ("frontdesk-north-20261129T023045Z.db.tmp", false),
+            ("frontdesk-north-notes.db", false),
+            (STATUS_FILE, false),
+        ] {
+            assert_eq!(is_backup_of(name, &tag), own, "{name}");
+        }
+        assert_eq!(file_tag("Front desk/2"), "Front_desk_2");
+        assert_eq!(file_tag(""), "kiosk");
+    }
+
+    #[test]
+    fn a_backup_made_while_the_clock_ran_ahead_goes_first_once_the_clock_is_right() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = std::time::SystemTime::now();
+        let day = Duration::from_secs(86_400);
+        let file = |name: &str, modified: std::time::SystemTime| {
+            let path = dir.path().join(format!("frontdesk-north-{name}.db"));
+            std::fs::write(&path, b"a backup").unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(modified)
+                .unwrap();
+            path
+        };
+        let older = file("20261201T000000Z", now - 2 * day);
+        let old = file("20261202T000000Z", now - day);
+        let ahead = file("20270101T000000Z", now + 30 * day);
+        let fresh = file("20261203T000000Z", now);
+        let now_ms = i64::try_from(
+            now.duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis(),
+        )
+        .unwrap();
+        rotate(dir.path(), "north", 3, &fresh, now_ms).unwrap();
+        assert!(!ahead.exists());
+        assert!(fresh.exists() && old.exists() && older.exists());
+        rotate(dir.path(), "north", 2, &fresh, now_ms).unwrap();
+        assert!(fresh.exists() && old.exists() && !older.exists());
     }
 
     #[test]

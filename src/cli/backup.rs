@@ -62,8 +62,20 @@ pub fn restore(
     output: Output,
     file: &Path,
     passphrase_file: Option<&PathBuf>,
+    unencrypted: bool,
 ) -> anyhow::Result<ExitCode> {
-    let passphrase = passphrase_file.map(|p| read_passphrase(p)).transpose()?;
+    // The configured passphrase counts as given: a kiosk whose backups are encrypted then refuses
+    // a plain file, which anyone with access to the backup folder could have put there.
+    let passphrase = match passphrase_file {
+        Some(file) => Some(read_passphrase(file)?),
+        None if unencrypted => None,
+        None => context.config.backup.passphrase().with_context(|| {
+            format!(
+                "cannot read the backup passphrase file {} (backup.passphrase_file)",
+                context.config.backup.passphrase_file.display()
+            )
+        })?,
+    };
     let summary = backup::restore(
         file,
         &context.db_path,
@@ -76,10 +88,14 @@ pub fn restore(
             "restored": file.display().to_string(),
             "gallery": context.db_path.display().to_string(),
             "backup_schema_version": summary.backup_schema_version,
-            "previous_gallery_kept_at": summary.set_aside.map(|p| p.display().to_string()),
             "people": summary.people,
             "visits": summary.visits,
             "erased_again": summary.erased_again,
+            "removed_copies": summary
+                .removed_copies
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>(),
         }),
     );
     Ok(ExitCode::SUCCESS)
@@ -114,10 +130,14 @@ fn restored(file: &Path, gallery: &Path, summary: &backup::RestoreSummary) -> St
             count(summary.erased_again, "person", "people")
         ));
     }
-    if let Some(previous) = &summary.set_aside {
+    if !summary.removed_copies.is_empty() {
         text.push_str(&format!(
-            " The previous gallery is kept at {}.",
-            previous.display()
+            " {} left from earlier restores removed.",
+            count(
+                summary.removed_copies.len(),
+                "copy of the gallery",
+                "copies of the gallery"
+            )
         ));
     }
     text

@@ -201,9 +201,14 @@ enum Command {
         output: Output,
         /// A file made by `frontdesk backup` (or by the kiosk's scheduled backups)
         file: PathBuf,
-        /// The passphrase of an encrypted backup, on this file's first line (`-`: standard input)
+        /// The passphrase of an encrypted backup, on this file's first line (`-`: standard input);
+        /// default: `backup.passphrase_file`. With a passphrase, a plain backup is refused
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
+        /// FILE is a plain (unencrypted) backup you made yourself: restore it even though
+        /// `backup.passphrase_file` is set
+        #[arg(long, conflicts_with = "passphrase_file")]
+        unencrypted: bool,
     },
 }
 
@@ -457,7 +462,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output,
             file,
             passphrase_file,
-        }) => backup::restore(&context, output, &file, passphrase_file.as_ref()),
+            unencrypted,
+        }) => backup::restore(
+            &context,
+            output,
+            &file,
+            passphrase_file.as_ref(),
+            unencrypted,
+        ),
     }
 }
 

@@ -93,11 +93,7 @@ impl FleetSettings {
             .ok()
             .or_else(|| Some(config.password.clone()))
             .filter(|password| !password.is_empty());
-        let kiosk = if config.kiosk.trim().is_empty() {
-            host_name()
-        } else {
-            config.kiosk.trim().to_owned()
-        };
+        let kiosk = config.kiosk_name();
         Some(Self {
             url: url.trim().to_owned(),
             password,
@@ -111,14 +107,6 @@ impl FleetSettings {
     pub fn display_url(&self) -> String {
         redact_url(&self.url)
     }
-}
-
-fn host_name() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .ok()
-        .map(|name| name.trim().to_owned())
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| "kiosk".to_owned())
 }
 
 /// What one round moved, both ways.

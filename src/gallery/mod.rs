@@ -28,7 +28,7 @@ pub use open_set::{StrangerOutlook, StrangerScores};
 pub use replica::{
     Applied, Entity, FaceState, FleetState, Outbox, PersonState, RowBatch, Tombstone, VisitState,
 };
-pub use store::Gallery;
+pub use store::{Gallery, create_schema};
 pub use tokens::ApiToken;
 
 pub type PersonId = i64;

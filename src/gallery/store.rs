@@ -123,7 +123,7 @@ impl Gallery {
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
         if usize::try_from(version).unwrap_or(0) < MIGRATIONS.len() {
-            migrate(&mut conn)?;
+            migrate(&mut conn, MIGRATIONS.len())?;
         }
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "secure_delete", true)?;
@@ -723,9 +723,29 @@ fn insert_faces(
     Ok(faces.len())
 }
 
-/// Runs the migrations the gallery lacks in one transaction, with foreign keys off so that tables
-/// can be rebuilt, and refuses to commit one that leaves a dangling reference.
-fn migrate(conn: &mut Connection) -> Result<(), GalleryError> {
+/// Writes into the empty database `conn` the schema of version `version` (1 up to the newest),
+/// not necessarily the newest: a restore fills it with an older backup's rows and then opens it as
+/// a gallery, so those rows go through the same migrations as any gallery's. Foreign keys are left
+/// off, for the rows to be copied in any order.
+pub fn create_schema(conn: &mut Connection, version: i64) -> Result<(), GalleryError> {
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    let target = usize::try_from(version)
+        .ok()
+        .filter(|v| (1..=MIGRATIONS.len()).contains(v));
+    let (0, Some(target)) = (objects, target) else {
+        return Err(GalleryError::Invalid(format!(
+            "a schema of version {version} (1 to {}) can only be made in an empty database",
+            MIGRATIONS.len()
+        )));
+    };
+    // Migration 9 computes the codes of the faces already there.
+    add_face_code_function(conn)?;
+    migrate(conn, target)
+}
+
+/// Runs the migrations the gallery lacks up to `target` in one transaction, with foreign keys off
+/// so that tables can be rebuilt, and refuses to commit one that leaves a dangling reference.
+fn migrate(conn: &mut Connection, target: usize) -> Result<(), GalleryError> {
     conn.pragma_update(None, "foreign_keys", false)?;
     // Two processes opening a gallery at once: the second waits for the first's migrations, then
     // reads the version they left.
@@ -734,6 +754,7 @@ fn migrate(conn: &mut Connection) -> Result<(), GalleryError> {
     for (step, sql) in MIGRATIONS
         .iter()
         .enumerate()
+        .take(target)
         .skip(usize::try_from(version).unwrap_or(0))
     {
         tx.execute_batch(sql)?;

@@ -108,7 +108,11 @@ impl Host {
             recognition: None,
             announcer,
             fleet: start_fleet(&options),
-            backups: BackupScheduler::start(options.config.backup.clone(), options.db_path.clone()),
+            backups: BackupScheduler::start(
+                options.config.backup.clone(),
+                options.config.fleet.kiosk_name(),
+                options.db_path.clone(),
+            ),
             options,
             wake,
         }

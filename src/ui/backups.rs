@@ -64,7 +64,8 @@ mod tests {
         let english = Texts::new(crate::ui::Language::English);
         assert_eq!(health_text(&recent, &english), recent.describe());
         let config = crate::config::Config::defaults().unwrap();
-        let scheduler = BackupScheduler::start(config.backup, std::path::PathBuf::new());
+        let scheduler =
+            BackupScheduler::start(config.backup, "kiosk".into(), std::path::PathBuf::new());
         let health = scheduler.health();
         let mut harness =
             egui_kittest::Harness::new_ui(move |ui| backup_line_ui(ui, &health, &german));

@@ -1,10 +1,13 @@
 //! Backups and restores through the command line: taken while the recognition loop logs visits,
-//! encrypted, refused when damaged or too new, and never bringing back an erased person.
+//! encrypted, refused when damaged, too new or plain where a passphrase is set, never bringing back
+//! an erased person nor anything the backup's schema added; and scheduled backups' rotation with a
+//! clock set back or a folder shared by kiosks.
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
 use crate::common::{fixture, frontdesk_cli};
+use frontdesk::config::BackupConfig;
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
@@ -264,9 +267,7 @@ fn an_erased_person_stays_erased_after_an_older_backup_is_restored() {
         "id {again} handed out again after a restore"
     );
 
-    let mut files = raw_files(&kiosk.db());
-    let aside = restored[0]["previous_gallery_kept_at"].as_str().unwrap();
-    files.extend(std::fs::read(aside).unwrap());
+    let files = raw_files(&kiosk.db());
     for (what, needle) in [
         ("name", name.as_bytes()),
         ("email", b"zebulon@example.org".as_slice()),
@@ -278,11 +279,12 @@ fn an_erased_person_stays_erased_after_an_older_backup_is_restored() {
             "the {what} came back with the restore"
         );
     }
-    // Nothing else was left beside the gallery: no scratch copy holding the person.
+    // Nothing else was left beside the gallery: no scratch copy or copy of the replaced gallery
+    // holding the person.
     let mut names: Vec<String> = std::fs::read_dir(kiosk.dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
+        .filter(|n| n.starts_with('.') || n.contains("before-restore"))
         .collect();
     names.sort();
     assert!(names.is_empty(), "{names:?}");
@@ -392,4 +394,234 @@ fn doctor_warns_when_the_last_scheduled_backup_is_too_old_or_failed() {
         let detail = backups_check["detail"].as_str().unwrap();
         assert!(detail.contains(expected), "{detail}");
     }
+}
+
+/// Every object a database's schema holds: type, name and SQL, sorted.
+fn schema(db: &Path) -> Vec<(String, String, Option<String>)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut statement = conn
+        .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+        .unwrap();
+    statement
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_trigger_planted_in_a_backup_is_not_restored_and_an_erasure_leaves_no_copy_anywhere() {
+    let kiosk = Kiosk::new("");
+    let name = "Zebulon Quartermaine";
+    let zebulon = kiosk.enroll(
+        name,
+        "faces/single/mpl_grace_hopper.jpg",
+        &["email=zebulon@example.org"],
+    );
+    kiosk.enroll("Barack Obama", "faces/barack_obama/fr_obama.jpg", &[]);
+    std::fs::create_dir(kiosk.path("usb")).unwrap();
+    let planted = kiosk.backup("usb/planted.db", None);
+    // Whoever can write to the backup folder adds a trigger that keeps every erased name.
+    rusqlite::Connection::open(&planted)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE shadow (name TEXT);
+             CREATE TRIGGER keep BEFORE DELETE ON people BEGIN
+                 INSERT INTO shadow SELECT OLD.name;
+             END;
+             CREATE VIEW everyone AS SELECT name FROM people;
+             CREATE INDEX people_names ON people(name);",
+        )
+        .unwrap();
+    // A copy an earlier Frontdesk kept before one of its restores.
+    let earlier_copy = kiosk.path("gallery.db.before-restore-20260101T090000Z");
+    std::fs::copy(kiosk.db(), &earlier_copy).unwrap();
+
+    let restored = kiosk.ok(&["restore", planted.to_str().unwrap()]);
+    assert_eq!(restored[0]["people"], 2);
+    assert_eq!(
+        restored[0]["removed_copies"][0],
+        earlier_copy.display().to_string()
+    );
+    kiosk.ok(&["people", "delete", &zebulon.to_string()]);
+    let people = kiosk.ok(&["people", "list"]);
+    let names: Vec<&str> = people.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Barack Obama"]);
+
+    // The gallery holds Frontdesk's own schema, object for object, and nothing the backup added.
+    let own = tempfile::tempdir().unwrap();
+    let new_gallery = own.path().join("new.db");
+    drop(frontdesk::gallery::Gallery::open(&new_gallery, frontdesk::models::EMBEDDER.id).unwrap());
+    let installed = schema(&kiosk.db());
+    let names: Vec<&str> = installed.iter().map(|(_, name, _)| name.as_str()).collect();
+    assert!(!names.contains(&"shadow"), "{names:?}");
+    assert_eq!(installed, schema(&new_gallery));
+    // No file beside the gallery keeps the erased person: not the gallery, not a copy of it.
+    for entry in std::fs::read_dir(kiosk.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for needle in [name.as_bytes(), b"zebulon@example.org".as_slice()] {
+            assert!(
+                !contains(&bytes, needle),
+                "{} keeps the erased person",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_plain_backup_is_refused_when_a_passphrase_is_given_or_configured() {
+    let kiosk = Kiosk::new("");
+    kiosk.enroll("Barack Obama", "faces/barack_obama/fr_obama.jpg", &[]);
+    let passphrase = kiosk.path("passphrase");
+    std::fs::write(&passphrase, "correct horse battery staple\n").unwrap();
+    let plain = kiosk.backup("plain.db", None);
+    let sealed = kiosk.backup("sealed.db.age", Some(&passphrase));
+    std::fs::write(
+        kiosk.path("config.toml"),
+        format!("[backup]\npassphrase_file = \"{}\"\n", passphrase.display()),
+    )
+    .unwrap();
+    kiosk.enroll("Grace Hopper", "faces/single/mpl_grace_hopper.jpg", &[]);
+    let before = dump(&kiosk.db());
+
+    let plain = plain.to_str().unwrap();
+    for args in [
+        vec!["restore", plain],
+        vec![
+            "restore",
+            plain,
+            "--passphrase-file",
+            passphrase.to_str().unwrap(),
+        ],
+    ] {
+        let output = kiosk.run(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} was accepted");
+        for said in ["is not encrypted", "left untouched", "--unencrypted"] {
+            assert!(stderr.contains(said), "{args:?}: {stderr}");
+        }
+        assert_eq!(dump(&kiosk.db()), before, "{args:?} changed the gallery");
+    }
+    // The configured passphrase opens the kiosk's own encrypted backups.
+    let restored = kiosk.ok(&["restore", sealed.to_str().unwrap()]);
+    assert_eq!(restored[0]["people"], 1);
+    // A plain file the operator made and vouches for.
+    kiosk.enroll("Grace Hopper", "faces/single/mpl_grace_hopper.jpg", &[]);
+    let restored = kiosk.ok(&["restore", plain, "--unencrypted"]);
+    assert_eq!(restored[0]["people"], 1);
+}
+
+/// A scheduled backup of `gallery` by the kiosk `kiosk` when its clock says `at` (Unix ms): the
+/// file's modification time is what that clock would have given it.
+fn scheduled_backup(config: &BackupConfig, kiosk: &str, gallery: &Path, at: i64) -> PathBuf {
+    let summary = frontdesk::backup::schedule::backup_now(config, kiosk, gallery, at).unwrap();
+    assert!(summary.path.exists(), "{kiosk}'s backup just made is gone");
+    let modified = std::time::UNIX_EPOCH + std::time::Duration::from_millis(at as u64);
+    std::fs::File::options()
+        .write(true)
+        .open(&summary.path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    summary.path
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap() != frontdesk::backup::schedule::STATUS_FILE)
+        .collect();
+    files.sort();
+    files
+}
+
+fn backup_config(dir: &Path, keep: u32) -> BackupConfig {
+    BackupConfig {
+        dir: dir.to_path_buf(),
+        every_hours: 24,
+        keep,
+        passphrase_file: PathBuf::new(),
+    }
+}
+
+const DAY: i64 = 86_400_000;
+
+#[test]
+fn a_clock_set_back_does_not_cost_the_fresh_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let gallery = dir.path().join("gallery.db");
+    drop(frontdesk::gallery::Gallery::open(&gallery, frontdesk::models::EMBEDDER.id).unwrap());
+    let backups = dir.path().join("backups");
+    let config = backup_config(&backups, 2);
+    let now = frontdesk::gallery::now_ms();
+    // The clock ran a month ahead for two days, then was put right.
+    scheduled_backup(&config, "north", &gallery, now + 29 * DAY);
+    let ahead = scheduled_backup(&config, "north", &gallery, now + 30 * DAY);
+    let fresh = scheduled_backup(&config, "north", &gallery, now);
+    assert_eq!(files_in(&backups), vec![fresh.clone(), ahead]);
+    // The next day the backup made while the clock was wrong goes first, not the good ones.
+    let next = scheduled_backup(&config, "north", &gallery, now + DAY);
+    assert_eq!(files_in(&backups), vec![fresh, next]);
+}
+
+#[test]
+fn kiosks_sharing_a_backup_folder_rotate_only_their_own_backups() {
+    let dir = tempfile::tempdir().unwrap();
+    let backups = dir.path().join("share");
+    let config = backup_config(&backups, 2);
+    let galleries: Vec<PathBuf> = ["north", "south"]
+        .iter()
+        .map(|kiosk| {
+            let gallery = dir.path().join(format!("{kiosk}.db"));
+            drop(
+                frontdesk::gallery::Gallery::open(&gallery, frontdesk::models::EMBEDDER.id)
+                    .unwrap(),
+            );
+            gallery
+        })
+        .collect();
+    std::fs::create_dir(&backups).unwrap();
+    // A backup the kiosk north-2 is writing right now (its process runs on its own computer) and
+    // one an earlier Frontdesk wrote: neither is north's or south's to delete.
+    let north_2_writing = backups.join(".frontdesk-north-2-20261204T000000Z.db.4294967295.0.tmp");
+    let earlier = backups.join("frontdesk-20260101T000000Z.db");
+    std::fs::write(&north_2_writing, b"half a backup").unwrap();
+    // North's own, left by a north process that was killed, is cleaned up.
+    let north_killed = backups.join(".frontdesk-north-20261203T000000Z.db.4294967295.0.tmp");
+    std::fs::write(&north_killed, b"half a backup").unwrap();
+    std::fs::write(&earlier, b"an old backup").unwrap();
+
+    let now = frontdesk::gallery::now_ms();
+    let mut north = Vec::new();
+    let mut south = Vec::new();
+    for day in 0..4 {
+        north.push(scheduled_backup(
+            &config,
+            "north",
+            &galleries[0],
+            now + day * DAY,
+        ));
+        // South's clock is an hour behind.
+        south.push(scheduled_backup(
+            &config,
+            "south",
+            &galleries[1],
+            now + day * DAY - 3_600_000,
+        ));
+    }
+    let mut expected = vec![
+        north[2].clone(),
+        north[3].clone(),
+        south[2].clone(),
+        south[3].clone(),
+    ];
+    expected.extend([north_2_writing, earlier]);
+    expected.sort();
+    assert_eq!(files_in(&backups), expected);
 }
