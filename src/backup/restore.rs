@@ -49,6 +49,7 @@ pub fn restore(
     // not replaced, and an unreadable ledger stops the restore before anything changes.
     drop(Gallery::open(gallery, model_id)?);
     let erased = ledger::read(&ledger::ledger_path(gallery))?;
+    let withdrawn = ledger::read(&ledger::withdrawals_path(gallery))?;
     let rebuilt = Staging::new(folder_of(gallery), "rebuilt")?;
     let backup_schema_version = {
         let unpacked = Staging::new(folder_of(gallery), "restore")?;
@@ -65,7 +66,9 @@ pub fn restore(
     let erased_again = {
         // Migrated to this Frontdesk's schema on opening.
         let mut copy = Gallery::open(&rebuilt.path, model_id)?;
-        copy.apply_erasures(&erased)?
+        let erased_again = copy.apply_erasures(&erased)?;
+        copy.apply_withdrawals(&withdrawn)?;
+        erased_again
     };
     compact(&rebuilt.path)?;
     install(&rebuilt.path, gallery)?;

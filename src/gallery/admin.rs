@@ -170,6 +170,39 @@ impl Gallery {
         Ok(erased)
     }
 
+    /// Withdraws again the consent of everyone whose uid is in `uids` (the withdrawals ledger, after
+    /// a restore) and who has it in this gallery. Returns how many had it.
+    pub fn apply_withdrawals(&mut self, uids: &[String]) -> Result<usize, GalleryError> {
+        let now = now_ms();
+        let tx = self.write_transaction()?;
+        let mut withdrawn = 0;
+        {
+            let mut withdraw = tx.prepare(
+                "UPDATE people SET consent_at = NULL,
+                    consent_withdrawn_at = coalesce(consent_withdrawn_at, ?2)
+                 WHERE uid = ?1 AND (consent_at IS NOT NULL OR consent_withdrawn_at IS NULL)",
+            )?;
+            for uid in uids {
+                withdrawn += withdraw.execute(params![uid, now])?;
+            }
+        }
+        if withdrawn > 0 {
+            audit(
+                &tx,
+                now,
+                "withdraw consent",
+                &format!(
+                    "{withdrawn} consent(s) withdrawn before, withdrawn again from a restored backup"
+                ),
+            )?;
+        }
+        tx.commit()?;
+        if withdrawn > 0 {
+            self.catch_up_after_write()?;
+        }
+        Ok(withdrawn)
+    }
+
     /// Records a staff action that is not a gallery change (an export, a settings change).
     pub fn record_audit(&mut self, action: &str, detail: &str) -> Result<(), GalleryError> {
         let tx = self.write_transaction()?;

@@ -376,6 +376,7 @@ impl Gallery {
             return Err(GalleryError::Invalid("a name is required".into()));
         }
         let now = now_ms();
+        let withdrawals = self.path.as_deref().map(ledger::withdrawals_path);
         let tx = self.write_transaction()?;
         let touched = tx.execute(
             "UPDATE people SET name = ?2, updated_at = ?3,
@@ -394,7 +395,9 @@ impl Gallery {
         )?;
         write_details(&tx, person_id, &person.details)?;
         audit(&tx, now, "edit", &format!("person #{person_id}"))?;
+        let consent_given_again = note_withdrawal(&tx, person_id, withdrawals.as_deref())?;
         tx.commit()?;
+        forget_withdrawal(withdrawals.as_deref(), consent_given_again);
         self.catch_up_after_write()
     }
 
@@ -402,6 +405,7 @@ impl Gallery {
     /// matched, greeted or logged again until consent is given anew.
     pub fn withdraw_consent(&mut self, person_id: PersonId) -> Result<(), GalleryError> {
         let now = now_ms();
+        let withdrawals = self.path.as_deref().map(ledger::withdrawals_path);
         let tx = self.write_transaction()?;
         let touched = tx.execute(
             "UPDATE people SET consent_at = NULL, updated_at = ?2,
@@ -418,6 +422,7 @@ impl Gallery {
             "withdraw consent",
             &format!("person #{person_id}"),
         )?;
+        note_withdrawal(&tx, person_id, withdrawals.as_deref())?;
         tx.commit()?;
         self.catch_up_after_write()
     }
@@ -770,6 +775,41 @@ fn migrate(conn: &mut Connection, target: usize) -> Result<(), GalleryError> {
     }
     tx.commit()?;
     Ok(())
+}
+
+/// Writes a withdrawal of consent the update in `tx` made into the withdrawals ledger before it
+/// commits (if the ledger cannot be written, nothing changes), so that restoring an older backup
+/// withdraws it again. Returns the person's uid when the update gave consent instead, for the
+/// caller to take out of the ledger once committed.
+fn note_withdrawal(
+    tx: &Transaction<'_>,
+    person_id: PersonId,
+    withdrawals: Option<&Path>,
+) -> Result<Option<String>, GalleryError> {
+    let Some(withdrawals) = withdrawals else {
+        return Ok(None);
+    };
+    let (uid, withdrawn): (String, bool) = tx.query_row(
+        "SELECT uid, consent_withdrawn_at IS NOT NULL FROM people WHERE id = ?1",
+        [person_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if withdrawn {
+        ledger::append_withdrawal(withdrawals, &uid)?;
+        Ok(None)
+    } else {
+        Ok(Some(uid))
+    }
+}
+
+/// Takes a person who gave their consent again out of the withdrawals ledger. A failure leaves
+/// them in it: a later restore would withdraw their consent once more, the safe way round.
+fn forget_withdrawal(withdrawals: Option<&Path>, uid: Option<String>) {
+    if let (Some(path), Some(uid)) = (withdrawals, uid)
+        && let Err(error) = ledger::remove_withdrawal(path, &uid)
+    {
+        tracing::warn!(%error, "cannot take a renewed consent out of the withdrawals ledger");
+    }
 }
 
 /// Creates a new, empty gallery file readable by the owner only, before SQLite opens it, so that

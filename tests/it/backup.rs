@@ -625,3 +625,38 @@ fn kiosks_sharing_a_backup_folder_rotate_only_their_own_backups() {
     expected.sort();
     assert_eq!(files_in(&backups), expected);
 }
+
+/// A visitor who withdrew their consent after a backup is not recognised again once that backup is
+/// restored: the withdrawals ledger beside the gallery withdraws it again. Given again, consent
+/// leaves the ledger.
+#[test]
+fn a_consent_withdrawn_after_a_backup_stays_withdrawn_when_it_is_restored() {
+    let kiosk = Kiosk::new("");
+    let obama = kiosk.enroll("Barack Obama", "faces/barack_obama/fr_obama.jpg", &[]);
+    let backup = kiosk.backup("monday.db", None);
+    kiosk.ok(&["people", "edit", &obama.to_string(), "--withdraw-consent"]);
+    let ledger = kiosk.path("gallery.db.withdrawals");
+    assert_eq!(mode(&ledger), 0o600);
+    assert!(!std::fs::read_to_string(&ledger).unwrap().contains("Obama"));
+
+    kiosk.ok(&["restore", backup.to_str().unwrap()]);
+    let people = kiosk.ok(&["people", "list"]);
+    assert_eq!(people.len(), 1);
+    assert!(people[0]["consent_at"].is_null(), "{people:?}");
+    assert!(people[0]["consent_withdrawn_at"].is_string(), "{people:?}");
+    let photo = fixture("faces/barack_obama/fr_obama2.jpg");
+    let identified = kiosk.ok(&["identify", photo.to_str().unwrap()]);
+    assert!(
+        identified[0]["faces"][0]["person"].is_null(),
+        "recognised after the restore: {identified:?}"
+    );
+
+    kiosk.ok(&["people", "edit", &obama.to_string(), "--consent"]);
+    let uids: Vec<String> = std::fs::read_to_string(&ledger)
+        .unwrap()
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    assert!(uids.is_empty(), "{uids:?}");
+}
