@@ -166,8 +166,18 @@ enum AtTheWrite {
 /// never seen in one.
 fn kill_at_the_write(mut child: Child, db: &Path, when: AtTheWrite, limit: Duration) -> Ending {
     let shm = PathBuf::from(format!("{}-shm", db.display()));
+    let wal = PathBuf::from(format!("{}-wal", db.display()));
+    // What the WAL file was when the lock was first seen held: a commit writes to it, while
+    // SQLite also takes the write lock for work that writes nothing (rebuilding the WAL index
+    // after an earlier kill), whose release is no commit to kill just after.
+    let wal_state = || {
+        std::fs::metadata(&wal)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()))
+    };
     let started = Instant::now();
     let mut seen = false;
+    let mut wal_when_seen = None;
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             return Ending {
@@ -177,13 +187,24 @@ fn kill_at_the_write(mut child: Child, db: &Path, when: AtTheWrite, limit: Durat
             };
         }
         let holds = holds_write_lock(child.id(), &shm);
+        if holds && !seen {
+            wal_when_seen = wal_state();
+        }
         let kill = match when {
             AtTheWrite::Inside(delay) if holds => {
                 std::thread::sleep(delay);
                 true
             }
-            AtTheWrite::JustAfter => seen && !holds,
-            AtTheWrite::Inside(_) => false,
+            AtTheWrite::JustAfter if seen && !holds => {
+                if wal_state() == wal_when_seen {
+                    // Let go without writing: not the commit; wait for the next hold.
+                    seen = false;
+                    false
+                } else {
+                    true
+                }
+            }
+            AtTheWrite::JustAfter | AtTheWrite::Inside(_) => false,
         };
         seen |= holds;
         if kill {
