@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::ledger;
 use super::store::{Gallery, audit, write_details};
@@ -184,9 +184,7 @@ impl Gallery {
             return Ok(false);
         }
         let now = now_ms();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_transaction()?;
         let last: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
             r.get(0)
         })?;
@@ -288,9 +286,7 @@ impl Gallery {
 
     /// Records that `outbox` reached the server.
     pub fn fleet_outbox_sent(&mut self, outbox: &Outbox) -> Result<(), GalleryError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_transaction()?;
         tx.execute(
             "UPDATE fleet_state SET pushed_seq = max(pushed_seq, ?1), last_sync_at = ?2",
             params![outbox.up_to_seq, now_ms()],
@@ -314,9 +310,7 @@ impl Gallery {
     ) -> Result<Applied, GalleryError> {
         let now = now_ms();
         let ledger_file = self.path().map(ledger::ledger_path);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_transaction()?;
         let feed_before: i64 =
             tx.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
                 r.get(0)

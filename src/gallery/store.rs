@@ -435,16 +435,15 @@ impl Gallery {
     /// written nothing is deleted. The transaction takes the write lock first, so two processes
     /// erasing at once write the ledger one after the other.
     pub fn delete_person(&mut self, person_id: PersonId) -> Result<bool, GalleryError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ledger_file = self.path.as_deref().map(ledger::ledger_path);
+        let tx = self.write_transaction()?;
         let uid: Option<String> = tx
             .query_row("SELECT uid FROM people WHERE id = ?1", [person_id], |r| {
                 r.get(0)
             })
             .optional()?;
-        if let (Some(uid), Some(path)) = (&uid, &self.path) {
-            ledger::append(&ledger::ledger_path(path), uid)?;
+        if let (Some(uid), Some(ledger_file)) = (&uid, &ledger_file) {
+            ledger::append(ledger_file, uid)?;
         }
         let deleted = tx.execute("DELETE FROM people WHERE id = ?1", [person_id])?;
         if deleted > 0 {
