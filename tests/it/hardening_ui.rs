@@ -3,13 +3,12 @@
 
 use std::path::Path;
 
-use crate::common::enroll_fixture;
 use crate::common::kiosk::{kiosk_with, shows, type_into, wait_for};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
 use frontdesk::config::Config;
-use frontdesk::gallery::{Gallery, NewPerson};
+use frontdesk::gallery::Gallery;
 use frontdesk::ui::{KioskApp, KioskOptions};
 
 fn root_commands(harness: &Harness<'_, KioskApp>) -> Vec<egui::ViewportCommand> {
@@ -168,12 +167,7 @@ fn the_live_view_refuses_to_enrol_a_face_that_is_already_someone_else() {
         400,
     );
     let db = dir.path().join("gallery.db");
-    let person = NewPerson {
-        name: "Barack Obama".into(),
-        consent: true,
-        ..Default::default()
-    };
-    enroll_fixture(&db, &person, "faces/barack_obama/fr_obama.jpg");
+    crate::common::enroll_obama(&db);
     let mut config = Config::defaults().unwrap();
     config.kiosk.require_consent = false;
     let mut harness = kiosk_with(config, SourceSpec::Images(frames), db.clone());

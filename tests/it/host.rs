@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use frontdesk::camera::SourceSpec;
 use frontdesk::config::{Config, WebhookConfig};
-use frontdesk::gallery::NewPerson;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 use crate::common::kiosk::{kiosk_with, shows, wait_for};
@@ -49,14 +48,7 @@ fn a_window_without_the_api_sends_webhooks_and_mqtt_from_off_its_ui_thread() {
         .unwrap()
         .port();
     let receiver = Receiver::start(hook_port);
-    let db = dir.path().join("gallery.db");
-    let person = NewPerson {
-        name: "Barack Obama".into(),
-        consent: true,
-        ..Default::default()
-    };
-    crate::common::enroll_fixture(&db, &person, "faces/barack_obama/fr_obama.jpg");
-    let frames = crate::common::still_frames(dir.path(), "faces/barack_obama/fr_obama2.jpg", 400);
+    let (frames, db) = crate::common::enrolled_obama_at_the_desk(dir.path());
     let mut config = Config::defaults().unwrap();
     assert!(config.api.listen.is_empty(), "the API stays off");
     config.mqtt.url = format!("mqtt://127.0.0.1:{}", broker.port);
@@ -120,12 +112,7 @@ fn the_staff_service_answers_while_the_worker_is_stuck_in_a_write() {
 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gallery.db");
-    let person = NewPerson {
-        name: "Barack Obama".into(),
-        consent: true,
-        ..Default::default()
-    };
-    crate::common::enroll_fixture(&db, &person, "faces/barack_obama/fr_obama.jpg");
+    crate::common::enroll_obama(&db);
 
     // Another program writing: it holds the gallery's write lock for the whole test.
     let mut other = rusqlite::Connection::open(&db).unwrap();

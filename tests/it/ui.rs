@@ -1,26 +1,13 @@
 //! The kiosk window driven through its real widgets with egui_kittest, on real frames and the real
 //! recognition engine.
 
-use std::path::{Path, PathBuf};
-
 use crate::common::enroll_fixture;
 use crate::common::kiosk::{kiosk, kiosk_with, shows, type_into, wait_for};
 use egui_kittest::kittest::Queryable;
 use frontdesk::camera::SourceSpec;
 use frontdesk::gallery::{Gallery, NewPerson};
 
-/// Barack Obama enrolled from one photo, and frames of him standing at the desk in another.
-fn enrolled_obama_at_the_desk(dir: &Path) -> (PathBuf, PathBuf) {
-    let frames = crate::common::still_frames(dir, "faces/barack_obama/fr_obama2.jpg", 400);
-    let db = dir.join("gallery.db");
-    let person = NewPerson {
-        name: "Barack Obama".into(),
-        consent: true,
-        ..Default::default()
-    };
-    enroll_fixture(&db, &person, "faces/barack_obama/fr_obama.jpg");
-    (frames, db)
-}
+use crate::common::enrolled_obama_at_the_desk;
 
 #[test]
 fn capture_form_and_save_enrols_the_visitor_who_is_then_greeted() {

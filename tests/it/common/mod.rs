@@ -34,6 +34,25 @@ pub fn worker(
     frontdesk::recognizer::Worker::new(engine, gallery, settings)
 }
 
+/// Barack Obama enrolled, with consent, in the gallery at `db` from one photo of him.
+pub fn enroll_obama(db: &Path) -> i64 {
+    let person = NewPerson {
+        name: "Barack Obama".into(),
+        consent: true,
+        ..Default::default()
+    };
+    enroll_fixture(db, &person, "faces/barack_obama/fr_obama.jpg")
+}
+
+/// Barack Obama enrolled from one photo (in `dir`'s gallery.db), and frames of him standing at the
+/// desk in another.
+pub fn enrolled_obama_at_the_desk(dir: &Path) -> (PathBuf, PathBuf) {
+    let frames = still_frames(dir, "faces/barack_obama/fr_obama2.jpg", 400);
+    let db = dir.join("gallery.db");
+    enroll_obama(&db);
+    (frames, db)
+}
+
 /// Enrols `person` in the gallery at `db` from the largest face of a fixture photo, through the
 /// library (no duplicate check, as when the gallery was filled earlier).
 pub fn enroll_fixture(db: &Path, person: &NewPerson, photo: &str) -> i64 {
