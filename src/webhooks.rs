@@ -289,6 +289,28 @@ fn send(agent: &ureq::Agent, hook: &WebhookConfig, delivery: &Due) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::EventKind;
+    use crate::gallery::PersonId;
+
+    /// A receiver at `url` that asks for `events` (every kind when empty).
+    fn receiver(url: impl Into<String>, events: Vec<EventKind>) -> WebhookConfig {
+        WebhookConfig {
+            url: url.into(),
+            secret: "0123456789abcdef".into(),
+            events,
+        }
+    }
+
+    /// An event of `kind` on track 1, about `person` when given.
+    fn event(kind: EventKind, person: Option<(PersonId, &str)>) -> TrackEvent {
+        TrackEvent {
+            t_ms: 0,
+            kind,
+            track: 1,
+            person: person.map(|(id, name)| (id, name.to_owned())),
+            similarity: None,
+        }
+    }
 
     #[test]
     fn signature_is_hmac_sha256_of_the_body() {
@@ -301,31 +323,18 @@ mod tests {
 
     #[test]
     fn a_receiver_is_sent_the_kinds_of_event_it_lists_and_all_when_it_lists_none() {
-        use crate::config::EventKind;
-        use crate::recognizer::TrackEvent;
-
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("gallery.db");
         crate::gallery::Gallery::open(&db, "m1").unwrap();
         let kinds = EventKind::ALL;
         let mut event_id = 0;
         let mut queued_for = |events: Vec<EventKind>| -> Vec<usize> {
-            let hook = WebhookConfig {
-                url: "https://crm.example.com/hook".into(),
-                secret: "0123456789abcdef".into(),
-                events,
-            };
+            let hook = receiver("https://crm.example.com/hook", events);
             let mut queue = WebhookQueue::open(&db, vec![hook]).unwrap();
             kinds
                 .iter()
                 .map(|kind| {
-                    let event = TrackEvent {
-                        t_ms: 0,
-                        kind: *kind,
-                        track: 1,
-                        person: None,
-                        similarity: None,
-                    };
+                    let event = event(*kind, None);
                     event_id += 1;
                     queue.enqueue(event_id, &event).unwrap()
                 })
@@ -343,7 +352,6 @@ mod tests {
     #[test]
     fn withdrawn_consent_drops_the_persons_undelivered_webhooks() {
         use crate::gallery::test_support::{face, person};
-        use crate::recognizer::{EventKind, TrackEvent};
 
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("gallery.db");
@@ -354,20 +362,10 @@ mod tests {
         let grace = gallery
             .enroll(&person("Grace", &[], true), &[face(1)])
             .unwrap();
-        let hook = WebhookConfig {
-            url: "https://crm.example.com/hook".into(),
-            secret: "0123456789abcdef".into(),
-            events: Vec::new(),
-        };
+        let hook = receiver("https://crm.example.com/hook", Vec::new());
         let mut queue = WebhookQueue::open(&db, vec![hook]).unwrap();
         for (event_id, (id, name)) in [(ada, "Ada"), (grace, "Grace")].into_iter().enumerate() {
-            let event = TrackEvent {
-                t_ms: 0,
-                kind: EventKind::Recognized,
-                track: 1,
-                person: Some((id, name.into())),
-                similarity: Some(0.8),
-            };
+            let event = event(EventKind::Recognized, Some((id, name)));
             queue.enqueue(event_id as u64 + 1, &event).unwrap();
         }
         let waiting = |db: &std::path::Path| -> Vec<i64> {
@@ -399,20 +397,15 @@ mod tests {
         crate::gallery::Gallery::open(&db, "m1").unwrap();
         let silent = TcpListener::bind("127.0.0.1:0").unwrap();
         let healthy = TcpListener::bind("127.0.0.1:0").unwrap();
-        let hook = |listener: &TcpListener| WebhookConfig {
-            url: format!("http://{}/hook", listener.local_addr().unwrap()),
-            secret: "0123456789abcdef".into(),
-            events: Vec::new(),
+        let hook = |listener: &TcpListener| {
+            receiver(
+                format!("http://{}/hook", listener.local_addr().unwrap()),
+                Vec::new(),
+            )
         };
         // The silent receiver comes first in the config and in the outbox.
         let hooks = vec![hook(&silent), hook(&healthy)];
-        let event = TrackEvent {
-            t_ms: 0,
-            kind: crate::config::EventKind::Arrived,
-            track: 1,
-            person: None,
-            similarity: None,
-        };
+        let event = event(EventKind::Arrived, None);
         WebhookQueue::open(&db, hooks.clone())
             .unwrap()
             .enqueue(1, &event)
