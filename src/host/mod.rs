@@ -175,10 +175,6 @@ impl Host {
         }
     }
 
-    pub fn source(&self) -> &SourceSpec {
-        &self.options.source
-    }
-
     pub fn capture_status(&self) -> CaptureStatus {
         self.recognition
             .as_ref()
