@@ -224,20 +224,15 @@ impl KioskApp {
         if display_changed {
             self.apply_display(ctx);
         }
-        let source = if camera_changed {
+        let mut restart = false;
+        if camera_changed {
             match self.options.config.kiosk.source.parse() {
-                Ok(source) => Some(source),
-                Err(e) => {
-                    self.notify(format!("{e}"), true);
-                    None
+                Ok(source) => {
+                    self.options.source = source;
+                    restart = true;
                 }
+                Err(e) => self.notify(format!("{e}"), true),
             }
-        } else {
-            None
-        };
-        let restart = source.is_some();
-        if let Some(source) = source {
-            self.options.source = source;
         }
         self.host
             .apply_config(self.options.config.clone(), self.options.source.clone());
