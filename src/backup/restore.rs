@@ -22,6 +22,9 @@ pub struct RestoreSummary {
     /// Copies of the gallery that earlier versions kept beside it before a restore
     /// (`<gallery>.before-restore-<time>`), removed now: they may hold people erased since.
     pub removed_copies: Vec<PathBuf>,
+    /// Whether the staff PIN and the API tokens are the replaced gallery's (it was in use), not
+    /// the backup's.
+    pub access_kept: bool,
 }
 
 /// Restores the backup `backup` into the gallery at `gallery`. With a `passphrase` only an
@@ -35,6 +38,10 @@ pub struct RestoreSummary {
 /// are erased from that new gallery before it replaces the current one, in one transaction, so
 /// their bytes never come back. No copy of the replaced gallery is kept: make a backup first to
 /// keep one. Close the kiosk first: a running kiosk would go on with the people it had in memory.
+///
+/// Who may use the kiosk is not restored over a gallery in use: its staff PIN and API tokens stay,
+/// so a token revoked or a PIN changed since the backup does not come back with it. Only a gallery
+/// that holds nothing yet (a new computer after a disk loss) takes the backup's.
 pub fn restore(
     backup: &Path,
     gallery: &Path,
@@ -70,6 +77,7 @@ pub fn restore(
         copy.apply_withdrawals(&withdrawn)?;
         erased_again
     };
+    let access_kept = keep_access(&rebuilt.path, gallery)?;
     compact(&rebuilt.path)?;
     install(&rebuilt.path, gallery)?;
     let mut restored = Gallery::open(gallery, model_id)?;
@@ -87,6 +95,7 @@ pub fn restore(
         visits: restored.visits(None, None, None)?.len(),
         erased_again,
         removed_copies: remove_earlier_copies(gallery),
+        access_kept,
     };
     tracing::info!(backup = %backup.display(), ?summary, "backup restored");
     Ok(summary)
@@ -162,6 +171,41 @@ pub(super) fn check_database(copy: &Connection, label: &Path) -> Result<i64, Bac
         return Err(corrupt(label, &verdict));
     }
     Ok(version)
+}
+
+/// Puts the staff PIN and the API tokens of `current` (the gallery being replaced) into `rebuilt`
+/// in place of the backup's, when `current` is in use (it holds people, a PIN, tokens or an audit
+/// trail). Returns whether it did. Both galleries have this Frontdesk's schema by now.
+fn keep_access(rebuilt: &Path, current: &Path) -> Result<bool, BackupError> {
+    let mut copy = Connection::open(rebuilt).map_err(BackupError::sql("restored copy"))?;
+    copy.execute("ATTACH DATABASE ?1 AS current", [current.to_string_lossy()])
+        .map_err(BackupError::sql("gallery"))?;
+    let tx = copy
+        .transaction()
+        .map_err(BackupError::sql("restored copy"))?;
+    let in_use: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM current.people) OR EXISTS (SELECT 1 FROM current.staff_pin)
+                 OR EXISTS (SELECT 1 FROM current.api_tokens)
+                 OR EXISTS (SELECT 1 FROM current.audit_log)",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(BackupError::sql("gallery"))?;
+    if !in_use {
+        return Ok(false);
+    }
+    tx.execute_batch(
+        "DELETE FROM main.staff_pin;
+         INSERT INTO main.staff_pin (id, hash, failures, locked_until, lockouts)
+             SELECT id, hash, failures, locked_until, lockouts FROM current.staff_pin;
+         DELETE FROM main.api_tokens;
+         INSERT INTO main.api_tokens (name, hash, created_at, last_used_at)
+             SELECT name, hash, created_at, last_used_at FROM current.api_tokens;",
+    )
+    .map_err(BackupError::sql("restored copy"))?;
+    tx.commit().map_err(BackupError::sql("restored copy"))?;
+    Ok(true)
 }
 
 /// Empties the free pages of the new gallery: rows deleted while it was built (erased people, the

@@ -2,8 +2,9 @@
 //! oldest beyond `keep` deleted, and the outcome in a status file that the staff screen and `doctor`
 //! read.
 //!
-//! Each kiosk names its backups after itself (`frontdesk-<kiosk>-<UTC time>.db[.age]`) and rotates
-//! only those: kiosks may share a folder. They are ranked by their files' modification times, not
+//! Each kiosk names its backups after itself (`frontdesk-<kiosk>-<UTC time>.db[.age]`), keeps its
+//! own status file (`frontdesk-backups-<kiosk>.json`) and rotates only its own backups: kiosks may
+//! share a folder, and one kiosk's backup never postpones another's. They are ranked by their files' modification times, not
 //! by the time in their names, and the backup just made is always kept, so a clock set back does
 //! not make the newest backup look like the oldest.
 
@@ -19,8 +20,6 @@ use super::{BackupError, BackupSummary, create_backup};
 use crate::config::BackupConfig;
 use crate::gallery::now_ms;
 
-/// The status file in the backup folder.
-pub const STATUS_FILE: &str = "frontdesk-backups.json";
 const NAME_PREFIX: &str = "frontdesk-";
 /// How often the scheduler looks whether a backup is due.
 const CHECK_EVERY: Duration = Duration::from_secs(60);
@@ -30,7 +29,7 @@ const STOP_POLL: Duration = Duration::from_millis(200);
 /// (a network share's own clock may run a little ahead).
 const CLOCK_SLACK: Duration = Duration::from_secs(3600);
 
-/// The last scheduled backup's outcome, as kept in [`STATUS_FILE`].
+/// The last scheduled backup's outcome, as kept in the kiosk's [`status_file`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackupStatus {
     pub last_success_at: Option<i64>,
@@ -130,16 +129,22 @@ pub fn human_age(ms: i64) -> String {
     }
 }
 
-/// The status in `dir`, if a scheduled backup ever ran there. An unreadable status counts as none.
-pub fn read_status(dir: &Path) -> Option<BackupStatus> {
-    let text = std::fs::read_to_string(dir.join(STATUS_FILE)).ok()?;
+/// The name of the kiosk `kiosk`'s status file in the backup folder.
+pub fn status_file(kiosk: &str) -> String {
+    format!("{NAME_PREFIX}backups-{}.json", file_tag(kiosk))
+}
+
+/// The kiosk `kiosk`'s status in `dir`, if it ever ran a scheduled backup there. An unreadable
+/// status counts as none.
+pub fn read_status(dir: &Path, kiosk: &str) -> Option<BackupStatus> {
+    let text = std::fs::read_to_string(dir.join(status_file(kiosk))).ok()?;
     serde_json::from_str(&text)
         .inspect_err(|e| tracing::warn!(error = %e, "the backup status file is damaged"))
         .ok()
 }
 
-fn write_status(dir: &Path, status: &BackupStatus) -> Result<(), BackupError> {
-    let path = dir.join(STATUS_FILE);
+fn write_status(dir: &Path, kiosk: &str, status: &BackupStatus) -> Result<(), BackupError> {
+    let path = dir.join(status_file(kiosk));
     let text = serde_json::to_string_pretty(status).unwrap_or_default();
     crate::atomic_file::write_atomic(&path, 0o600, |file| {
         std::io::Write::write_all(file, text.as_bytes())
@@ -180,7 +185,7 @@ pub fn backup_now(
 ) -> Result<BackupSummary, BackupError> {
     let dir = &config.dir;
     create_private_dir(dir)?;
-    let mut status = read_status(dir).unwrap_or_default();
+    let mut status = read_status(dir, kiosk).unwrap_or_default();
     status.last_attempt_at = Some(now);
     let outcome = make_and_rotate(config, &file_tag(kiosk), gallery, now);
     match &outcome {
@@ -194,7 +199,7 @@ pub fn backup_now(
             status.last_error = Some(error.to_string());
         }
     }
-    write_status(dir, &status)?;
+    write_status(dir, kiosk, &status)?;
     outcome
 }
 
@@ -327,7 +332,10 @@ impl BackupScheduler {
     pub fn start(config: BackupConfig, kiosk: String, db_path: PathBuf) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let mut scheduler = Self {
-            status: config.enabled().then(|| read_status(&config.dir)).flatten(),
+            status: config
+                .enabled()
+                .then(|| read_status(&config.dir, &kiosk))
+                .flatten(),
             config: config.clone(),
             updates: None,
             stop: Arc::clone(&stop),
@@ -376,10 +384,10 @@ fn spawn_scheduler(
         .spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 let now = now_ms();
-                if is_due(&config, read_status(&config.dir).as_ref(), now) {
+                if is_due(&config, read_status(&config.dir, &kiosk).as_ref(), now) {
                     // The outcome is in the status file either way; the error was logged.
                     let _ = backup_now(&config, &kiosk, &gallery, now);
-                    if let Some(status) = read_status(&config.dir) {
+                    if let Some(status) = read_status(&config.dir, &kiosk) {
                         let _ = updates.try_send(status);
                     }
                 }
@@ -423,9 +431,17 @@ mod tests {
         assert!(is_due(&config, None, start));
         for day in 0..3 {
             let now = start + day * 24 * HOUR;
-            assert!(is_due(&config, read_status(&backups).as_ref(), now));
+            assert!(is_due(
+                &config,
+                read_status(&backups, "north").as_ref(),
+                now
+            ));
             backup_now(&config, "north", &gallery_path, now).unwrap();
-            assert!(!is_due(&config, read_status(&backups).as_ref(), now + HOUR));
+            assert!(!is_due(
+                &config,
+                read_status(&backups, "north").as_ref(),
+                now + HOUR
+            ));
         }
         let kept: Vec<String> = backups_in(&backups)
             .unwrap()
@@ -439,7 +455,7 @@ mod tests {
                 "frontdesk-north-20261130T023045Z.db"
             ]
         );
-        let status = read_status(&backups).unwrap();
+        let status = read_status(&backups, "north").unwrap();
         let health = BackupHealth::of(&config, Some(&status), start + 2 * 24 * HOUR + 3 * HOUR);
         assert_eq!(health.describe(), "last backup 3 h ago");
         assert!(health.is_ok());
@@ -454,7 +470,7 @@ mod tests {
         let config = config(&backups, 3);
         let missing = dir.path().join("no-gallery.db");
         assert!(backup_now(&config, "north", &missing, 1_000).is_err());
-        let status = read_status(&backups).unwrap();
+        let status = read_status(&backups, "north").unwrap();
         let health = BackupHealth::of(&config, Some(&status), 2_000);
         assert!(!health.is_ok());
         assert!(
@@ -485,10 +501,11 @@ mod tests {
             ("frontdesk-20261129T023045Z.db", false),
             ("frontdesk-north-20261129T023045Z.db.tmp", false),
             ("frontdesk-north-notes.db", false),
-            (STATUS_FILE, false),
+            ("frontdesk-backups-north.json", false),
         ] {
             assert_eq!(is_backup_of(name, &tag), own, "{name}");
         }
+        assert_eq!(status_file("north"), "frontdesk-backups-north.json");
         assert_eq!(file_tag("Front desk/2"), "Front_desk_2");
         assert_eq!(file_tag(""), "kiosk");
     }

@@ -91,6 +91,7 @@ pub fn restore(
             "people": summary.people,
             "visits": summary.visits,
             "erased_again": summary.erased_again,
+            "access_kept": summary.access_kept,
             "removed_copies": summary
                 .removed_copies
                 .iter()
@@ -129,6 +130,9 @@ fn restored(file: &Path, gallery: &Path, summary: &backup::RestoreSummary) -> St
             " {} erased since the backup stayed erased.",
             count(summary.erased_again, "person", "people")
         ));
+    }
+    if summary.access_kept {
+        text.push_str(" The staff PIN and the API tokens stay as they were, not the backup's.");
     }
     if !summary.removed_copies.is_empty() {
         text.push_str(&format!(

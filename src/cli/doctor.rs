@@ -117,7 +117,7 @@ fn backups_check(config: &frontdesk::config::Config) -> Check {
     let status = config
         .backup
         .enabled()
-        .then(|| read_status(&config.backup.dir))
+        .then(|| read_status(&config.backup.dir, &config.fleet.kiosk_name()))
         .flatten();
     let health = BackupHealth::of(
         &config.backup,

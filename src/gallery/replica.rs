@@ -8,6 +8,7 @@
 //! from the fleet are marked `origin = 'fleet'` in the feed so that they are not sent back.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -310,6 +311,7 @@ impl Gallery {
     ) -> Result<Applied, GalleryError> {
         let now = now_ms();
         let ledger_file = self.path().map(ledger::ledger_path);
+        let withdrawals_file = self.path().map(ledger::withdrawals_path);
         let tx = self.write_transaction()?;
         let feed_before: i64 =
             tx.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
@@ -321,9 +323,8 @@ impl Gallery {
             |r| r.get(0),
         )?;
         let mut applied = Applied::default();
-        for person in &rows.people {
-            applied.people += usize::from(apply_person(&tx, person)?);
-        }
+        let people = apply_people(&tx, &rows.people, withdrawals_file.as_deref())?;
+        applied.people = people.applied;
         for face in &rows.faces {
             applied.faces += usize::from(apply_face(&tx, face)?);
         }
@@ -378,6 +379,7 @@ impl Gallery {
             )?;
         }
         tx.commit()?;
+        people.forget(withdrawals_file.as_deref());
         self.catch_up_after_write()?;
         if applied.erased > 0 {
             self.scrub()?;
@@ -515,6 +517,55 @@ fn local_person_id(tx: &Transaction<'_>, uid: &str) -> Result<Option<PersonId>, 
     Ok(tx
         .query_row("SELECT id FROM people WHERE uid = ?1", [uid], |r| r.get(0))
         .optional()?)
+}
+
+/// The people a batch from the fleet changed here, and among them those whose consent stands
+/// again (a consent given after their withdrawal, somewhere in the fleet).
+struct PeopleApplied {
+    applied: usize,
+    consent_renewed: Vec<String>,
+}
+
+impl PeopleApplied {
+    /// Takes the people whose consent stands again out of the withdrawals ledger, once the batch
+    /// is committed. A failure leaves them in it: a later restore would withdraw their consent
+    /// once more, the safe way round.
+    fn forget(&self, withdrawals: Option<&Path>) {
+        let Some(withdrawals) = withdrawals else {
+            return;
+        };
+        for uid in &self.consent_renewed {
+            if let Err(error) = ledger::remove_withdrawal(withdrawals, uid) {
+                tracing::warn!(%error, "cannot take a renewed consent out of the withdrawals ledger");
+            }
+        }
+    }
+}
+
+/// Applies the people of a batch from the fleet. A withdrawal of consent made elsewhere joins this
+/// kiosk's withdrawals ledger before the batch commits, as a local one does, so that restoring an
+/// older backup here withdraws it again even before the fleet is reached.
+fn apply_people(
+    tx: &Transaction<'_>,
+    people: &[PersonState],
+    withdrawals: Option<&Path>,
+) -> Result<PeopleApplied, GalleryError> {
+    let mut outcome = PeopleApplied {
+        applied: 0,
+        consent_renewed: Vec::new(),
+    };
+    for person in people {
+        if !apply_person(tx, person)? {
+            continue;
+        }
+        outcome.applied += 1;
+        match (withdrawals, person.consent_withdrawn_at) {
+            (Some(withdrawals), Some(_)) => ledger::append_withdrawal(withdrawals, &person.uid)?,
+            (Some(_), None) => outcome.consent_renewed.push(person.uid.clone()),
+            (None, _) => {}
+        }
+    }
+    Ok(outcome)
 }
 
 /// Inserts or updates one person; returns whether anything changed here.
@@ -734,6 +785,58 @@ mod tests {
         // The erasure came from the fleet: nothing to send back about it.
         let outbox = gallery.fleet_outbox(100).unwrap();
         assert!(outbox.rows.tombstones.is_empty());
+    }
+
+    /// A withdrawal learned from the fleet is in this kiosk's withdrawals ledger, so that a
+    /// restore here withdraws it again; a consent given again elsewhere takes it out.
+    #[test]
+    fn a_withdrawal_from_the_fleet_joins_the_withdrawals_ledger_and_a_renewal_leaves_it() {
+        let (dir, mut gallery) = joined();
+        let id = gallery
+            .enroll(&person("Ed", &[], true), &[face(4)])
+            .unwrap();
+        let sent = gallery.fleet_outbox(100).unwrap();
+        gallery.fleet_outbox_sent(&sent).unwrap();
+        let ledger_file = ledger::withdrawals_path(&dir.path().join("g.db"));
+        let mut remote = sent.rows.people[0].clone();
+        remote.consent_at = None;
+        remote.consent_withdrawn_at = Some(remote.updated_at + 1);
+        remote.updated_at += 1;
+        let withdrawal = RowBatch {
+            people: vec![remote.clone()],
+            ..RowBatch::default()
+        };
+        gallery.apply_fleet_rows(&withdrawal, None).unwrap();
+        assert!(
+            gallery
+                .person(id)
+                .unwrap()
+                .unwrap()
+                .consent_withdrawn_at
+                .is_some()
+        );
+        assert_eq!(
+            ledger::read(&ledger_file).unwrap(),
+            vec![remote.uid.clone()]
+        );
+
+        remote.consent_at = Some(remote.updated_at + 1);
+        remote.consent_withdrawn_at = None;
+        remote.updated_at += 1;
+        let renewal = RowBatch {
+            people: vec![remote],
+            ..RowBatch::default()
+        };
+        gallery.apply_fleet_rows(&renewal, None).unwrap();
+        assert!(
+            gallery
+                .person(id)
+                .unwrap()
+                .unwrap()
+                .consent_withdrawn_at
+                .is_none()
+        );
+        assert!(ledger::read(&ledger_file).unwrap().is_empty());
     }
 
     #[test]

@@ -366,12 +366,12 @@ fn doctor_warns_when_the_last_scheduled_backup_is_too_old_or_failed() {
     let dir = tempfile::tempdir().unwrap();
     let backups = dir.path().join("backups");
     let kiosk = Kiosk::new(&format!(
-        "[backup]\ndir = \"{}\"\nevery_hours = 24\n",
+        "[backup]\ndir = \"{}\"\nevery_hours = 24\n[fleet]\nkiosk = \"north\"\n",
         backups.display()
     ));
     std::fs::create_dir(&backups).unwrap();
     let three_days_ago = frontdesk::gallery::now_ms() - 3 * 86_400_000;
-    let status = backups.join(frontdesk::backup::schedule::STATUS_FILE);
+    let status = backups.join(frontdesk::backup::schedule::status_file("north"));
     for (json, expected) in [
         (
             format!(
@@ -535,7 +535,7 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap() != frontdesk::backup::schedule::STATUS_FILE)
+        .filter(|p| p.extension().is_none_or(|e| e != "json"))
         .collect();
     files.sort();
     files
@@ -624,6 +624,23 @@ fn kiosks_sharing_a_backup_folder_rotate_only_their_own_backups() {
     expected.extend([north_2_writing, earlier]);
     expected.sort();
     assert_eq!(files_in(&backups), expected);
+
+    // Each kiosk keeps its own status: north's backup made just now does not postpone south's,
+    // whose last backup is a day old, and each names its own last file.
+    use frontdesk::backup::schedule::{is_due, read_status};
+    let north_now = now + 4 * DAY;
+    scheduled_backup(&config, "north", &galleries[0], north_now);
+    let south_status = read_status(&backups, "south").unwrap();
+    assert!(is_due(&config, Some(&south_status), north_now));
+    assert_eq!(
+        south_status.last_file.as_deref(),
+        Some(south[3].display().to_string().as_str())
+    );
+    assert!(!is_due(
+        &config,
+        read_status(&backups, "north").as_ref(),
+        north_now
+    ));
 }
 
 /// A visitor who withdrew their consent after a backup is not recognised again once that backup is
@@ -659,4 +676,80 @@ fn a_consent_withdrawn_after_a_backup_stays_withdrawn_when_it_is_restored() {
         .map(str::to_owned)
         .collect();
     assert!(uids.is_empty(), "{uids:?}");
+}
+
+impl Kiosk {
+    fn set_pin(&self, pin: &str) {
+        let mut child = frontdesk_cli(&self.db(), &self.path("config.toml"))
+            .arg("set-pin")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(
+            &mut child.stdin.take().unwrap(),
+            format!("{pin}\n").as_bytes(),
+        )
+        .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    fn pin_check(&self, pin: &str) -> frontdesk::gallery::PinCheck {
+        frontdesk::gallery::Gallery::open(&self.db(), frontdesk::models::EMBEDDER.id)
+            .unwrap()
+            .verify_pin(pin, frontdesk::gallery::now_ms())
+            .unwrap()
+    }
+
+    fn token_owner(&self, token: &str) -> Option<String> {
+        frontdesk::gallery::Gallery::open(&self.db(), frontdesk::models::EMBEDDER.id)
+            .unwrap()
+            .check_api_token(token)
+            .unwrap()
+    }
+}
+
+/// A token revoked or a PIN changed after a backup does not come back when that backup is restored
+/// over the kiosk's gallery; a new computer restoring it (nothing in its gallery yet) takes the
+/// backup's, so that the kiosk can be used again after a disk loss.
+#[test]
+fn a_restore_keeps_the_kiosks_pin_and_tokens_and_a_revoked_token_stays_revoked() {
+    let kiosk = Kiosk::new("");
+    kiosk.enroll("Barack Obama", "faces/barack_obama/fr_obama.jpg", &[]);
+    let door = kiosk.ok(&["api-token", "create", "door"])[0]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    kiosk.set_pin("73915");
+    let backup = kiosk.backup("before-revoking.db", None);
+    kiosk.ok(&["api-token", "revoke", "door"]);
+    kiosk.set_pin("48260");
+
+    let restored = kiosk.ok(&["restore", backup.to_str().unwrap()]);
+    assert_eq!(restored[0]["people"], 1);
+    assert_eq!(restored[0]["access_kept"], true);
+    assert_eq!(kiosk.token_owner(&door), None, "the revoked token is back");
+    assert_eq!(
+        kiosk.pin_check("48260"),
+        frontdesk::gallery::PinCheck::Accepted
+    );
+    assert!(matches!(
+        kiosk.pin_check("73915"),
+        frontdesk::gallery::PinCheck::Wrong { .. }
+    ));
+
+    let new_computer = Kiosk::new("");
+    let restored = new_computer.ok(&["restore", backup.to_str().unwrap()]);
+    assert_eq!(restored[0]["access_kept"], false);
+    assert_eq!(new_computer.token_owner(&door).as_deref(), Some("door"));
+    assert_eq!(
+        new_computer.pin_check("73915"),
+        frontdesk::gallery::PinCheck::Accepted
+    );
 }

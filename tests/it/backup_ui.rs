@@ -2,7 +2,7 @@
 
 use crate::common::kiosk::{kiosk_with, shows, type_into, wait_for};
 use egui_kittest::kittest::Queryable;
-use frontdesk::backup::schedule::{STATUS_FILE, backups_in};
+use frontdesk::backup::schedule::{backups_in, status_file};
 use frontdesk::camera::SourceSpec;
 use frontdesk::config::Config;
 use frontdesk::gallery::{Gallery, NewPerson};
@@ -24,6 +24,7 @@ fn the_kiosk_backs_up_by_itself_and_staff_see_when_it_last_did() {
         .unwrap();
     let mut config = Config::defaults().unwrap();
     config.backup.dir = backups.clone();
+    config.fleet.kiosk = "north".into();
 
     let mut harness = kiosk_with(config, SourceSpec::Webcam(9), db);
     harness.get_by_label("Staff").click();
@@ -40,7 +41,7 @@ fn the_kiosk_backs_up_by_itself_and_staff_see_when_it_last_did() {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
-    assert!(backups.join(STATUS_FILE).is_file());
+    assert!(backups.join(status_file("north")).is_file());
 }
 
 #[test]
@@ -50,7 +51,7 @@ fn a_failed_backup_is_shown_to_staff() {
     let backups = dir.path().join("backups");
     std::fs::create_dir(&backups).unwrap();
     std::fs::write(
-        backups.join(STATUS_FILE),
+        backups.join(status_file("north")),
         format!(
             r#"{{"last_success_at": null, "last_file": null, "last_attempt_at": {}, "last_error": "no space left on device"}}"#,
             frontdesk::gallery::now_ms()
@@ -63,6 +64,7 @@ fn a_failed_backup_is_shown_to_staff() {
         .unwrap();
     let mut config = Config::defaults().unwrap();
     config.backup.dir = backups;
+    config.fleet.kiosk = "north".into();
     let mut harness = kiosk_with(config, SourceSpec::Webcam(9), db);
     harness.get_by_label("Staff").click();
     wait_for(&mut harness, "the PIN prompt", |h| shows(h, "Staff PIN"));
