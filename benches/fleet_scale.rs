@@ -139,6 +139,7 @@ fn time_searches(gallery: &Gallery, all: &[(i64, Embedding)], random: &mut Rando
         threshold: 0.363,
         margin: 0.05,
         max_strangers_named: None,
+        regular_days: 0,
     };
     let mut times = Vec::new();
     let mut differing = 0;

@@ -2,7 +2,7 @@
 //! enrolled person is named right, as the gallery grows.
 //!
 //! cargo bench --bench open_set -- DATASET [--sizes 100,300,1000,max] [--looks 1,3] [--seed N]
-//!     [--half development|held-out|all]
+//!     [--half development|held-out|all] [--regulars N]
 //!
 //! DATASET is a folder with one subfolder of photos per person (the layout `frontdesk import`
 //! takes, and Labeled Faces in the Wild's). Every photo goes through Frontdesk's engine once
@@ -15,6 +15,11 @@
 //! threshold alone and a looser share of strangers, and by a sweep of fixed bars for the whole
 //! curve (on stderr, with the share of strangers the gallery's estimate predicts at each bar, and
 //! every stranger the kiosk's policy named).
+//!
+//! With `--regulars N` each gallery stands for a fleet's instead: its first N people enrolled have a
+//! visit logged at this kiosk (its regulars), the rest came from other kiosks, and a second table
+//! gives named right among the regulars' probes and the rest's, and strangers named, with one bar
+//! for the whole fleet (`recognition.regular_days = 0`) beside the regulars' own bar (the default).
 //!
 //! OPEN_SET_LEVERS=1 also prints, for other rules (a mean template of the looks instead of the best
 //! face, test normalisation, a local cohort), the share named right at the bar that would name
@@ -47,6 +52,7 @@ struct Options {
     looks: Vec<usize>,
     seed: u64,
     half: Half,
+    regulars: Option<usize>,
 }
 
 /// Which people of the set take part: the development half the rule was chosen on, the held-out
@@ -77,6 +83,7 @@ fn options() -> Options {
         looks: vec![1, 3],
         seed: 2026,
         half: Half::All,
+        regulars: None,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -92,6 +99,7 @@ fn options() -> Options {
                 options.looks = list.split(',').map(|s| s.parse().unwrap()).collect();
             }
             "--seed" => options.seed = args.next().unwrap().parse().unwrap(),
+            "--regulars" => options.regulars = Some(args.next().unwrap().parse().unwrap()),
             "--half" => {
                 options.half = match args.next().as_deref() {
                     Some("development") => Half::Development,
@@ -106,7 +114,7 @@ fn options() -> Options {
     if options.dataset.as_os_str().is_empty() {
         eprintln!(
             "usage: cargo bench --bench open_set -- DATASET [--sizes 100,300,max] [--looks 1,3] \
-             [--half development|held-out|all] [--seed N]"
+             [--half development|held-out|all] [--seed N] [--regulars N]"
         );
         std::process::exit(2);
     }
@@ -363,7 +371,7 @@ fn run_gallery(
                         .map(|s| (None, gallery.identify(&s.embedding, &policy))),
                 ),
         );
-        let bar = gallery.policy_here(&policy).threshold;
+        let bar = gallery.policy_for(&policy, None).threshold;
         let predicted = gallery.stranger_scores().map_or(String::from("-"), |s| {
             format!("{:.3} %", 100.0 * s.strangers_named_at(bar))
         });
@@ -529,7 +537,9 @@ fn report_named_strangers(
         if let MatchDecision::Known {
             person_id,
             similarity,
-        } = gallery.policy_here(policy).decide(top)
+        } = gallery
+            .policy_for(policy, top.first().map(|c| c.person_id))
+            .decide(top)
         {
             let runner_up = top.get(1).map_or(0.0, |c| c.similarity);
             eprintln!(
@@ -597,5 +607,83 @@ fn main() {
             let size = size.unwrap_or(candidates.len()).min(candidates.len());
             run_gallery(&config, model_id, &candidates[..size], &strangers, looks);
         }
+    }
+    if let Some(regulars) = options.regulars {
+        println!();
+        println!(
+            "| looks | people in the fleet | regulars | rule | bars (regulars / rest) | regulars named right | rest named right | named wrong | strangers named |"
+        );
+        println!("|---|---|---|---|---|---|---|---|---|");
+        for &looks in &options.looks {
+            let candidates: Vec<&Identity> = identities
+                .iter()
+                .filter(|i| i.faces.len() > looks)
+                .collect();
+            for size in &options.sizes {
+                let size = size.unwrap_or(candidates.len()).min(candidates.len());
+                let enrolled = enrol_gallery(&config, model_id, &candidates[..size], looks);
+                fleet_split(&config, enrolled, &strangers, looks, regulars);
+            }
+        }
+    }
+}
+
+/// The gallery `enrolled` as a fleet's: its first `regulars` people have a visit logged at this
+/// kiosk. Prints a row for one bar for the whole fleet and one for the regulars' own bar.
+fn fleet_split(
+    config: &Config,
+    enrolled: Enrolled,
+    strangers: &[Stranger],
+    looks: usize,
+    regulars: usize,
+) {
+    let Enrolled {
+        mut gallery,
+        people,
+        ..
+    } = enrolled;
+    let regulars = regulars.min(people.len());
+    gallery.join_fleet("open-set bench").unwrap();
+    let now = frontdesk::gallery::now_ms();
+    for (person_id, _) in &people[..regulars] {
+        gallery.record_visit(*person_id, now, 0.9, "bench").unwrap();
+    }
+    let own_bar = config.recognition.match_policy();
+    let one_bar = MatchPolicy {
+        regular_days: 0,
+        ..own_bar
+    };
+    let probes_of = |people: &[(PersonId, Vec<Embedding>)], policy: &MatchPolicy| {
+        tally(people.iter().flat_map(|(person_id, probes)| {
+            probes
+                .iter()
+                .map(|e| (Some(*person_id), gallery.identify(e, policy)))
+        }))
+    };
+    for (label, policy) in [("one bar", one_bar), ("regulars' own bar", own_bar)] {
+        let of_regulars = probes_of(&people[..regulars], &policy);
+        let of_rest = probes_of(&people[regulars..], &policy);
+        let of_strangers = tally(
+            strangers
+                .iter()
+                .map(|s| (None, gallery.identify(&s.embedding, &policy))),
+        );
+        let regular_bar = people.first().map_or(0.0, |(p, _)| {
+            gallery.policy_for(&policy, Some(*p)).threshold
+        });
+        let rest_bar = gallery.policy_for(&policy, None).threshold;
+        println!(
+            "| {looks} | {} | {regulars} | {label} | {regular_bar:.3} / {rest_bar:.3} | {:.1} % | {:.1} % | {:.2} % | {:.3} % ({} of {}) |",
+            people.len(),
+            percent(of_regulars.named_right, of_regulars.probes),
+            percent(of_rest.named_right, of_rest.probes),
+            percent(
+                of_regulars.named_wrong + of_rest.named_wrong,
+                of_regulars.probes + of_rest.probes
+            ),
+            percent(of_strangers.strangers_named, of_strangers.strangers),
+            of_strangers.strangers_named,
+            of_strangers.strangers,
+        );
     }
 }

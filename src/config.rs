@@ -232,6 +232,7 @@ pub struct RecognitionConfig {
     pub threshold: f32,
     pub margin: f32,
     pub max_strangers_named: f64,
+    pub regular_days: u32,
     pub detection_score: f32,
     pub min_face_px: u32,
     pub max_detect_side: u32,
@@ -367,6 +368,7 @@ impl RecognitionConfig {
             margin: self.margin,
             max_strangers_named: (self.max_strangers_named > 0.0)
                 .then_some(self.max_strangers_named),
+            regular_days: self.regular_days,
         }
     }
 }
@@ -586,6 +588,11 @@ impl RecognitionConfig {
             (0.0..0.5).contains(&self.max_strangers_named),
             "recognition.max_strangers_named",
             "must be at least 0 and under 0.5 (0.001 is one stranger in a thousand; 0 turns it off)",
+        )?;
+        require(
+            self.regular_days <= 3650,
+            "recognition.regular_days",
+            "must be between 0 and 3650 days (0 holds everyone to the whole gallery's bar)",
         )?;
         require(
             (0.05..=1.0).contains(&self.detection_score),

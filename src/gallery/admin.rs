@@ -438,6 +438,7 @@ mod tests {
             threshold: 0.5,
             margin: 0.05,
             max_strangers_named: None,
+            regular_days: 0,
         };
         assert!(
             matches!(gallery.identify(&face(1).embedding, &policy), MatchDecision::Known { person_id, .. } if person_id == keep)

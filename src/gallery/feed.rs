@@ -330,6 +330,7 @@ mod tests {
         threshold: 0.5,
         margin: 0.05,
         max_strangers_named: None,
+        regular_days: 0,
     };
 
     fn two_processes() -> (tempfile::TempDir, Gallery, Gallery) {

@@ -20,6 +20,9 @@ pub struct MatchPolicy {
     /// a gallery the size of which would name more at `threshold` raises its bar
     /// ([`MatchPolicy::for_gallery`]). None: `threshold` alone decides.
     pub max_strangers_named: Option<f64>,
+    /// In a gallery shared by a fleet, people seen at this kiosk within this many days are held to
+    /// a bar of their own (`recognition.regular_days`, see [`super::Side`]); 0: one bar for all.
+    pub regular_days: u32,
 }
 
 /// The best person for a face, with how close the runner-up came.
@@ -567,6 +570,7 @@ pub(super) mod tests {
             threshold: 0.45,
             margin: 0.05,
             max_strangers_named: None,
+            regular_days: 0,
         };
         let c = |person_id, similarity| Candidate {
             person_id,

@@ -9,6 +9,7 @@ pub mod index;
 pub mod ledger;
 mod migrations;
 pub mod open_set;
+mod regulars;
 mod replica;
 mod scan;
 mod store;
@@ -24,7 +25,7 @@ pub use face_code::{FaceCode, add_face_code_function};
 pub use feed::{CHANGE_LOG_KEEP_MS, GalleryChanges};
 pub use groups::{DEFAULT_GRACE, Group, GroupId, GroupMember, Schedule, Weekdays};
 pub use index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
-pub use open_set::{StrangerOutlook, StrangerScores};
+pub use open_set::{RegularsOutlook, Side, StrangerOutlook, StrangerScores};
 pub use replica::{
     Applied, Entity, FaceState, FleetState, Outbox, PersonState, RowBatch, Tombstone, VisitState,
 };

@@ -83,6 +83,32 @@ impl StrangerScores {
         let z = (f64::from(similarity) - self.location) / self.scale;
         -(-(-z).exp()).exp_m1()
     }
+
+    /// The law of a stranger's best similarity to `people` of this gallery's people: a maximum
+    /// over fewer (or more) people follows the same law, shifted by `scale * ln(people / all)`.
+    pub fn among(&self, people: usize) -> Self {
+        let ratio = people.max(1) as f64 / self.people.max(1) as f64;
+        Self {
+            people,
+            location: self.location + self.scale * ratio.ln(),
+            scale: self.scale,
+        }
+    }
+}
+
+/// Whose bar a match is held to. A gallery shared by a fleet splits its people in two: those seen
+/// at this kiosk lately (its regulars, a few hundred) and the rest of the fleet (possibly many
+/// thousands). Each side may name half the share of strangers the operator allows, against the law
+/// of its own number of people, so together they name no more than allowed, while a regular is
+/// held to the bar of a small gallery instead of the whole fleet's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Not split: a gallery of one kiosk, or one whose kiosk has no regulars yet.
+    Everyone,
+    /// A match on one of the `people` seen at this kiosk lately.
+    Regulars { people: usize },
+    /// A match on one of the `people` of the rest of the fleet.
+    Rest { people: usize },
 }
 
 /// A match at least this far above the bar is confident even where the gallery is too small to
@@ -92,6 +118,25 @@ pub const CONFIDENT_ABOVE_THRESHOLD: f32 = 0.05;
 // The policy's gallery bar lives here, beside the estimate it reads, so that the index (which the
 // estimate reads) does not depend on the estimate in turn.
 impl MatchPolicy {
+    /// This policy and the law strangers follow for a match on `side` of a gallery whose
+    /// strangers score as `strangers` (see [`Side`]).
+    pub fn on_side(
+        &self,
+        strangers: Option<&StrangerScores>,
+        side: Side,
+    ) -> (MatchPolicy, Option<StrangerScores>) {
+        match side {
+            Side::Everyone => (*self, strangers.copied()),
+            Side::Regulars { people } | Side::Rest { people } => (
+                MatchPolicy {
+                    max_strangers_named: self.max_strangers_named.map(|share| share / 2.0),
+                    ..*self
+                },
+                strangers.map(|s| s.among(people)),
+            ),
+        }
+    }
+
     /// This policy for a gallery whose strangers score as `strangers` says: the bar rises above
     /// `threshold` to where at most `max_strangers_named` of them would be named.
     pub fn for_gallery(&self, strangers: Option<&StrangerScores>) -> MatchPolicy {
@@ -132,13 +177,31 @@ pub struct StrangerOutlook {
     /// The bar the gallery's size asks for at the configured share of strangers named (None: too
     /// few people, or no share configured); `bar` is this or the threshold, whichever is higher.
     pub raised_to: Option<f32>,
-    /// The share of strangers' looks expected to reach it (None: too few people to estimate).
+    /// The share of strangers' looks expected to be named (None: too few people to estimate).
     pub strangers_named: Option<f64>,
+    /// In a fleet, this kiosk's regulars and their bar; `bar` is then the rest of the fleet's.
+    pub regulars: Option<RegularsOutlook>,
+}
+
+/// The bar of the people seen at this kiosk lately, in a gallery shared by a fleet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RegularsOutlook {
+    pub people: usize,
+    /// A regular is seen here within this many days (`recognition.regular_days`).
+    pub days: u32,
+    pub bar: f32,
 }
 
 impl std::fmt::Display for StrangerOutlook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} people, similarity bar {:.3}", self.people, self.bar)?;
+        if let Some(regulars) = &self.regulars {
+            write!(
+                f,
+                " ({} seen here in the last {} days: {:.3})",
+                regulars.people, regulars.days, regulars.bar
+            )?;
+        }
         match self.strangers_named {
             Some(rate) if rate > 0.0 => write!(
                 f,
@@ -227,8 +290,8 @@ impl Reference {
 mod tests {
     use super::*;
     use crate::gallery::face_code::FaceCode;
-    use crate::gallery::index::MatchPolicy;
     use crate::gallery::index::tests::Random;
+    use crate::gallery::index::{MatchDecision, MatchPolicy};
     use crate::gallery::{Gallery, NewFace, NewPerson};
     use crate::vision::Embedding;
 
@@ -281,6 +344,95 @@ mod tests {
         assert!(bars[0] < bars[1] && bars[1] < bars[2], "{bars:?}");
     }
 
+    /// The law of a part of the gallery, read off the whole's, names strangers at the rate a
+    /// gallery of that part's size does.
+    #[test]
+    fn the_law_of_a_part_of_the_gallery_holds_its_stranger_rate() {
+        let strangers = random_embeddings(4000, 7);
+        let gallery = random_embeddings(3000, 5);
+        let whole = StrangerScores::estimate(&index_of(&gallery)).unwrap();
+        let part = whole.among(150);
+        assert_eq!(part.people, 150);
+        let bar = part.bar(0.01);
+        assert!(bar < whole.bar(0.01));
+        let rate = named(&strangers, &gallery[..150], bar);
+        assert!(
+            (0.002..=0.03).contains(&rate),
+            "bar {bar:.3} for 150 of 3000 people named {:.2} % of strangers, asked 1 %",
+            rate * 100.0
+        );
+    }
+
+    /// In a fleet, a regular of this kiosk is named from a lower bar than the rest of the fleet,
+    /// and the two halves of the share together keep strangers at the share asked.
+    #[test]
+    fn a_fleets_regulars_have_a_lower_bar_and_strangers_stay_at_the_share() {
+        let mut gallery = Gallery::open_in_memory("test-model").unwrap();
+        let mut enrolled = Vec::new();
+        for (n, embedding) in random_embeddings(600, 13).into_iter().enumerate() {
+            let person = NewPerson {
+                name: format!("Person {n}"),
+                consent: true,
+                ..Default::default()
+            };
+            let face = NewFace {
+                embedding,
+                model_id: "test-model".into(),
+                quality: 1.0,
+                thumbnail_jpeg: Vec::new(),
+            };
+            enrolled.push(gallery.enroll(&person, &[face]).unwrap());
+        }
+        let policy = MatchPolicy {
+            threshold: 0.1,
+            margin: 0.0,
+            max_strangers_named: Some(0.01),
+            regular_days: 30,
+        };
+        let alone = gallery.policy_for(&policy, Some(1)).threshold;
+        gallery.join_fleet("fleet-1").unwrap();
+        // Not split until someone was seen here.
+        assert_eq!(gallery.policy_for(&policy, Some(1)).threshold, alone);
+        let now = crate::gallery::now_ms();
+        let regulars = &enrolled[..40];
+        for &person_id in regulars {
+            gallery.record_visit(person_id, now, 0.9, "test").unwrap();
+        }
+        let regular_bar = gallery.policy_for(&policy, Some(regulars[0])).threshold;
+        let rest_bar = gallery.policy_for(&policy, None).threshold;
+        assert!(
+            regular_bar < alone && alone < rest_bar,
+            "{regular_bar} {alone} {rest_bar}"
+        );
+        let outlook = gallery.stranger_outlook(&policy);
+        assert_eq!(outlook.regulars.map(|r| r.people), Some(40));
+        assert!(
+            (outlook.strangers_named.unwrap() - 0.01).abs() < 1e-6,
+            "{outlook:?}"
+        );
+
+        let strangers = random_embeddings(4000, 17);
+        let named = strangers
+            .iter()
+            .filter(|s| matches!(gallery.identify(s, &policy), MatchDecision::Known { .. }))
+            .count() as f64
+            / strangers.len() as f64;
+        assert!(
+            (0.002..=0.03).contains(&named),
+            "{:.2} % of strangers named, asked 1 %",
+            named * 100.0
+        );
+        // With one bar for everyone the regulars are held to the whole fleet's.
+        let one_bar = MatchPolicy {
+            regular_days: 0,
+            ..policy
+        };
+        assert_eq!(
+            gallery.policy_for(&one_bar, Some(regulars[0])).threshold,
+            alone
+        );
+    }
+
     #[test]
     fn a_lower_rate_asks_for_a_higher_bar() {
         let gallery = random_embeddings(500, 3);
@@ -296,6 +448,7 @@ mod tests {
             threshold: 0.1,
             margin: 0.05,
             max_strangers_named: Some(0.001),
+            regular_days: 0,
         };
         let raised = policy.for_gallery(Some(&scores));
         assert_eq!(raised.threshold, scores.bar(0.001));
@@ -319,6 +472,7 @@ mod tests {
             threshold: 0.1,
             margin: 0.05,
             max_strangers_named: Some(0.001),
+            regular_days: 0,
         };
         let mut bars = Vec::new();
         for (n, embedding) in random_embeddings(400, 11).into_iter().enumerate() {

@@ -212,6 +212,7 @@ impl Gallery {
         audit(&tx, now, "join fleet", &format!("fleet {fleet_id}"))?;
         tx.commit()?;
         self.catch_up_after_write()?;
+        self.reload_regulars()?;
         Ok(true)
     }
 

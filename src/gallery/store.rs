@@ -10,7 +10,8 @@ use super::feed::{self, FeedPosition, GalleryChanges, IndexChange, IndexScope};
 use super::index::{Candidate, FaceIndex, MatchDecision, MatchPolicy};
 use super::ledger;
 use super::migrations::MIGRATIONS;
-use super::open_set::{StrangerOutlook, StrangerScores};
+use super::open_set::{RegularsOutlook, Side, StrangerOutlook, StrangerScores};
+use super::regulars::Regulars;
 use super::{FaceRecord, GalleryError, NewFace, NewPerson, Person, PersonId, Visit, now_ms};
 use crate::vision::Embedding;
 
@@ -35,6 +36,8 @@ pub struct Gallery {
     pub(super) indexed: bool,
     /// How strangers score against the index, re-estimated as it grows or shrinks.
     pub(super) strangers: Option<StrangerScores>,
+    /// Who was seen at this kiosk lately, in a gallery shared by a fleet.
+    pub(super) regulars: Regulars,
 }
 
 impl Gallery {
@@ -136,8 +139,10 @@ impl Gallery {
             feed: FeedPosition::default(),
             indexed,
             strangers: None,
+            regulars: Regulars::default(),
         };
         gallery.rebuild_index()?;
+        gallery.reload_regulars()?;
         Ok(gallery)
     }
 
@@ -174,30 +179,79 @@ impl Gallery {
     }
 
     /// Who `embedding` belongs to, under `policy` with its bar raised as this gallery's size asks
-    /// ([`MatchPolicy::for_gallery`]).
+    /// ([`MatchPolicy::for_gallery`]) for the side of the fleet its best match is on.
     pub fn identify(&self, embedding: &Embedding, policy: &MatchPolicy) -> MatchDecision {
-        self.policy_here(policy).decide(&self.search(embedding, 2))
+        let top = self.search(embedding, 2);
+        self.policy_for(policy, top.first().map(|c| c.person_id))
+            .decide(&top)
     }
 
-    /// `policy` as it applies to this gallery now.
-    pub fn policy_here(&self, policy: &MatchPolicy) -> MatchPolicy {
-        policy.for_gallery(self.strangers.as_ref())
+    /// `policy` as it applies here now to a match on `person_id`: in a fleet, a regular of this
+    /// kiosk and the rest of the fleet have bars of their own ([`Side`]). None: a match on anyone,
+    /// the rest of the fleet's bar (the stricter one).
+    pub fn policy_for(&self, policy: &MatchPolicy, person_id: Option<PersonId>) -> MatchPolicy {
+        let (policy, strangers) =
+            policy.on_side(self.strangers.as_ref(), self.side(policy, person_id));
+        policy.for_gallery(strangers.as_ref())
     }
 
-    /// Whether a match at `similarity` is sure enough to show the person's details
+    /// Whether a match on `person_id` at `similarity` is sure enough to show the person's details
     /// ([`MatchPolicy::confident_bar`]).
-    pub fn is_confident(&self, policy: &MatchPolicy, similarity: f32) -> bool {
-        similarity >= policy.confident_bar(self.strangers.as_ref())
+    pub fn is_confident(&self, policy: &MatchPolicy, person_id: PersonId, similarity: f32) -> bool {
+        let (policy, strangers) =
+            policy.on_side(self.strangers.as_ref(), self.side(policy, Some(person_id)));
+        similarity >= policy.confident_bar(strangers.as_ref())
     }
 
-    /// The bar `policy` sets here and how often a stranger is expected to reach it.
+    /// The side of the fleet a match on `person_id` is on (None: anyone who is not a regular).
+    fn side(&self, policy: &MatchPolicy, person_id: Option<PersonId>) -> Side {
+        self.regulars.side(
+            person_id,
+            self.index.person_count(),
+            policy.regular_days,
+            now_ms(),
+        )
+    }
+
+    /// Reads again who was seen at this kiosk lately.
+    pub(super) fn reload_regulars(&mut self) -> Result<(), GalleryError> {
+        self.regulars = Regulars::load(&self.conn, now_ms())?;
+        Ok(())
+    }
+
+    /// The bar `policy` sets here and how often a stranger is expected to reach it; in a fleet,
+    /// also the bar of this kiosk's regulars.
     pub fn stranger_outlook(&self, policy: &MatchPolicy) -> StrangerOutlook {
-        let bar = self.policy_here(policy).threshold;
+        let people = self.index.person_count();
+        let (rest, rest_strangers) =
+            policy.on_side(self.strangers.as_ref(), self.side(policy, None));
+        let bar = rest.for_gallery(rest_strangers.as_ref()).threshold;
+        let mut strangers_named = rest_strangers.map(|s| s.strangers_named_at(bar));
+        let regulars_count = self.regulars.count(policy.regular_days, now_ms());
+        let regulars = match self.side(policy, None) {
+            Side::Rest { .. } => {
+                let side = Side::Regulars {
+                    people: regulars_count,
+                };
+                let (regular, regular_strangers) = policy.on_side(self.strangers.as_ref(), side);
+                let regular_bar = regular.for_gallery(regular_strangers.as_ref()).threshold;
+                if let (Some(named), Some(law)) = (&mut strangers_named, regular_strangers) {
+                    *named += law.strangers_named_at(regular_bar);
+                }
+                Some(RegularsOutlook {
+                    people: regulars_count,
+                    days: policy.regular_days,
+                    bar: regular_bar,
+                })
+            }
+            Side::Everyone | Side::Regulars { .. } => None,
+        };
         StrangerOutlook {
-            people: self.index.person_count(),
+            people,
             bar,
-            raised_to: policy.gallery_bar(self.strangers.as_ref()),
-            strangers_named: self.strangers.map(|s| s.strangers_named_at(bar)),
+            raised_to: rest.gallery_bar(rest_strangers.as_ref()),
+            strangers_named,
+            regulars,
         }
     }
 
@@ -209,7 +263,11 @@ impl Gallery {
     /// Applies every change committed by another process since the last call. Cheap when nothing
     /// changed; call it often (the recognition worker does, between frames).
     pub fn refresh(&mut self) -> Result<(), GalleryError> {
-        self.follow_feed(FeedPosition::refresh)
+        self.follow_feed(FeedPosition::refresh)?;
+        if self.regulars.is_stale(now_ms()) {
+            self.reload_regulars()?;
+        }
+        Ok(())
     }
 
     /// The changes applied since the last call (by this process or another).
@@ -258,7 +316,10 @@ impl Gallery {
         match step(&mut self.feed, &mut self.conn, &mut self.index, scope)? {
             IndexChange::Unchanged => {}
             IndexChange::People => self.follow_stranger_scores(),
-            IndexChange::Reloaded => self.strangers = StrangerScores::estimate(&self.index),
+            IndexChange::Reloaded => {
+                self.strangers = StrangerScores::estimate(&self.index);
+                self.reload_regulars()?;
+            }
         }
         Ok(())
     }
@@ -575,6 +636,7 @@ impl Gallery {
         if inserted == 0 {
             return Err(GalleryError::NotMatchable(person_id));
         }
+        self.regulars.seen(person_id, at);
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -876,6 +938,7 @@ mod tests {
             threshold: 0.5,
             margin: 0.05,
             max_strangers_named: None,
+            regular_days: 0,
         };
         assert_eq!(
             gallery.identify(&face(1).embedding, &policy),
@@ -941,6 +1004,7 @@ mod tests {
                 threshold: 0.5,
                 margin: 0.05,
                 max_strangers_named: None,
+                regular_days: 0,
             };
             match gallery.identify(&face(direction).embedding, &policy) {
                 MatchDecision::Known { person_id, .. } => Some(person_id),

@@ -33,7 +33,7 @@ pub fn look_to_learn<'a>(
     }
     let learnable = |sample: &&Sample| {
         let sure = matches!(sample.decision, MatchDecision::Known { person_id: p, similarity }
-            if p == person_id && gallery.is_confident(policy, similarity));
+            if p == person_id && gallery.is_confident(policy, person_id, similarity));
         sure && enrollment::check_sample(&sample.face, min_face_px).is_ok()
             && clear_lead(gallery, sample, person_id)
     };
@@ -102,6 +102,7 @@ mod tests {
             threshold: 0.45,
             margin: 0.05,
             max_strangers_named: Some(0.001),
+            regular_days: 0,
         }
     }
 

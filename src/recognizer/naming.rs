@@ -76,6 +76,7 @@ mod tests {
         threshold: 0.45,
         margin: 0.05,
         max_strangers_named: None,
+        regular_days: 0,
     };
 
     #[test]

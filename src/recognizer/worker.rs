@@ -320,7 +320,7 @@ impl Worker {
                     check_ins: self.check_ins(person_id),
                     person: Box::new(person),
                     similarity,
-                    confident: self.gallery.is_confident(&policy, similarity),
+                    confident: self.gallery.is_confident(&policy, person_id, similarity),
                     visit_logged: false,
                 }),
                 Err(e) => tracing::warn!(error = %e, person_id, "cannot reload a greeted person"),
@@ -484,12 +484,17 @@ impl Worker {
     ) -> Vec<RecognizerEvent> {
         let mut events = Vec::new();
         let policy = self.settings.policy;
-        // The bar as this gallery's size raises it: "sure" is measured from there.
-        let bar = self.gallery.policy_here(&policy).threshold;
         let Some(track) = self.tracker.get_mut(id) else {
             return events;
         };
         let decision = decide(&self.gallery, &policy, &face, track.rejected_person);
+        // The bar as this gallery's size (and in a fleet, the side of the person matched) raises
+        // it: "sure" is measured from there.
+        let matched = match decision {
+            MatchDecision::Known { person_id, .. } => Some(person_id),
+            MatchDecision::Unknown { .. } => None,
+        };
+        let bar = self.gallery.policy_for(&policy, matched).threshold;
         track.last_embedded = Some(now);
         track.votes.push(Vote::from(decision));
         track.add_sample(Sample {
@@ -548,7 +553,7 @@ impl Worker {
                             track: track.id,
                             person: Box::new(person),
                             similarity,
-                            confident: self.gallery.is_confident(&policy, similarity),
+                            confident: self.gallery.is_confident(&policy, person_id, similarity),
                             visit_logged,
                         });
                     }

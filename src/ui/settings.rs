@@ -300,6 +300,16 @@ fn strangers_rows_ui(
                 ),
             };
             ui.weak(line);
+            if let Some(regulars) = &outlook.regulars {
+                ui.weak(texts.with(
+                    "settings-outlook-regulars",
+                    &[
+                        ("people", regulars.people.into()),
+                        ("days", regulars.days.into()),
+                        ("bar", format!("{:.2}", regulars.bar).into()),
+                    ],
+                ));
+            }
         }
     });
     ui.end_row();

@@ -386,6 +386,7 @@ fn enhancement_steps() {
         threshold: 0.45,
         margin: 0.05,
         max_strangers_named: None,
+        regular_days: 0,
     };
     let none = Enhancements {
         upright: false,

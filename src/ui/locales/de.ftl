@@ -122,6 +122,7 @@ settings-max-strangers-off = keine Grenze: nur die Schwelle
 settings-one-in = 1 von { $count }
 settings-outlook = { $people } Personen: Ein Gesicht braucht { $bar }, um erkannt zu werden; etwa 1 von { $count } Blicken Fremder erreicht das.
 settings-outlook-too-few = { $people } Personen: Ein Gesicht braucht { $bar }, um erkannt zu werden (zu wenige Personen, um zu schätzen, wie oft Fremde das erreichen).
+settings-outlook-regulars = In der Flotte: Die { $people } Personen, die in den letzten { $days } Tagen hier waren, brauchen { $bar }; alle anderen die Schwelle oben.
 settings-cooldown = Besuchspause
 settings-minutes = { " " }Minuten
 settings-keep-visits = Besuche aufbewahren

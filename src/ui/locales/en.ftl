@@ -124,6 +124,7 @@ settings-max-strangers-off = no limit: the threshold alone
 settings-one-in = 1 in { $count }
 settings-outlook = { $people } people: a face must reach { $bar } to be named; about 1 stranger's look in { $count } does.
 settings-outlook-too-few = { $people } people: a face must reach { $bar } to be named (too few people to estimate how often a stranger does).
+settings-outlook-regulars = In the fleet: the { $people } people seen here in the last { $days } days need { $bar }; everyone else needs the bar above.
 settings-cooldown = Visit cool-down
 settings-minutes = { " " }minutes
 settings-keep-visits = Keep visits for

@@ -122,6 +122,7 @@ settings-max-strangers-off = sin límite: solo el umbral
 settings-one-in = 1 de cada { $count }
 settings-outlook = { $people } personas: una cara necesita { $bar } para ser nombrada; lo alcanza 1 de cada { $count } miradas de desconocidos.
 settings-outlook-too-few = { $people } personas: una cara necesita { $bar } para ser nombrada (muy pocas personas para estimar cuántos desconocidos lo alcanzan).
+settings-outlook-regulars = En la flota: las { $people } personas vistas aquí en los últimos { $days } días necesitan { $bar }; las demás, el umbral de arriba.
 settings-cooldown = Pausa entre visitas
 settings-minutes = { " " }minutos
 settings-keep-visits = Conservar visitas
