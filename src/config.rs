@@ -274,8 +274,54 @@ pub struct KioskConfig {
     pub votes_needed: u32,
     pub fullscreen: bool,
     pub require_consent: bool,
-    pub greeting_details: bool,
+    pub greeting_details: GreetingDetails,
     pub capture_needs_pin: bool,
+}
+
+/// Which of a visitor's details the public greeting shows (`kiosk.greeting_details`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum GreetingDetails {
+    /// `false`: none (the default, since the screen faces whoever stands at the desk); `true`:
+    /// every detail and the groups' check-ins, for a screen only staff see.
+    All(bool),
+    /// Only the details of these names, matched without regard to case; `"groups"` stands for the
+    /// groups' check-ins ("on time for Class 5B").
+    Named(Vec<String>),
+}
+
+impl Default for GreetingDetails {
+    fn default() -> Self {
+        Self::All(false)
+    }
+}
+
+impl GreetingDetails {
+    /// The name that stands for the groups' check-ins in a list.
+    pub const GROUPS: &str = "groups";
+
+    /// Whether the detail named `name` is shown.
+    pub fn shows(&self, name: &str) -> bool {
+        match self {
+            Self::All(all) => *all,
+            Self::Named(names) => names
+                .iter()
+                .any(|n| n.trim().eq_ignore_ascii_case(name.trim())),
+        }
+    }
+
+    /// Whether the groups' check-ins are shown.
+    pub fn shows_check_ins(&self) -> bool {
+        self.shows(Self::GROUPS)
+    }
+
+    /// Whether anything beyond the name and visits is shown.
+    pub fn shows_any(&self) -> bool {
+        match self {
+            Self::All(all) => *all,
+            Self::Named(names) => !names.is_empty(),
+        }
+    }
 }
 
 /// The pixel format asked of a webcam (`kiosk.camera_format`).
@@ -743,6 +789,33 @@ mod tests {
         std::fs::write(&path, "[kiosk]\nsorce = \"demo\"\n").unwrap();
         let message = Config::load(Some(&path)).unwrap_err().to_string();
         assert!(message.contains("sorce"), "{message}");
+    }
+
+    #[test]
+    fn greeting_details_are_all_none_or_a_list_of_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[kiosk]\ngreeting_details = [\"Coffee\", \"groups\"]\n",
+        )
+        .unwrap();
+        let details = Config::load(Some(&path)).unwrap().kiosk.greeting_details;
+        assert!(details.shows("coffee") && details.shows_check_ins());
+        assert!(!details.shows("phone"));
+        std::fs::write(&path, "[kiosk]\ngreeting_details = true\n").unwrap();
+        let details = Config::load(Some(&path)).unwrap().kiosk.greeting_details;
+        assert!(details.shows("phone") && details.shows_check_ins());
+        assert!(
+            !Config::defaults()
+                .unwrap()
+                .kiosk
+                .greeting_details
+                .shows_any()
+        );
+        std::fs::write(&path, "[kiosk]\ngreeting_details = \"coffee\"\n").unwrap();
+        let message = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(message.contains("greeting_details"), "{message}");
     }
 
     #[test]

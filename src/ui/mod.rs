@@ -572,7 +572,7 @@ impl KioskApp {
             scene: &self.scene,
             texts: &self.texts,
             theme: &self.theme,
-            show_details: self.options.config.kiosk.greeting_details,
+            details: &self.options.config.kiosk.greeting_details,
             diagnostic: display.diagnostic_overlay,
             shop_name: &display.shop_name,
             welcome_text: &display.welcome_text,

@@ -6,14 +6,16 @@ use egui::{Align, Layout, RichText};
 use super::greeting::{Greeting, Scene};
 use super::i18n::Texts;
 use super::theme::{Theme, size, spacing};
+use crate::config::GreetingDetails;
 
 /// Everything the public view shows, as plain data.
 pub struct PublicView<'a> {
     pub scene: &'a Scene,
     pub texts: &'a Texts,
     pub theme: &'a Theme,
-    /// `kiosk.greeting_details`: details and group check-ins beside the name.
-    pub show_details: bool,
+    /// `kiosk.greeting_details`: which details and whether the groups' check-ins go beside the
+    /// name.
+    pub details: &'a GreetingDetails,
     /// `display.diagnostic_overlay`: the similarity under the greeting.
     pub diagnostic: bool,
     pub shop_name: &'a str,
@@ -181,11 +183,11 @@ impl PublicView<'_> {
             None => texts.get("greeting-first-visit"),
         };
         self.line_ui(ui, last, size::GREETING_LINE);
-        // Group membership is a personal detail: shown only where details are.
-        if self.show_details {
+        // Group membership is a personal detail: shown only where the kiosk is set to.
+        if self.details.shows_check_ins() {
             self.check_ins_ui(ui, greeting);
-            self.details_ui(ui, greeting);
         }
+        self.details_ui(ui, greeting);
     }
 
     fn line_ui(&self, ui: &mut egui::Ui, text: String, points: f32) {
@@ -215,7 +217,12 @@ impl PublicView<'_> {
     }
 
     fn details_ui(&self, ui: &mut egui::Ui, greeting: &Greeting) {
-        let details = &greeting.person.details;
+        let details: Vec<(&String, &String)> = greeting
+            .person
+            .details
+            .iter()
+            .filter(|(name, _)| self.details.shows(name))
+            .collect();
         if details.is_empty() {
             return;
         }

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use super::i18n::{Language, Texts};
 use super::theme;
 use crate::config::{
-    ColourScheme, Config, DisplayConfig, KioskConfig, PixelFormat, RecognitionConfig,
+    ColourScheme, Config, DisplayConfig, GreetingDetails, KioskConfig, PixelFormat,
+    RecognitionConfig,
 };
 use crate::gallery::StrangerOutlook;
 use crate::staff_service::StaffRequest;
@@ -170,6 +171,30 @@ fn section_ui(
 fn check_row_ui(ui: &mut egui::Ui, texts: &Texts, label: &str, value: &mut bool, sentence: &str) {
     ui.label(texts.get(label));
     ui.checkbox(value, texts.get(sentence));
+    ui.end_row();
+}
+
+/// All details or none; a list of names chosen in the config file is shown, and kept until the box
+/// is changed.
+fn greeting_details_row_ui(ui: &mut egui::Ui, texts: &Texts, details: &mut GreetingDetails) {
+    ui.label(texts.get("settings-greeting"));
+    ui.vertical(|ui| {
+        let mut shown = details.shows_any();
+        if ui
+            .checkbox(&mut shown, texts.get("settings-greeting-details"))
+            .changed()
+        {
+            *details = GreetingDetails::All(shown);
+        }
+        if let GreetingDetails::Named(names) = details
+            && !names.is_empty()
+        {
+            ui.weak(texts.with(
+                "settings-greeting-only",
+                &[("names", names.join(", ").into())],
+            ));
+        }
+    });
     ui.end_row();
 }
 
@@ -337,13 +362,7 @@ fn visit_rows_ui(ui: &mut egui::Ui, kiosk: &mut KioskConfig, texts: &Texts) {
         &mut kiosk.require_consent,
         "settings-consent-box",
     );
-    check_row_ui(
-        ui,
-        texts,
-        "settings-greeting",
-        &mut kiosk.greeting_details,
-        "settings-greeting-details",
-    );
+    greeting_details_row_ui(ui, texts, &mut kiosk.greeting_details);
     check_row_ui(
         ui,
         texts,

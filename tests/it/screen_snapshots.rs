@@ -22,7 +22,7 @@ fn options() -> SnapshotOptions {
 
 /// Sam greeted on a kiosk that shows details (`kiosk.greeting_details`, off by default).
 fn greeting_harness(mut config: Config) -> Harness<'static, PublicState> {
-    config.kiosk.greeting_details = true;
+    config.kiosk.greeting_details = frontdesk::config::GreetingDetails::All(true);
     let mut tracker = GreetingTracker::default();
     tracker.greet(sam_greeting());
     let mut harness = public_harness(PublicState::new(config, tracker));

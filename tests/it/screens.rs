@@ -31,7 +31,7 @@ fn public_following_sam() -> Harness<'static, PublicState> {
     let mut tracker = GreetingTracker::default();
     tracker.greet(sam_greeting());
     let mut config = Config::defaults().unwrap();
-    config.kiosk.greeting_details = true;
+    config.kiosk.greeting_details = frontdesk::config::GreetingDetails::All(true);
     public_harness(PublicState::new(config, tracker))
 }
 
@@ -352,4 +352,48 @@ fn shortcuts_are_inert_while_a_text_field_has_the_keyboard() {
     harness.run_steps(2);
     assert_eq!(harness.state().1, 1, "no capture while typing");
     assert_eq!(harness.state().0, "Ann Lee");
+}
+
+/// `kiosk.greeting_details` as a list: the greeting shows the details named there and nothing
+/// else: not Sam's phone or email, and his groups' check-ins only when "groups" is named.
+#[test]
+fn the_greeting_shows_only_the_details_the_kiosk_names() {
+    use frontdesk::config::GreetingDetails;
+    let greeted = |names: &[&str]| {
+        let mut greeting = sam_greeting();
+        greeting
+            .person
+            .details
+            .insert("phone".into(), "+1 555 0100".into());
+        greeting
+            .person
+            .details
+            .insert("Email".into(), "sam@example.org".into());
+        greeting.check_ins = vec![frontdesk::attendance::CheckIn {
+            group: "Class 5B".into(),
+            on_time: true,
+        }];
+        let mut tracker = GreetingTracker::default();
+        tracker.greet(greeting);
+        let mut config = Config::defaults().unwrap();
+        config.kiosk.greeting_details =
+            GreetingDetails::Named(names.iter().map(ToString::to_string).collect());
+        let mut harness = public_harness(PublicState::new(config, tracker));
+        harness.state_mut().show(sam_in_view(), Instant::now());
+        harness.run_steps(2);
+        assert!(shows(&harness, "Welcome back, Sam!"));
+        harness
+    };
+    let coffee_only = greeted(&["Coffee"]);
+    assert!(shows(&coffee_only, "Prefers oat milk"));
+    assert!(
+        !shows(&coffee_only, "555"),
+        "the phone number is not public"
+    );
+    assert!(!shows(&coffee_only, "sam@example.org"), "nor the email");
+    assert!(!shows(&coffee_only, "Class 5B"), "nor his groups");
+
+    let with_groups = greeted(&["groups"]);
+    assert!(shows(&with_groups, "Class 5B"));
+    assert!(!shows(&with_groups, "Prefers oat milk"));
 }

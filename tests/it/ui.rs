@@ -15,7 +15,7 @@ fn capture_form_and_save_enrols_the_visitor_who_is_then_greeted() {
     let frames = crate::common::still_frames(dir.path(), "faces/single/mpl_grace_hopper.jpg", 400);
     let db = dir.path().join("gallery.db");
     let mut config = frontdesk::config::Config::defaults().unwrap();
-    config.kiosk.greeting_details = true;
+    config.kiosk.greeting_details = frontdesk::config::GreetingDetails::All(true);
     let mut harness = kiosk_with(config, SourceSpec::Images(frames), db.clone());
 
     wait_for(&mut harness, "an unknown visitor", |h| {
@@ -309,7 +309,7 @@ fn a_member_arriving_for_a_lesson_is_told_they_are_on_time() {
             .unwrap();
     }
     let mut config = frontdesk::config::Config::defaults().unwrap();
-    config.kiosk.greeting_details = true;
+    config.kiosk.greeting_details = frontdesk::config::GreetingDetails::All(true);
     let mut harness = kiosk_with(config, SourceSpec::Images(frames), db);
     wait_for(&mut harness, "the greeting", |h| {
         shows(h, "Welcome, Barack!")

@@ -131,6 +131,7 @@ settings-consent = Einwilligung
 settings-consent-box = Die Aufnahme erfordert die Einwilligung des Besuchers
 settings-greeting = Begrüßung
 settings-greeting-details = Details des Besuchers zeigen (ausschalten, wenn der Bildschirm öffentlich sichtbar ist)
+settings-greeting-only = Nur: { $names } (kiosk.greeting_details in der Konfigurationsdatei)
 settings-capture = Erfassen
 settings-capture-pin = Erfassen erfordert die Personal-PIN (Besucher können sich nicht selbst aufnehmen)
 settings-start = Start

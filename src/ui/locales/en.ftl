@@ -133,6 +133,7 @@ settings-consent = Consent
 settings-consent-box = Enrolment requires the visitor's consent
 settings-greeting = Greeting
 settings-greeting-details = Show the visitor's details (turn off when the screen faces the public)
+settings-greeting-only = Only: { $names } (kiosk.greeting_details in the config file)
 settings-capture = Capture
 settings-capture-pin = Capture needs the staff PIN (visitors cannot enrol unattended)
 settings-start = Start

@@ -131,6 +131,7 @@ settings-consent = Consentimiento
 settings-consent-box = El registro requiere el consentimiento del visitante
 settings-greeting = Saludo
 settings-greeting-details = Mostrar los datos del visitante (desactivar si la pantalla mira al público)
+settings-greeting-only = Solo: { $names } (kiosk.greeting_details en el archivo de configuración)
 settings-capture = Capturar
 settings-capture-pin = Capturar requiere el PIN del personal (los visitantes no pueden registrarse solos)
 settings-start = Inicio

@@ -84,7 +84,7 @@ pub fn public_ui(ui: &mut egui::Ui, state: &mut PublicState) {
         scene: &state.scene,
         texts: &texts,
         theme: &theme,
-        show_details: state.config.kiosk.greeting_details,
+        details: &state.config.kiosk.greeting_details,
         diagnostic: display.diagnostic_overlay,
         shop_name: &display.shop_name,
         welcome_text: &display.welcome_text,
