@@ -23,7 +23,12 @@
 //!
 //! OPEN_SET_LEVERS=1 also prints, for other rules (a mean template of the looks instead of the best
 //! face, test normalisation, a local cohort), the share named right at the bar that would name
-//! 0.1, 0.3 and 1 % of these very strangers: an upper bound of what each lever could bring.
+//! 0.1, 0.3 and 1 % of these very strangers: an upper bound of what each lever could bring; a
+//! per-person normalisation (each person's scores against the mean and spread of their similarity
+//! to their 50 nearest other people: a bar raised where a person has close neighbours); and, under
+//! the kiosk's policy, `k` looks of a person decided by the first alone, by votes (all `k` agree)
+//! or fused (their mean embedding decided once), for enrolled people's probes and for people with
+//! several photos who are not enrolled (strangers).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -325,6 +330,7 @@ fn run_gallery(
     config: &Config,
     model_id: &str,
     people: &[&Identity],
+    others: &[&Identity],
     strangers: &[Stranger],
     looks: usize,
 ) {
@@ -336,6 +342,15 @@ fn run_gallery(
     } = enrol_gallery(config, model_id, people, looks);
     if std::env::var_os("OPEN_SET_LEVERS").is_some() {
         levers(&templates, &enrolled, strangers);
+        for k in [2, 3] {
+            fusion_lever(
+                &gallery,
+                &config.recognition.match_policy(),
+                &enrolled,
+                others,
+                k,
+            );
+        }
     }
     let probes: Vec<(PersonId, &Embedding, Vec<Candidate>)> = enrolled
         .iter()
@@ -461,25 +476,24 @@ fn levers(
             })
             .collect()
     };
-    let mean_of = |faces: &[Embedding]| -> Embedding {
-        let mut sum = [0f32; frontdesk::vision::EMBEDDING_DIM];
-        for f in faces {
-            for (s, x) in sum.iter_mut().zip(f.0.iter()) {
-                *s += x;
-            }
-        }
-        let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
-        sum.iter_mut().for_each(|x| *x /= norm);
-        Embedding(sum)
-    };
     let mean_templates: Vec<(PersonId, Vec<Embedding>)> = templates
         .iter()
-        .map(|(p, faces)| (*p, vec![mean_of(faces)]))
+        .map(|(p, faces)| (*p, vec![fused(faces)]))
         .collect();
     let mean_scores_of = |query: &Embedding| -> Vec<(PersonId, f32)> {
         mean_templates
             .iter()
             .map(|(p, faces)| (*p, faces[0].cosine(query)))
+            .collect()
+    };
+    let neighbours = neighbour_stats(&mean_templates);
+    let z_scores_of = |query: &Embedding| -> Vec<(PersonId, f32)> {
+        scores_of(query)
+            .into_iter()
+            .map(|(p, s)| {
+                let (mean, spread) = neighbours[&p];
+                (p, (s - mean) / spread)
+            })
             .collect()
     };
     let rules: [(&str, Rule); 3] = [
@@ -493,6 +507,7 @@ fn levers(
             &scores_of as &dyn Fn(&Embedding) -> Vec<(PersonId, f32)>,
         ),
         ("mean template", &mean_scores_of),
+        ("best face, per-person (50 nearest)", &z_scores_of),
     ] {
         let probe_scores: Vec<(PersonId, Vec<(PersonId, f32)>)> = enrolled
             .iter()
@@ -522,6 +537,139 @@ fn levers(
             }
             eprintln!("{line}");
         }
+    }
+}
+
+/// Each person's mean and spread of similarity to their 50 nearest other people.
+fn neighbour_stats(templates: &[(PersonId, Vec<Embedding>)]) -> BTreeMap<PersonId, (f32, f32)> {
+    templates
+        .iter()
+        .map(|(p, faces)| {
+            let mut similarities: Vec<f32> = templates
+                .iter()
+                .filter(|(other, _)| other != p)
+                .map(|(_, other)| other[0].cosine(&faces[0]))
+                .collect();
+            similarities.sort_by(|a, b| b.total_cmp(a));
+            similarities.truncate(50);
+            let n = similarities.len().max(1) as f32;
+            let mean = similarities.iter().sum::<f32>() / n;
+            let var = similarities.iter().map(|s| (s - mean).powi(2)).sum::<f32>() / n;
+            (*p, (mean, var.sqrt().max(1e-3)))
+        })
+        .collect()
+}
+
+/// The mean of `faces`, of unit length.
+fn fused(faces: &[Embedding]) -> Embedding {
+    let mut sum = [0f32; frontdesk::vision::EMBEDDING_DIM];
+    for face in faces {
+        for (s, x) in sum.iter_mut().zip(face.0.iter()) {
+            *s += x;
+        }
+    }
+    let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+    sum.iter_mut().for_each(|x| *x /= norm);
+    Embedding(sum)
+}
+
+/// `k` looks of one person decided three ways under the kiosk's policy: the first alone, votes
+/// (all `k` name the same person), fused (their mean decided once). One group of each enrolled
+/// person with `k` probes, and of each person with `k` photos who is not enrolled (a stranger).
+fn fusion_lever(
+    gallery: &Gallery,
+    policy: &MatchPolicy,
+    enrolled: &[(PersonId, Vec<Embedding>)],
+    others: &[&Identity],
+    k: usize,
+) {
+    let groups: Vec<(Option<PersonId>, Vec<Embedding>)> = enrolled
+        .iter()
+        .filter(|(_, probes)| probes.len() >= k)
+        .map(|(p, probes)| (Some(*p), probes[..k].to_vec()))
+        .chain(others.iter().filter_map(|identity| {
+            let faces: Vec<Embedding> = identity
+                .faces
+                .iter()
+                .flatten()
+                .take(k)
+                .map(|f| f.embedding.clone())
+                .collect();
+            (faces.len() == k).then_some((None, faces))
+        }))
+        .collect();
+    let first = tally(
+        groups
+            .iter()
+            .map(|(truth, faces)| (*truth, gallery.identify(&faces[0], policy))),
+    );
+    let votes = tally(groups.iter().map(|(truth, faces)| {
+        let decisions: Vec<MatchDecision> =
+            faces.iter().map(|f| gallery.identify(f, policy)).collect();
+        let agreed = match decisions[0] {
+            MatchDecision::Known { person_id, .. } => decisions
+                .iter()
+                .all(|d| matches!(d, MatchDecision::Known { person_id: p, .. } if *p == person_id)),
+            MatchDecision::Unknown { .. } => false,
+        };
+        let decision = if agreed {
+            decisions[0]
+        } else {
+            MatchDecision::Unknown { best: None }
+        };
+        (*truth, decision)
+    }));
+    let fusion = tally(
+        groups
+            .iter()
+            .map(|(truth, faces)| (*truth, gallery.identify(&fused(faces), policy))),
+    );
+    // At equal shares of these strangers named: the bar each way of deciding needs for it.
+    let mut line = format!("  lever {k} looks at equal strangers named:");
+    for (label, query) in [
+        (
+            "first look",
+            &(|faces: &[Embedding]| faces[0].clone()) as &dyn Fn(&[Embedding]) -> Embedding,
+        ),
+        ("fused", &|faces: &[Embedding]| fused(faces)),
+    ] {
+        let tops: Vec<(Option<PersonId>, Vec<Candidate>)> = groups
+            .iter()
+            .map(|(truth, faces)| (*truth, gallery.search(&query(faces), 2)))
+            .collect();
+        let mut stranger_best: Vec<f32> = tops
+            .iter()
+            .filter(|(truth, _)| truth.is_none())
+            .filter_map(|(_, top)| top.first().map(|c| c.similarity))
+            .collect();
+        stranger_best.sort_by(|a, b| b.total_cmp(a));
+        for share in [0.003, 0.01] {
+            let allowed = (share * stranger_best.len() as f64).floor() as usize;
+            let bar = stranger_best.get(allowed).copied().unwrap_or(f32::MIN);
+            let at_bar = MatchPolicy {
+                threshold: bar + f32::EPSILON,
+                max_strangers_named: None,
+                ..*policy
+            };
+            let right = tally(tops.iter().map(|(truth, top)| (*truth, at_bar.decide(top))));
+            line.push_str(&format!(
+                " {label} at {:.1} %: bar {bar:.3}, {:.1} % named right;",
+                share * 100.0,
+                percent(right.named_right, right.probes)
+            ));
+        }
+    }
+    eprintln!("{line}");
+    for (label, result) in [("first look", first), ("votes", votes), ("fused", fusion)] {
+        eprintln!(
+            "  lever {k} looks, {label}: named right {:.1} % of {} people, named wrong {:.2} %, strangers named {:.2} % ({} of {})",
+            percent(result.named_right, result.probes),
+            result.probes,
+            percent(result.named_wrong, result.probes),
+            percent(result.strangers_named, result.strangers),
+            result.strangers_named,
+            result.strangers,
+        );
     }
 }
 
@@ -605,7 +753,8 @@ fn main() {
             .collect();
         for size in &options.sizes {
             let size = size.unwrap_or(candidates.len()).min(candidates.len());
-            run_gallery(&config, model_id, &candidates[..size], &strangers, looks);
+            let (people, others) = candidates.split_at(size);
+            run_gallery(&config, model_id, people, others, &strangers, looks);
         }
     }
     if let Some(regulars) = options.regulars {
