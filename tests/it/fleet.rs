@@ -87,10 +87,12 @@ impl Kiosk {
             .find_map(|face| face["person"]["name"].as_str().map(str::to_owned))
     }
 
-    /// The recognition loop over a few frames of one visitor; returns its events.
+    /// The recognition loop over four seconds of one visitor; returns its events. The images play
+    /// at 10 frames a second whether or not the worker is ready: a second or two of model loading
+    /// on a loaded machine must leave enough frames to decide on.
     fn watch(&self, dir: &Path, photo: &str) -> Vec<Value> {
         let frames =
-            crate::common::still_frames(&dir.join(format!("frames-{}", self.name())), photo, 12);
+            crate::common::still_frames(&dir.join(format!("frames-{}", self.name())), photo, 40);
         let source = format!("images:{}", frames.display());
         self.run(&["watch", "--source", &source])
     }
