@@ -41,6 +41,8 @@ use frontdesk::config::Config;
 use frontdesk::engine::AnalyzedFace;
 use frontdesk::enrollment::{choose_faces, new_face};
 use frontdesk::gallery::{Candidate, Gallery, MatchDecision, MatchPolicy, NewPerson, PersonId};
+use frontdesk::recognizer::fusion::FusedLook;
+use frontdesk::recognizer::naming::decide_fused;
 use frontdesk::vision::Embedding;
 
 /// A second setting of `recognition.max_strangers_named` the table shows beside the default.
@@ -624,7 +626,53 @@ fn fusion_lever(
             .iter()
             .map(|(truth, faces)| (*truth, gallery.identify(&fused(faces), policy))),
     );
-    // At equal shares of these strangers named: the bar each way of deciding needs for it.
+    // The kiosk's rule: the fused look held to a bar raised by its penalty (the newest look alone
+    // when the looks are too alike to fuse).
+    let kiosk_rule = tally(groups.iter().map(|(truth, faces)| {
+        let looks: Vec<&Embedding> = faces.iter().collect();
+        let decision = match FusedLook::of(&looks) {
+            Some(look) => decide_fused(gallery, policy, &look, None),
+            None => gallery.identify(&faces[0], policy),
+        };
+        (*truth, decision)
+    }));
+    let varieties: Vec<f32> = groups
+        .iter()
+        .filter(|(truth, _)| truth.is_some())
+        .filter_map(|(_, faces)| FusedLook::of(&faces.iter().collect::<Vec<_>>()))
+        .map(|look| look.variety)
+        .collect();
+    eprintln!(
+        "  lever {k} looks: mean variety of a person's looks {:.3}",
+        varieties.iter().sum::<f32>() / varieties.len().max(1) as f32
+    );
+    at_equal_strangers(gallery, policy, &groups, k);
+    for (label, result) in [
+        ("first look", first),
+        ("votes", votes),
+        ("fused", fusion),
+        ("fused, kiosk's rule", kiosk_rule),
+    ] {
+        eprintln!(
+            "  lever {k} looks, {label}: named right {:.1} % of {} people, named wrong {:.2} %, strangers named {:.2} % ({} of {})",
+            percent(result.named_right, result.probes),
+            result.probes,
+            percent(result.named_wrong, result.probes),
+            percent(result.strangers_named, result.strangers),
+            result.strangers_named,
+            result.strangers,
+        );
+    }
+}
+
+/// For `k` looks decided by the first alone or fused: the bar that names a given share of the
+/// strangers among `groups`, and the share of people named right there.
+fn at_equal_strangers(
+    gallery: &Gallery,
+    policy: &MatchPolicy,
+    groups: &[(Option<PersonId>, Vec<Embedding>)],
+    k: usize,
+) {
     let mut line = format!("  lever {k} looks at equal strangers named:");
     for (label, query) in [
         (
@@ -660,17 +708,6 @@ fn fusion_lever(
         }
     }
     eprintln!("{line}");
-    for (label, result) in [("first look", first), ("votes", votes), ("fused", fusion)] {
-        eprintln!(
-            "  lever {k} looks, {label}: named right {:.1} % of {} people, named wrong {:.2} %, strangers named {:.2} % ({} of {})",
-            percent(result.named_right, result.probes),
-            result.probes,
-            percent(result.named_wrong, result.probes),
-            percent(result.strangers_named, result.strangers),
-            result.strangers_named,
-            result.strangers,
-        );
-    }
 }
 
 /// Every stranger the kiosk's policy named, and as whom: in a news-photo set the highest are

@@ -379,7 +379,7 @@ impl TopPersons {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// An index with the float embeddings a gallery would keep beside it.
@@ -406,7 +406,7 @@ pub(super) mod tests {
     }
 
     /// A seeded stream of values in [-0.5, 0.5) and of random unit embeddings made from them.
-    pub(in crate::gallery) struct Random(pub(in crate::gallery) u64);
+    pub(crate) struct Random(pub(crate) u64);
 
     impl Random {
         fn value(&mut self) -> f32 {
@@ -417,7 +417,7 @@ pub(super) mod tests {
             ((self.0 >> 33) as f32 / (1u64 << 31) as f32) - 0.5
         }
 
-        pub(in crate::gallery) fn embedding(&mut self) -> Embedding {
+        pub(crate) fn embedding(&mut self) -> Embedding {
             let raw: Vec<f32> = (0..EMBEDDING_DIM).map(|_| self.value()).collect();
             Embedding::from_raw(&raw).unwrap()
         }

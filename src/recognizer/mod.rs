@@ -1,6 +1,7 @@
 //! The recognition loop: tracking, identity votes, visits, and the worker thread that runs them.
 
 mod events;
+pub mod fusion;
 pub mod identity;
 mod learning;
 mod motion;

@@ -1,6 +1,10 @@
 //! Whom a face is: the one decision the live loop and photos (`identify`, the API) share, on top of
 //! the gallery's match under the policy.
 
+use std::time::Instant;
+
+use super::fusion::{FusedLook, LOOKS_FUSED};
+use super::tracker::Track;
 use crate::engine::AnalyzedFace;
 use crate::gallery::{Candidate, Gallery, MatchDecision, MatchPolicy, PersonId};
 
@@ -12,7 +16,48 @@ pub fn decide(
     face: &AnalyzedFace,
     rejected: Option<PersonId>,
 ) -> MatchDecision {
-    match gallery.identify(&face.embedding, policy) {
+    unless_rejected(gallery.identify(&face.embedding, policy), rejected)
+}
+
+/// [`decide`] for several looks fused into one, whose similarities count lower by the look's
+/// penalty ([`FusedLook::penalty`]), so that a fused look is held to a higher bar than one look.
+pub fn decide_fused(
+    gallery: &Gallery,
+    policy: &MatchPolicy,
+    look: &FusedLook,
+    rejected: Option<PersonId>,
+) -> MatchDecision {
+    let penalty = look.penalty();
+    let top: Vec<Candidate> = gallery
+        .search(&look.embedding, 2)
+        .into_iter()
+        .map(|c| Candidate {
+            similarity: c.similarity - penalty,
+            ..c
+        })
+        .collect();
+    let decision = gallery
+        .policy_for(policy, top.first().map(|c| c.person_id))
+        .decide(&top);
+    unless_rejected(decision, rejected)
+}
+
+/// The vote of a track's newest look: its newest looks decided as one when they are varied enough
+/// to fuse ([`FusedLook::of`]), otherwise `newest` (the newest look's own decision).
+pub fn decide_track(
+    gallery: &Gallery,
+    policy: &MatchPolicy,
+    track: &Track,
+    newest: MatchDecision,
+    now: Instant,
+) -> MatchDecision {
+    FusedLook::of(&track.newest_looks(now, LOOKS_FUSED)).map_or(newest, |look| {
+        decide_fused(gallery, policy, &look, track.rejected_person)
+    })
+}
+
+fn unless_rejected(decision: MatchDecision, rejected: Option<PersonId>) -> MatchDecision {
+    match decision {
         MatchDecision::Known {
             person_id,
             similarity,
@@ -93,6 +138,107 @@ mod tests {
             }
             other => panic!("still named: {other:?}"),
         }
+    }
+
+    /// Three looks of Ada, each `similarity` from her enrolled look, in directions of their own.
+    fn varied_looks_of(
+        ada: &crate::vision::Embedding,
+        similarity: f32,
+    ) -> Vec<crate::vision::Embedding> {
+        let mut random = crate::gallery::index::tests::Random(9);
+        (0..3)
+            .map(|_| {
+                let noise = random.embedding();
+                let along = noise.cosine(ada);
+                let across: Vec<f32> = noise
+                    .0
+                    .iter()
+                    .zip(ada.0.iter())
+                    .map(|(n, a)| n - along * a)
+                    .collect();
+                let across = crate::vision::Embedding::from_raw(&across).unwrap();
+                let off = (1.0 - similarity * similarity).sqrt();
+                let raw: Vec<f32> = ada
+                    .0
+                    .iter()
+                    .zip(across.0.iter())
+                    .map(|(a, n)| similarity * a + off * n)
+                    .collect();
+                crate::vision::Embedding::from_raw(&raw).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn varied_looks_each_below_the_bar_name_their_person_once_fused() {
+        let (gallery, ada, _) = gallery_and_ada(120.0);
+        let enrolled = face(0).embedding;
+        let looks = varied_looks_of(&enrolled, 0.40);
+        for look in &looks {
+            assert!(matches!(
+                gallery.identify(look, &POLICY),
+                MatchDecision::Unknown { .. }
+            ));
+        }
+        let fused = FusedLook::of(&looks.iter().collect::<Vec<_>>()).unwrap();
+        assert!(matches!(
+            decide_fused(&gallery, &POLICY, &fused, None),
+            MatchDecision::Known { person_id, .. } if person_id == ada
+        ));
+        assert!(matches!(
+            decide_fused(&gallery, &POLICY, &fused, Some(ada)),
+            MatchDecision::Unknown { .. }
+        ));
+    }
+
+    /// A track whose newest looks are `looks`, all seen `now`.
+    fn track_with(looks: &[crate::vision::Embedding], now: std::time::Instant) -> Track {
+        let unknown = MatchDecision::Unknown { best: None };
+        let mut tracker = crate::recognizer::tracker::Tracker::new(3);
+        let first = sample(looks[0].clone(), unknown, 100.0, 120.0, now);
+        let id = tracker.update(&[first.face.detection], now).seen[0];
+        let track = tracker.get_mut(id).unwrap();
+        for look in looks {
+            track.add_sample(sample(look.clone(), unknown, 100.0, 120.0, now));
+        }
+        track.clone()
+    }
+
+    #[test]
+    fn a_track_of_varied_looks_votes_for_them_fused_and_one_standing_still_for_its_newest_look() {
+        let (gallery, ada, _) = gallery_and_ada(120.0);
+        let now = std::time::Instant::now();
+        let looks = varied_looks_of(&face(0).embedding, 0.40);
+        let newest = gallery.identify(&looks[2], &POLICY);
+        assert!(matches!(newest, MatchDecision::Unknown { .. }));
+        let moving = track_with(&looks, now);
+        assert!(matches!(
+            decide_track(&gallery, &POLICY, &moving, newest, now),
+            MatchDecision::Known { person_id, .. } if person_id == ada
+        ));
+        let still = track_with(&[looks[2].clone(), looks[2].clone(), looks[2].clone()], now);
+        assert_eq!(decide_track(&gallery, &POLICY, &still, newest, now), newest);
+    }
+
+    #[test]
+    fn a_fused_look_is_held_to_a_bar_raised_by_its_penalty() {
+        let (gallery, ada, _) = gallery_and_ada(120.0);
+        let looks = varied_looks_of(&face(0).embedding, 0.40);
+        let fused = FusedLook::of(&looks.iter().collect::<Vec<_>>()).unwrap();
+        let raw = fused.embedding.cosine(&face(0).embedding);
+        // A bar the fused look clears by less than its penalty.
+        let policy = MatchPolicy {
+            threshold: raw - fused.penalty() / 2.0,
+            ..POLICY
+        };
+        assert!(matches!(
+            gallery.identify(&fused.embedding, &policy),
+            MatchDecision::Known { person_id, .. } if person_id == ada
+        ));
+        assert!(matches!(
+            decide_fused(&gallery, &policy, &fused, None),
+            MatchDecision::Unknown { .. }
+        ));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::motion::Motion;
 use crate::engine::AnalyzedFace;
 use crate::enrollment;
 use crate::gallery::{GalleryChanges, MatchDecision, PersonId};
-use crate::vision::Detection;
+use crate::vision::{Detection, Embedding};
 
 /// Minimum overlap for a detection to continue a track.
 const MATCH_IOU: f32 = 0.3;
@@ -108,6 +108,16 @@ impl Track {
             }
         }
         taken
+    }
+
+    /// The embeddings of the newest `count` recent samples, for deciding them as one.
+    pub fn newest_looks(&self, now: Instant, count: usize) -> Vec<&Embedding> {
+        let mut looks: Vec<&Embedding> = self
+            .recent_samples(now)
+            .map(|s| &s.face.embedding)
+            .collect();
+        looks.drain(..looks.len().saturating_sub(count));
+        looks
     }
 
     fn recent_samples(&self, now: Instant) -> impl Iterator<Item = &Sample> {

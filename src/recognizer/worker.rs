@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::identity::{SURE_ABOVE_THRESHOLD, Verdict, Vote};
 use super::learning;
-use super::naming::decide;
+use super::naming::{decide, decide_track};
 use super::schedule::{Attention, DetectionSchedule};
 use super::tracker::{Sample, Track, Tracker};
 use super::{
@@ -488,20 +488,22 @@ impl Worker {
             return events;
         };
         let decision = decide(&self.gallery, &policy, &face, track.rejected_person);
-        // The bar as this gallery's size (and in a fleet, the side of the person matched) raises
-        // it: "sure" is measured from there.
-        let matched = match decision {
-            MatchDecision::Known { person_id, .. } => Some(person_id),
-            MatchDecision::Unknown { .. } => None,
-        };
-        let bar = self.gallery.policy_for(&policy, matched).threshold;
         track.last_embedded = Some(now);
-        track.votes.push(Vote::from(decision));
         track.add_sample(Sample {
             face: Arc::new(face),
             decision,
             at: now,
         });
+        // The visit's newest looks, when varied, are decided as one (recognizer::fusion).
+        let vote = decide_track(&self.gallery, &policy, track, decision, now);
+        track.votes.push(Vote::from(vote));
+        // The bar as this gallery's size (and in a fleet, the side of the person matched) raises
+        // it: "sure" is measured from there.
+        let matched = match vote {
+            MatchDecision::Known { person_id, .. } => Some(person_id),
+            MatchDecision::Unknown { .. } => None,
+        };
+        let bar = self.gallery.policy_for(&policy, matched).threshold;
         // A decided face keeps its verdict until its votes decide otherwise (after a gallery change
         // its votes start again, and the face must not be announced a second time meanwhile).
         // A clear look names a visitor at once only once they have arrived (seen in more than
