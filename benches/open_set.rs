@@ -2,7 +2,7 @@
 //! enrolled person is named right, as the gallery grows.
 //!
 //! cargo bench --bench open_set -- DATASET [--sizes 100,300,1000,max] [--looks 1,3] [--seed N]
-//!     [--half development|held-out|all] [--regulars N]
+//!     [--half development|held-out|all] [--regulars N] [--fill-to N] [--more-strangers DIR]
 //!
 //! DATASET is a folder with one subfolder of photos per person (the layout `frontdesk import`
 //! takes, and Labeled Faces in the Wild's). Every photo goes through Frontdesk's engine once
@@ -15,6 +15,11 @@
 //! threshold alone and a looser share of strangers, and by a sweep of fixed bars for the whole
 //! curve (on stderr, with the share of strangers the gallery's estimate predicts at each bar, and
 //! every stranger the kiosk's policy named).
+//!
+//! With `--fill-to N` a one-look gallery smaller than N (a half of the set has fewer people with
+//! two photos) is filled up to N people with people the set has one photo of, who then count as
+//! enrolled, not as strangers. `--more-strangers DIR` adds the first photo of each person of
+//! another set as strangers.
 //!
 //! With `--regulars N` each gallery stands for a fleet's instead: its first N people enrolled have a
 //! visit logged at this kiosk (its regulars), the rest came from other kiosks, and a second table
@@ -60,6 +65,8 @@ struct Options {
     seed: u64,
     half: Half,
     regulars: Option<usize>,
+    fill_to: Option<usize>,
+    more_strangers: Option<PathBuf>,
 }
 
 /// Which people of the set take part: the development half the rule was chosen on, the held-out
@@ -91,6 +98,8 @@ fn options() -> Options {
         seed: 2026,
         half: Half::All,
         regulars: None,
+        fill_to: None,
+        more_strangers: None,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -107,6 +116,8 @@ fn options() -> Options {
             }
             "--seed" => options.seed = args.next().unwrap().parse().unwrap(),
             "--regulars" => options.regulars = Some(args.next().unwrap().parse().unwrap()),
+            "--fill-to" => options.fill_to = Some(args.next().unwrap().parse().unwrap()),
+            "--more-strangers" => options.more_strangers = args.next().map(PathBuf::from),
             "--half" => {
                 options.half = match args.next().as_deref() {
                     Some("development") => Half::Development,
@@ -121,7 +132,8 @@ fn options() -> Options {
     if options.dataset.as_os_str().is_empty() {
         eprintln!(
             "usage: cargo bench --bench open_set -- DATASET [--sizes 100,300,max] [--looks 1,3] \
-             [--half development|held-out|all] [--seed N] [--regulars N]"
+             [--half development|held-out|all] [--seed N] [--regulars N] [--fill-to N] \
+             [--more-strangers DIR]"
         );
         std::process::exit(2);
     }
@@ -132,6 +144,32 @@ fn options() -> Options {
 struct Identity {
     name: String,
     faces: Vec<Option<AnalyzedFace>>,
+}
+
+/// `people` and `fill` people the set has one photo of (the last strangers), who are enrolled
+/// and so no longer strangers.
+fn filled<'a>(
+    people: &[&'a Identity],
+    identities: &'a [Identity],
+    strangers: &[Stranger],
+    fill: usize,
+) -> (Vec<&'a Identity>, Vec<Stranger>) {
+    let mut enrolled = people.to_vec();
+    let one_photo: Vec<&Identity> = identities
+        .iter()
+        .filter(|i| i.faces.len() == 1 && i.faces[0].is_some())
+        .collect();
+    let fillers = &one_photo[one_photo.len().saturating_sub(fill)..];
+    enrolled.extend(fillers);
+    let remaining = strangers
+        .iter()
+        .filter(|s| !fillers.iter().any(|f| f.name == s.name))
+        .map(|s| Stranger {
+            name: s.name.clone(),
+            embedding: s.embedding.clone(),
+        })
+        .collect();
+    (enrolled, remaining)
 }
 
 /// A person the set has one photo of.
@@ -764,6 +802,21 @@ fn main() {
             })
         })
         .collect();
+    let mut strangers = strangers;
+    if let Some(dir) = &options.more_strangers {
+        let more: Vec<Stranger> = analyse(&config, photos_by_person(dir).into_iter().collect())
+            .into_iter()
+            .filter_map(|i| {
+                let face = i.faces.into_iter().flatten().next()?;
+                Some(Stranger {
+                    name: i.name,
+                    embedding: face.embedding,
+                })
+            })
+            .collect();
+        println!("{} more strangers from {}", more.len(), dir.display());
+        strangers.extend(more);
+    }
     println!(
         "open set on {} ({:?} half): {} people, {} photos, {} strangers with a face (people with one photo)",
         options.dataset.display(),
@@ -791,7 +844,12 @@ fn main() {
         for size in &options.sizes {
             let size = size.unwrap_or(candidates.len()).min(candidates.len());
             let (people, others) = candidates.split_at(size);
-            run_gallery(&config, model_id, people, others, &strangers, looks);
+            let fill = match options.fill_to {
+                Some(fill_to) if looks == 1 => fill_to.saturating_sub(size),
+                _ => 0,
+            };
+            let (people, strangers) = filled(people, &identities, &strangers, fill);
+            run_gallery(&config, model_id, &people, others, &strangers, looks);
         }
     }
     if let Some(regulars) = options.regulars {
