@@ -46,7 +46,7 @@ use frontdesk::config::Config;
 use frontdesk::engine::AnalyzedFace;
 use frontdesk::enrollment::{choose_faces, new_face};
 use frontdesk::gallery::{Candidate, Gallery, MatchDecision, MatchPolicy, NewPerson, PersonId};
-use frontdesk::recognizer::fusion::FusedLook;
+use frontdesk::recognizer::fusion::{FusedLook, mean_of};
 use frontdesk::recognizer::naming::decide_fused;
 use frontdesk::vision::Embedding;
 
@@ -144,6 +144,14 @@ fn options() -> Options {
 struct Identity {
     name: String,
     faces: Vec<Option<AnalyzedFace>>,
+}
+
+/// The people with more than `looks` photos: enrolled from `looks`, probed with the rest.
+fn with_more_photos_than(identities: &[Identity], looks: usize) -> Vec<&Identity> {
+    identities
+        .iter()
+        .filter(|i| i.faces.len() > looks)
+        .collect()
 }
 
 /// `people` and `fill` people the set has one photo of (the last strangers), who are enrolled
@@ -600,17 +608,9 @@ fn neighbour_stats(templates: &[(PersonId, Vec<Embedding>)]) -> BTreeMap<PersonI
         .collect()
 }
 
-/// The mean of `faces`, of unit length.
+/// The mean of `faces`, of unit length, as the kiosk fuses looks.
 fn fused(faces: &[Embedding]) -> Embedding {
-    let mut sum = [0f32; frontdesk::vision::EMBEDDING_DIM];
-    for face in faces {
-        for (s, x) in sum.iter_mut().zip(face.0.iter()) {
-            *s += x;
-        }
-    }
-    let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
-    sum.iter_mut().for_each(|x| *x /= norm);
-    Embedding(sum)
+    mean_of(&faces.iter().collect::<Vec<_>>()).unwrap()
 }
 
 /// `k` looks of one person decided three ways under the kiosk's policy: the first alone, votes
@@ -837,10 +837,7 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|");
     for &looks in &options.looks {
-        let candidates: Vec<&Identity> = identities
-            .iter()
-            .filter(|i| i.faces.len() > looks)
-            .collect();
+        let candidates = with_more_photos_than(&identities, looks);
         for size in &options.sizes {
             let size = size.unwrap_or(candidates.len()).min(candidates.len());
             let (people, others) = candidates.split_at(size);
@@ -859,10 +856,7 @@ fn main() {
         );
         println!("|---|---|---|---|---|---|---|---|---|");
         for &looks in &options.looks {
-            let candidates: Vec<&Identity> = identities
-                .iter()
-                .filter(|i| i.faces.len() > looks)
-                .collect();
+            let candidates = with_more_photos_than(&identities, looks);
             for size in &options.sizes {
                 let size = size.unwrap_or(candidates.len()).min(candidates.len());
                 let enrolled = enrol_gallery(&config, model_id, &candidates[..size], looks);

@@ -308,6 +308,22 @@ mod tests {
         index
     }
 
+    /// Enrols "Person `n`" with the one look `embedding`.
+    fn enroll_random(gallery: &mut Gallery, n: usize, embedding: Embedding) -> PersonId {
+        let person = NewPerson {
+            name: format!("Person {n}"),
+            consent: true,
+            ..Default::default()
+        };
+        let face = NewFace {
+            embedding,
+            model_id: "test-model".into(),
+            quality: 1.0,
+            thumbnail_jpeg: Vec::new(),
+        };
+        gallery.enroll(&person, &[face]).unwrap()
+    }
+
     /// The share of `strangers` whose best similarity to `gallery` reaches `bar`.
     fn named(strangers: &[Embedding], gallery: &[Embedding], bar: f32) -> f64 {
         let named = strangers
@@ -368,21 +384,11 @@ mod tests {
     #[test]
     fn a_fleets_regulars_have_a_lower_bar_and_strangers_stay_at_the_share() {
         let mut gallery = Gallery::open_in_memory("test-model").unwrap();
-        let mut enrolled = Vec::new();
-        for (n, embedding) in random_embeddings(600, 13).into_iter().enumerate() {
-            let person = NewPerson {
-                name: format!("Person {n}"),
-                consent: true,
-                ..Default::default()
-            };
-            let face = NewFace {
-                embedding,
-                model_id: "test-model".into(),
-                quality: 1.0,
-                thumbnail_jpeg: Vec::new(),
-            };
-            enrolled.push(gallery.enroll(&person, &[face]).unwrap());
-        }
+        let enrolled: Vec<PersonId> = random_embeddings(600, 13)
+            .into_iter()
+            .enumerate()
+            .map(|(n, embedding)| enroll_random(&mut gallery, n, embedding))
+            .collect();
         let policy = MatchPolicy {
             threshold: 0.1,
             margin: 0.0,
@@ -476,18 +482,7 @@ mod tests {
         };
         let mut bars = Vec::new();
         for (n, embedding) in random_embeddings(400, 11).into_iter().enumerate() {
-            let person = NewPerson {
-                name: format!("Person {n}"),
-                consent: true,
-                ..Default::default()
-            };
-            let face = NewFace {
-                embedding,
-                model_id: "test-model".into(),
-                quality: 1.0,
-                thumbnail_jpeg: Vec::new(),
-            };
-            gallery.enroll(&person, &[face]).unwrap();
+            enroll_random(&mut gallery, n, embedding);
             if [MIN_PEOPLE - 1, 100, 400].contains(&(n + 1)) {
                 let outlook = gallery.stranger_outlook(&policy);
                 assert_eq!(outlook.people, n + 1);

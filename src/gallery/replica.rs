@@ -807,15 +807,12 @@ mod tests {
             people: vec![remote.clone()],
             ..RowBatch::default()
         };
+        let withdrawn = |gallery: &Gallery| {
+            let person = gallery.person(id).unwrap().unwrap();
+            person.consent_withdrawn_at.is_some()
+        };
         gallery.apply_fleet_rows(&withdrawal, None).unwrap();
-        assert!(
-            gallery
-                .person(id)
-                .unwrap()
-                .unwrap()
-                .consent_withdrawn_at
-                .is_some()
-        );
+        assert!(withdrawn(&gallery));
         assert_eq!(
             ledger::read(&ledger_file).unwrap(),
             vec![remote.uid.clone()]
@@ -829,14 +826,7 @@ mod tests {
             ..RowBatch::default()
         };
         gallery.apply_fleet_rows(&renewal, None).unwrap();
-        assert!(
-            gallery
-                .person(id)
-                .unwrap()
-                .unwrap()
-                .consent_withdrawn_at
-                .is_none()
-        );
+        assert!(!withdrawn(&gallery));
         assert!(ledger::read(&ledger_file).unwrap().is_empty());
     }
 

@@ -190,17 +190,20 @@ impl Gallery {
     /// kiosk and the rest of the fleet have bars of their own ([`Side`]). None: a match on anyone,
     /// the rest of the fleet's bar (the stricter one).
     pub fn policy_for(&self, policy: &MatchPolicy, person_id: Option<PersonId>) -> MatchPolicy {
-        let (policy, strangers) =
-            policy.on_side(self.strangers.as_ref(), self.side(policy, person_id));
+        let (policy, strangers) = self.on_side(policy, self.side(policy, person_id));
         policy.for_gallery(strangers.as_ref())
     }
 
     /// Whether a match on `person_id` at `similarity` is sure enough to show the person's details
     /// ([`MatchPolicy::confident_bar`]).
     pub fn is_confident(&self, policy: &MatchPolicy, person_id: PersonId, similarity: f32) -> bool {
-        let (policy, strangers) =
-            policy.on_side(self.strangers.as_ref(), self.side(policy, Some(person_id)));
+        let (policy, strangers) = self.on_side(policy, self.side(policy, Some(person_id)));
         similarity >= policy.confident_bar(strangers.as_ref())
+    }
+
+    /// `policy` and the law of this gallery's strangers for a match on `side`.
+    fn on_side(&self, policy: &MatchPolicy, side: Side) -> (MatchPolicy, Option<StrangerScores>) {
+        policy.on_side(self.strangers.as_ref(), side)
     }
 
     /// The side of the fleet a match on `person_id` is on (None: anyone who is not a regular).
@@ -223,17 +226,19 @@ impl Gallery {
     /// also the bar of this kiosk's regulars.
     pub fn stranger_outlook(&self, policy: &MatchPolicy) -> StrangerOutlook {
         let people = self.index.person_count();
-        let (rest, rest_strangers) =
-            policy.on_side(self.strangers.as_ref(), self.side(policy, None));
+        let anyone = self.side(policy, None);
+        let (rest, rest_strangers) = self.on_side(policy, anyone);
         let bar = rest.for_gallery(rest_strangers.as_ref()).threshold;
         let mut strangers_named = rest_strangers.map(|s| s.strangers_named_at(bar));
-        let regulars_count = self.regulars.count(policy.regular_days, now_ms());
-        let regulars = match self.side(policy, None) {
-            Side::Rest { .. } => {
+        let regulars = match anyone {
+            Side::Rest {
+                people: rest_people,
+            } => {
+                let regulars_count = people - rest_people;
                 let side = Side::Regulars {
                     people: regulars_count,
                 };
-                let (regular, regular_strangers) = policy.on_side(self.strangers.as_ref(), side);
+                let (regular, regular_strangers) = self.on_side(policy, side);
                 let regular_bar = regular.for_gallery(regular_strangers.as_ref()).threshold;
                 if let (Some(named), Some(law)) = (&mut strangers_named, regular_strangers) {
                     *named += law.strangers_named_at(regular_bar);

@@ -46,14 +46,8 @@ impl FusedLook {
         if variety < LEAST_VARIETY {
             return None;
         }
-        let mut sum = [0f32; EMBEDDING_DIM];
-        for look in looks {
-            for (s, x) in sum.iter_mut().zip(look.0.iter()) {
-                *s += x;
-            }
-        }
         Some(Self {
-            embedding: Embedding::from_raw(&sum)?,
+            embedding: mean_of(looks)?,
             variety,
         })
     }
@@ -62,6 +56,17 @@ impl FusedLook {
     pub fn penalty(&self) -> f32 {
         PENALTY_OF_VARIED_LOOKS * (self.variety / VARIETY_OF_PHOTOS).min(1.0)
     }
+}
+
+/// The mean of `looks`, of unit length (None: no looks, or looks that cancel out).
+pub fn mean_of(looks: &[&Embedding]) -> Option<Embedding> {
+    let mut sum = [0f32; EMBEDDING_DIM];
+    for look in looks {
+        for (s, x) in sum.iter_mut().zip(look.0.iter()) {
+            *s += x;
+        }
+    }
+    Embedding::from_raw(&sum)
 }
 
 #[cfg(test)]
